@@ -1,0 +1,63 @@
+"""ChangePulse (变革脉搏): the Flask application factory."""
+from flask import Flask
+
+from config import CONFIGS, Config
+
+
+def create_app(config_name_or_object: str | type | object | None = None) -> Flask:
+    """Build an app from a config name ('development', 'testing', 'production'), class or object."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(_resolve_config(config_name_or_object))
+    _ensure_sqlite_folder(app)
+
+    from app import access, cli, errors, extensions, i18n, navigation, security
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(_migrations_dir()),
+                                render_as_batch=True, compare_type=True)
+    extensions.csrf.init_app(app)
+    extensions.login_manager.init_app(app)
+    extensions.limiter.init_app(app)
+    i18n.init_app(app)
+    navigation.init_app(app)
+    security.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+
+    from app import sqlite  # noqa: F401  (registers engine event hooks)
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+    from app.admin.routes import bp as admin_bp
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    return app
+
+
+def _resolve_config(config_name_or_object):
+    import os
+    if config_name_or_object is None:
+        config_name_or_object = os.environ.get("CHANGEPULSE_CONFIG", "development")
+    if isinstance(config_name_or_object, str):
+        config = CONFIGS[config_name_or_object]
+    else:
+        config = config_name_or_object
+    check = getattr(config, "check", None)
+    if callable(check):
+        check()
+    return config
+
+
+def _ensure_sqlite_folder(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
+        from pathlib import Path
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _migrations_dir():
+    from pathlib import Path
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+__all__ = ["create_app", "Config"]

@@ -1,0 +1,74 @@
+"""Deny-by-default access control: every endpoint declares the roles that may use it.
+
+`@allow("manager", "admin")` or `@allow(PUBLIC)` marks a view; a before-request hook refuses any
+endpoint without a declaration, and a test walks `app.url_map` to make sure none is missing.
+"""
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+PUBLIC = "public"
+KNOWN_ROLES = {PUBLIC, "admin", "manager", "committee"}
+
+
+def allow(*roles: str):
+    """Declare who may use a view: staff roles, or PUBLIC for everyone including employees."""
+    unknown = set(roles) - KNOWN_ROLES
+    if unknown or not roles:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view):
+        view.allowed_roles = frozenset(roles)
+        return view
+
+    return decorate
+
+
+def allowed_roles(app: Flask, endpoint: str):
+    if endpoint == "static":
+        return frozenset({PUBLIC})
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "allowed_roles", None)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _enforce():
+    from flask import current_app
+    if request.endpoint is None:
+        return None
+    roles = allowed_roles(current_app, request.endpoint)
+    if roles is None:
+        current_app.logger.error("endpoint %s declares no roles; denied", request.endpoint)
+        abort(403)
+    if PUBLIC in roles:
+        return None
+    if not current_user.is_authenticated:
+        if is_api_request():
+            return jsonify(error="unauthorized", message="需要登录或 API 令牌"), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.role not in roles:
+        abort(403)
+    return None
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site absolute paths: '/x' yes; '//evil', '/\\evil', 'https://evil' no."""
+    if not target or not target.startswith("/"):
+        return False
+    if target.startswith("//") or target.startswith("/\\"):
+        return False
+    if any(ch in target for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_enforce)
+
+
+__all__ = ["PUBLIC", "allow", "allowed_roles", "is_safe_next"]

@@ -1,0 +1,1 @@
+"""Administration: people directory, staff accounts and API tokens."""

@@ -1,0 +1,32 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from app.models import STAFF_ROLES
+
+STAFF_ROLE_LABELS = {"admin": _l("管理员"), "manager": _l("变革经理"), "committee": _l("改进委员会")}
+
+
+class PeopleImportForm(FlaskForm):
+    file = FileField(_l("人员名单文件（.csv 或 .xlsx）"),
+                     validators=[FileRequired(message=_l("请选择要导入的文件"))])
+    deactivate_missing = BooleanField(_l("停用文件中没有的人员"))
+    submit = SubmitField(_l("导入"))
+
+
+class StaffUserForm(FlaskForm):
+    email = EmailField(_l("邮箱"), validators=[
+        DataRequired(message=_l("请填写邮箱")), Email(message=_l("邮箱格式不正确")), Length(max=254)])
+    name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名")), Length(max=100)])
+    role = SelectField(_l("角色"), choices=[(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES])
+    password = PasswordField(_l("初始密码"), validators=[
+        DataRequired(message=_l("请填写密码")),
+        Length(min=10, max=200, message=_l("密码长度需为 10–200 个字符"))])
+    submit = SubmitField(_l("创建账号"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: the CSRF token is the point."""
+    submit = SubmitField(_l("确定"))

@@ -1,0 +1,121 @@
+"""Admin pages: the people directory (list, import) and staff accounts with API tokens."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from app.access import allow
+from app.admin.forms import STAFF_ROLE_LABELS, ConfirmForm, PeopleImportForm, StaffUserForm
+from app.audit import record
+from app.extensions import db
+from app.models import ROLE_LABELS, ApiToken, Department, Person, StaffUser
+from app.models.types import utcnow
+from app.people.directory import apply_import
+from app.people.importer import parse_people_file
+from app.staff import create_staff_user, StaffUserError
+
+bp = Blueprint("admin", __name__)
+PAGE_SIZE = 50
+
+
+@bp.route("/")
+@allow("admin")
+def index():
+    return redirect(url_for("admin.people"))
+
+
+@bp.route("/people")
+@allow("admin")
+def people():
+    q = request.args.get("q", "").strip()[:100]
+    department = request.args.get("department", "").strip()[:500]
+    role = request.args.get("role", "")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = select(Person).join(Person.department)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Person.name.like(like), Person.employee_id.like(like),
+                                Person.email.like(like)))
+    if department:
+        query = query.where(or_(Department.path == department, Department.path.like(department + "/%")))
+    if role in ROLE_LABELS:
+        query = query.where(Person.role == role)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = db.session.execute(
+        query.order_by(Department.path, Person.employee_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).scalars().all()
+    departments = db.session.execute(select(Department.path).order_by(Department.path)).scalars().all()
+    return render_template(
+        "admin/people.html", people=rows, total=total, page=page, page_size=PAGE_SIZE,
+        q=q, department=department, role=role, departments=departments, role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/people/import", methods=["GET", "POST"])
+@allow("admin")
+def people_import():
+    form = PeopleImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        result = parse_people_file(upload.filename or "", upload.read())
+        if result.ok:
+            summary = apply_import(db.session, result.rows, form.deactivate_missing.data)
+            record("people.import", target_type="people", detail=summary.to_dict())
+            db.session.commit()
+            flash(_("导入成功：") + summary.describe(), "success")
+            return redirect(url_for("admin.people"))
+        errors = result.errors
+    return render_template("admin/people_import.html", form=form, errors=errors)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@allow("admin")
+def users():
+    form = StaffUserForm()
+    if form.validate_on_submit():
+        try:
+            user = create_staff_user(db.session, form.email.data, form.role.data, form.password.data,
+                                     name=form.name.data)
+        except StaffUserError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            record("staff.create", target_type="staff_user", target_id=user.id,
+                   detail={"email": user.email, "role": user.role})
+            db.session.commit()
+            flash(_("已创建账号 %(email)s", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    staff = db.session.execute(select(StaffUser).order_by(StaffUser.email)).scalars().all()
+    return render_template("admin/users.html", form=form, staff=staff, confirm=ConfirmForm(),
+                           role_labels=STAFF_ROLE_LABELS, new_token=None)
+
+
+@bp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@allow("admin")
+def issue_token(user_id: int):
+    user = db.session.get(StaffUser, user_id) or abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token, plain = ApiToken.issue(user, label=_("网页创建"))
+    db.session.add(token)
+    record("api_token.issue", target_type="staff_user", target_id=user.id)
+    db.session.commit()
+    staff = db.session.execute(select(StaffUser).order_by(StaffUser.email)).scalars().all()
+    return render_template("admin/users.html", form=StaffUserForm(formdata=None), staff=staff,
+                           confirm=form, role_labels=STAFF_ROLE_LABELS,
+                           new_token={"user": user, "plain": plain})
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@allow("admin")
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("api_token.revoke", target_type="api_token", target_id=token.id)
+        db.session.commit()
+    flash(_("令牌已吊销。"), "success")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,1 @@
+"""Staff sign-in and sign-out."""

@@ -1,0 +1,136 @@
+"""Command-line interface: `flask --app app users|people ...` (plus `db` from Flask-Migrate).
+
+Human text by default, JSON with --json; exit status 1 on any failure.
+"""
+import getpass
+import json
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.extensions import db
+
+users_cli = AppGroup("users", help="工作人员账号 / Staff accounts.")
+people_cli = AppGroup("people", help="人员名单 / People directory.")
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(["admin", "manager", "committee"]))
+@click.option("--name", default=None)
+def users_create(email: str, role: str, name: str | None):
+    """Create a staff account; the password comes from CP_PASSWORD or a hidden prompt."""
+    from app.staff import StaffUserError, create_staff_user
+    password = os.environ.get("CP_PASSWORD")
+    if not password:
+        if not sys.stdin.isatty():
+            _fail("错误：请通过环境变量 CP_PASSWORD 提供密码。")
+        password = getpass.getpass("密码 / Password: ")
+    try:
+        user = create_staff_user(db.session, email, role, password, name=name)
+    except StaffUserError as exc:
+        _fail(f"错误：{exc}")
+    db.session.commit()
+    click.echo(f"已创建 {user.email}（{user.role}）")
+
+
+@users_cli.command("token")
+@click.argument("email")
+def users_token(email: str):
+    """Issue an API token for EMAIL; the token is printed on the last line, once."""
+    from app.models import ApiToken, StaffUser
+    user = db.session.execute(select(StaffUser).where(StaffUser.email == email.strip().lower())).scalar_one_or_none()
+    if user is None:
+        _fail(f"错误：没有邮箱为 {email} 的账号")
+    token, plain = ApiToken.issue(user, label="cli")
+    db.session.add(token)
+    db.session.commit()
+    click.echo(f"已为 {user.email} 创建 API 令牌（只显示一次）：")
+    click.echo(plain)
+
+
+@people_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--deactivate-missing", is_flag=True, help="停用文件中没有的人员")
+def people_import(file: str, deactivate_missing: bool):
+    """Import people from a CSV or XLSX file, all or nothing."""
+    from app.audit import record
+    from app.people.directory import apply_import
+    from app.people.importer import parse_people_file
+    with open(file, "rb") as handle:
+        result = parse_people_file(os.path.basename(file), handle.read())
+    if not result.ok:
+        click.echo(f"导入失败，文件有 {len(result.errors)} 处问题，未写入任何数据：", err=True)
+        for message in result.errors:
+            click.echo("  " + message, err=True)
+        sys.exit(1)
+    summary = apply_import(db.session, result.rows, deactivate_missing)
+    record("people.import", target_type="people", detail=summary.to_dict())
+    db.session.commit()
+    click.echo("导入成功：" + summary.describe())
+
+
+@people_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def people_list(as_json: bool):
+    """List people (employee_id, name, department, role, wave)."""
+    from app.models import Department, Person
+    people = db.session.execute(
+        select(Person).join(Person.department).order_by(Department.path, Person.employee_id)
+    ).scalars().all()
+    if as_json:
+        click.echo(json.dumps([
+            {k: p.to_dict()[k] for k in ("employee_id", "name", "department", "role", "wave")}
+            for p in people
+        ], ensure_ascii=False))
+        return
+    for p in people:
+        click.echo(f"{p.employee_id}\t{p.name}\t{p.department.path}\t{p.role_label}\t{p.wave or ''}")
+
+
+@users_cli.command("ensure-admin")
+@click.argument("email")
+def users_ensure_admin(email: str):
+    """Create an admin account with a random password if there is no admin yet; prints it once."""
+    import secrets
+    from app.models import StaffUser
+    from app.staff import create_staff_user
+    if db.session.execute(select(StaffUser.id).where(StaffUser.role == "admin")).first():
+        click.echo("已有管理员账号，跳过创建。")
+        return
+    password = os.environ.get("CP_PASSWORD") or secrets.token_urlsafe(12)
+    user = create_staff_user(db.session, email, "admin", password, name="管理员")
+    db.session.commit()
+    click.echo("=" * 60)
+    click.echo(f"已创建管理员账号 / admin created: {user.email}")
+    click.echo(f"密码（只显示这一次）/ password (shown once): {password}")
+    click.echo("=" * 60)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="只在数据库没有人员时生成")
+def demo_command(if_empty: bool):
+    """Seed the demo organisation (and, where available, its survey data)."""
+    from app import demo
+    from app.models import Person
+    if if_empty and db.session.execute(select(Person.id).limit(1)).first():
+        click.echo("数据库已有数据，跳过演示数据。")
+        return
+    summary = demo.seed_people(db.session)
+    db.session.commit()
+    click.echo("演示人员：" + summary.describe())
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(people_cli)
+    app.cli.add_command(demo_command)

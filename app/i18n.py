@@ -1,0 +1,60 @@
+"""Locale selection (Chinese by default, English on request) and Chinese-first formatting filters."""
+from datetime import date, datetime
+
+from flask import Flask, current_app, session
+from flask_babel import get_locale
+
+from app.extensions import babel
+
+QUARTER_DIGITS = {"1": "一", "2": "二", "3": "三", "4": "四"}
+
+
+def select_locale() -> str:
+    lang = session.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or "zh")[:2]
+
+
+def format_quarter(quarter: str | None, lang: str | None = None) -> str:
+    """'2026Q4' → '2026年第四季度' (zh) or '2026 Q4' (en); anything else is returned unchanged."""
+    if not quarter or len(quarter) != 6 or quarter[4] != "Q" or quarter[5] not in QUARTER_DIGITS:
+        return quarter or ""
+    lang = lang or current_language()
+    if lang == "zh":
+        return f"{quarter[:4]}年第{QUARTER_DIGITS[quarter[5]]}季度"
+    return f"{quarter[:4]} Q{quarter[5]}"
+
+
+def format_date(value: date | datetime | None, lang: str | None = None) -> str:
+    if value is None:
+        return ""
+    lang = lang or current_language()
+    if lang == "zh":
+        text = f"{value.year}年{value.month}月{value.day}日"
+        if isinstance(value, datetime):
+            text += f" {value.hour:02d}:{value.minute:02d}"
+        return text
+    return value.strftime("%Y-%m-%d %H:%M" if isinstance(value, datetime) else "%Y-%m-%d")
+
+
+def format_number(value, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def format_percent(value, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(
+        quarter=format_quarter, cn_date=format_date, number=format_number, percent=format_percent
+    )
+    app.jinja_env.globals.update(current_language=current_language)

@@ -1,0 +1,87 @@
+"""Cross-cutting records: the audit log, background jobs, released-figure snapshots, reports."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import utcnow
+
+
+class AuditLog(db.Model):
+    """Who did what to which object; staff actions only (employees stay anonymous)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    target_type: Mapped[Optional[str]] = mapped_column(String(50))
+    target_id: Mapped[Optional[str]] = mapped_column(String(64))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class BackgroundJob(db.Model):
+    """A job run by RQ or in-process; its status is what the page that started it shows."""
+
+    __tablename__ = "background_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    stage: Mapped[str] = mapped_column(String(50), default="")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    result: Mapped[Optional[dict]] = mapped_column(JSON)
+    created_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class ReleaseSnapshot(db.Model):
+    """The last released figures of a group, so repeated looks cannot difference new submissions."""
+
+    __tablename__ = "release_snapshots"
+    __table_args__ = (UniqueConstraint("campaign_id", "view_key", "segment_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    view_key: Mapped[str] = mapped_column(String(200))
+    segment_key: Mapped[str] = mapped_column(String(500))
+    n: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class UsageMetric(db.Model):
+    """An imported usage figure (active users, DAU/MAU, …) for a department and quarter."""
+
+    __tablename__ = "usage_metrics"
+    __table_args__ = (UniqueConstraint("quarter", "department_path", "metric"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(6), index=True)
+    department_path: Mapped[str] = mapped_column(String(500))
+    metric: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float] = mapped_column(Float)
+
+
+class QuarterReport(db.Model):
+    """The PMO's quarterly health report: editable commentary, then a frozen published snapshot."""
+
+    __tablename__ = "quarter_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quarter: Mapped[str] = mapped_column(String(6), unique=True)
+    commentary: Mapped[dict] = mapped_column(JSON, default=dict)
+    snapshot: Mapped[Optional[dict]] = mapped_column(JSON)
+    published_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    published_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )

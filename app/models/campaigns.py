@@ -1,0 +1,72 @@
+"""Campaigns (instrument version × quarter × audience) and their single-use invitations."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.instruments import InstrumentVersion
+from app.models.types import utcnow
+
+
+class Campaign(db.Model):
+    """A survey round. Anonymity settings can only be tightened, and never after a response."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'open', 'closed')", name="status_known"),
+        CheckConstraint("mode IN ('anonymous', 'confidential')", name="mode_known"),
+        CheckConstraint("min_group >= 3", name="min_group_floor"),
+        CheckConstraint("min_group_text >= 3", name="min_group_text_floor"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_version_id: Mapped[int] = mapped_column(
+        ForeignKey("instrument_versions.id", ondelete="RESTRICT"), index=True
+    )
+    quarter: Mapped[str] = mapped_column(String(6), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    audience: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    mode: Mapped[str] = mapped_column(String(20), default="anonymous")
+    opens_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    closes_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    min_group: Mapped[int] = mapped_column(Integer, default=5)
+    min_group_text: Mapped[int] = mapped_column(Integer, default=10)
+    open_link_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    instrument_version: Mapped[InstrumentVersion] = relationship()
+    invitations: Mapped[list["Invitation"]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Invitation(db.Model):
+    """One person's single-use link: only the token's SHA-256 is kept, and no timestamps."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "person_id"),
+        CheckConstraint("status IN ('pending', 'completed')", name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+
+    campaign: Mapped[Campaign] = relationship(back_populates="invitations")
+    person: Mapped["Person"] = relationship()  # noqa: F821
+
+
+from app.models.people import Person  # noqa: E402,F401  (relationship target)

@@ -1,0 +1,83 @@
+"""The people directory: departments as paths and the employees who receive invitations."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.types import utcnow
+
+ROLES = ("employee", "manager", "executive", "digital_admin")
+ROLE_LABELS = {
+    "employee": "一线员工",
+    "manager": "中层管理者",
+    "executive": "高层",
+    "digital_admin": "数字化管理员",
+}
+ROLE_LABELS_EN = {
+    "employee": "Frontline employee",
+    "manager": "Middle manager",
+    "executive": "Executive",
+    "digital_admin": "Digital administrator",
+}
+
+
+class Department(db.Model):
+    """A node of the organisation, identified by its full path such as 总部/华东区/杭州门店."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    depth: Mapped[int] = mapped_column(Integer)
+    parent_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+
+    parent: Mapped[Optional["Department"]] = relationship(remote_side=[id])
+
+    def __repr__(self) -> str:
+        return f"<Department {self.path}>"
+
+
+class Person(db.Model):
+    """An employee from the imported directory; never linked to a response."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('employee', 'manager', 'executive', 'digital_admin')", name="role_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    employee_id: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(254))
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    wave: Mapped[Optional[str]] = mapped_column(String(50), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    department: Mapped[Department] = relationship()
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+    def to_dict(self) -> dict:
+        return {
+            "employee_id": self.employee_id,
+            "name": self.name,
+            "email": self.email,
+            "department": self.department.path,
+            "role": self.role,
+            "wave": self.wave,
+            "active": self.active,
+        }

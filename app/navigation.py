@@ -1,0 +1,39 @@
+"""The menu: each entry names its endpoint and roles; entries whose endpoint does not exist are hidden."""
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object
+    roles: tuple[str, ...]
+
+
+MENU = (
+    NavEntry("campaigns.index", _l("问卷活动"), ("manager", "admin")),
+    NavEntry("themes.index", _l("意见主题"), ("manager",)),
+    NavEntry("committee.index", _l("改进建议"), ("committee", "manager")),
+    NavEntry("board.index", _l("公示栏"), ("admin", "manager", "committee")),
+    NavEntry("admin.people", _l("人员"), ("admin",)),
+    NavEntry("admin.people_import", _l("导入人员"), ("admin",)),
+    NavEntry("admin.users", _l("账号"), ("admin",)),
+)
+
+
+def nav_items() -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for entry in MENU:
+        if current_user.role in entry.roles and entry.endpoint in current_app.view_functions:
+            items.append({"url": url_for(entry.endpoint), "label": entry.label,
+                          "active": request.endpoint == entry.endpoint})
+    return items
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(nav_items=nav_items)

@@ -1,0 +1,1 @@
+"""The people directory: importing employees and departments from CSV/XLSX files."""

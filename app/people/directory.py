@@ -1,0 +1,73 @@
+"""Writing the people directory: departments by path, people upserted by employee_id."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from app.models import Department, Person
+from app.people.importer import PersonRow
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deactivated: int = 0
+
+    def to_dict(self) -> dict:
+        return dict(created=self.created, updated=self.updated, unchanged=self.unchanged,
+                    deactivated=self.deactivated)
+
+    def describe(self) -> str:
+        return (f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，"
+                f"停用 {self.deactivated} 人")
+
+
+def ensure_department(session, path: str, cache: dict[str, Department] | None = None) -> Department:
+    """Return the department at `path`, creating it and any missing ancestors."""
+    cache = {} if cache is None else cache
+    if path in cache:
+        return cache[path]
+    department = session.execute(select(Department).where(Department.path == path)).scalar_one_or_none()
+    if department is None:
+        parts = path.split("/")
+        parent = ensure_department(session, "/".join(parts[:-1]), cache) if len(parts) > 1 else None
+        department = Department(path=path, name=parts[-1], depth=len(parts), parent=parent)
+        session.add(department)
+    cache[path] = department
+    return department
+
+
+def apply_import(session, rows: list[PersonRow], deactivate_missing: bool = False) -> ImportSummary:
+    """Upsert `rows` (already validated); the caller commits. Missing people are only deactivated on request."""
+    summary = ImportSummary()
+    existing = {p.employee_id: p for p in session.execute(select(Person)).scalars()}
+    departments: dict[str, Department] = {}
+    for row in rows:
+        department = ensure_department(session, row.department, departments)
+        person = existing.get(row.employee_id)
+        if person is None:
+            session.add(Person(employee_id=row.employee_id, name=row.name, email=row.email,
+                               department=department, role=row.role, wave=row.wave, active=True))
+            summary.created += 1
+            continue
+        new_values = dict(name=row.name, email=row.email, department=department, role=row.role,
+                          wave=row.wave, active=True)
+        changed = False
+        for attribute, value in new_values.items():
+            if getattr(person, attribute) != value:
+                setattr(person, attribute, value)
+                changed = True
+        if changed:
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    if deactivate_missing:
+        in_file = {row.employee_id for row in rows}
+        for employee_id, person in existing.items():
+            if employee_id not in in_file and person.active:
+                person.active = False
+                summary.deactivated += 1
+    return summary

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run ChangePulse on the embedded default (SQLite) at http://127.0.0.1:5000.
+# On a fresh machine: creates .venv, installs, migrates, seeds the demo data, creates an admin
+# (its password is printed once), then serves with gunicorn.
+set -euo pipefail
+source "$(dirname "$0")/_venv.sh"
+cd "$ROOT"
+ensure_venv "$ROOT/requirements.txt"
+export FLASK_APP=app
+if [ -z "${SECRET_KEY:-}" ]; then
+  mkdir -p instance
+  [ -f instance/secret_key ] || "$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(48))" > instance/secret_key
+  SECRET_KEY="$(cat instance/secret_key)"
+  export SECRET_KEY
+fi
+"$VENV/bin/flask" db upgrade
+"$VENV/bin/flask" demo --if-empty
+"$VENV/bin/flask" users ensure-admin admin@example.com
+echo "==> ChangePulse: http://127.0.0.1:${PORT:-5000}/login"
+exec "$VENV/bin/gunicorn" --workers "${WORKERS:-2}" --bind "127.0.0.1:${PORT:-5000}" \
+  --access-logfile - "app:create_app()"

@@ -1,0 +1,106 @@
+"""Shared fixtures: a fresh app and database per test, clients, and data builders."""
+import os
+import re
+
+import pytest
+
+from app import create_app
+from app.extensions import db as _db
+from config import TestingConfig
+
+
+def make_config(**overrides):
+    return type("Config", (TestingConfig,), overrides)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on its own SQLite file (WAL works on files, not on :memory:)."""
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite'}"))
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def postgres_url():
+    """The throw-away PostgreSQL server started by scripts/test.sh; its absence is a failure."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        pytest.fail("TEST_POSTGRES_URL is not set: run the suite with ./scripts/test.sh")
+    return url
+
+
+@pytest.fixture
+def pg_app(postgres_url):
+    """An app on a fresh schema of the test PostgreSQL server."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin_engine = create_engine(postgres_url)
+    with admin_engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    app = create_app(make_config(
+        SQLALCHEMY_DATABASE_URI=postgres_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema}"}},
+    ))
+    with app.app_context():
+        _db.create_all()
+        yield app
+        _db.session.remove()
+        _db.engine.dispose()
+    with admin_engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin_engine.dispose()
+
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_staff(app):
+    from app.staff import create_staff_user
+
+    def build(role="admin", email=None):
+        user = create_staff_user(_db.session, email or f"{role}@example.com", role, PASSWORD)
+        _db.session.commit()
+        return user
+
+    return build
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def login(client, email, password=PASSWORD):
+    page = client.get("/login")
+    token = csrf_token_from(page.get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def login_as(client, make_staff):
+    """Log the test client in as a new staff user of `role`; returns the user."""
+    def do(role="admin"):
+        user = make_staff(role, email=f"{role}-{os.urandom(3).hex()}@example.com")
+        response = login(client, user.email)
+        assert response.status_code == 302
+        return user
+    return do
