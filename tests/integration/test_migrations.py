@@ -1,0 +1,67 @@
+"""The migrations build exactly the schema the models declare, on SQLite and on PostgreSQL."""
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from app import create_app
+from app.extensions import db
+from tests.conftest import make_config
+
+
+def schema_diff(app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_upgrade_on_empty_sqlite_matches_models(tmp_path):
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite'}"))
+    with app.app_context():
+        upgrade()
+        assert schema_diff(app) == []
+        assert "responses" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+
+
+def test_upgrade_on_empty_postgresql_matches_models(postgres_url):
+    database = "mig_" + uuid.uuid4().hex[:10]
+    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
+    url = postgres_url.rsplit("/", 1)[0] + "/" + database
+    try:
+        app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url))
+        with app.app_context():
+            upgrade()
+            assert schema_diff(app) == []
+            assert "answers" in inspect(db.engine).get_table_names()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_sqlite_response_tables_have_no_rowid(tmp_path):
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite'}"))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            for table in ("responses", "answers"):
+                with pytest.raises(Exception):
+                    conn.execute(text(f"SELECT rowid FROM {table}"))
+        db.engine.dispose()
+
+
+def test_schema_comparison_sees_a_missing_table(tmp_path):
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite'}"))
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE audit_log"))
+        assert any(diff[0] == "add_table" and diff[1].name == "audit_log" for diff in schema_diff(app))
+        db.engine.dispose()
