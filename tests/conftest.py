@@ -3,6 +3,7 @@ import os
 import re
 
 import pytest
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db as _db
@@ -13,10 +14,26 @@ def make_config(**overrides):
     return type("Config", (TestingConfig,), overrides)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (and so its own `g` and db session), as in production.
+
+    Without this, a request would reuse the app context the fixture holds open for the test body,
+    and per-request caches such as the Babel locale or the logged-in user would leak between requests.
+    """
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()  # the request sees what the test wrote, and the test's snapshot ends
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.commit()
+        return response
+
+
 @pytest.fixture
 def app(tmp_path):
     """An app on its own SQLite file (WAL works on files, not on :memory:)."""
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite'}"))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _db.create_all()
         yield app
@@ -57,6 +74,7 @@ def pg_app(postgres_url):
         SQLALCHEMY_DATABASE_URI=postgres_url,
         SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema}"}},
     ))
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _db.create_all()
         yield app
