@@ -28,9 +28,16 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     from app.auth.routes import bp as auth_bp
     from app.main.routes import bp as main_bp
     from app.admin.routes import bp as admin_bp
+    from app.campaigns.routes import bp as campaigns_bp
+    from app.respond.routes import bp as respond_bp
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(campaigns_bp, url_prefix="/campaigns")
+    app.register_blueprint(respond_bp)
+
+    from app.campaigns import cli as campaigns_cli
+    campaigns_cli.init_app(app)
     return app
 
 

@@ -52,9 +52,23 @@ def format_percent(value, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
+SECRET_BEARING_ENDPOINTS = {"respond.invitation_link", "respond.open_link"}
+
+
+def language_return_path() -> str:
+    """Where the language switch returns to; never a URL carrying an invitation token or receipt code."""
+    from flask import request, url_for
+    if request.endpoint in SECRET_BEARING_ENDPOINTS:
+        return url_for("main.index")
+    if request.method != "GET" or request.endpoint == "board.receipt":
+        return request.path
+    return request.full_path.rstrip("?")
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
         quarter=format_quarter, cn_date=format_date, number=format_number, percent=format_percent
     )
-    app.jinja_env.globals.update(current_language=current_language)
+    app.jinja_env.globals.update(current_language=current_language,
+                                  language_return_path=language_return_path)

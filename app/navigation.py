@@ -35,5 +35,9 @@ def nav_items() -> list[dict]:
     return items
 
 
+def has_endpoint(endpoint: str) -> bool:
+    return endpoint in current_app.view_functions
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items)
+    app.jinja_env.globals.update(nav_items=nav_items, has_endpoint=has_endpoint)

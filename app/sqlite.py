@@ -37,6 +37,8 @@ def write_transaction(session):
 
     Commits on success, rolls back on any exception. On PostgreSQL it is an ordinary transaction.
     """
+    if hasattr(session, "registry"):  # a scoped_session: work on the session it currently holds
+        session = session()
     if session.in_transaction():
         session.commit()
     session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

@@ -1,4 +1,21 @@
 """Survey instruments as data: definitions, validation, WTForms form building and scoring.
 
-Pure Python (wtforms, pandas, numpy, stdlib); never imports flask or app.
+Pure Python (wtforms, pandas, numpy, PyYAML, stdlib); never imports flask or app.
 """
+from surveys.definitions import (
+    InstrumentError, builtin_instruments, definition_hash, from_dict, load_builtin, load_instrument,
+    to_dict,
+)
+from surveys.forms import answers_from_form, build_form_class
+from surveys.model import Instrument, Option, Question, Scale
+from surveys.scoring import (
+    barrier_distribution, barrier_point, cronbach_alpha, enps, scale_alphas, score_frame,
+    score_response, sus_score,
+)
+
+__all__ = [
+    "InstrumentError", "builtin_instruments", "definition_hash", "from_dict", "load_builtin",
+    "load_instrument", "to_dict", "answers_from_form", "build_form_class", "Instrument", "Option",
+    "Question", "Scale", "barrier_distribution", "barrier_point", "cronbach_alpha", "enps",
+    "scale_alphas", "score_frame", "score_response", "sus_score",
+]

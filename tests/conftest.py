@@ -3,6 +3,7 @@ import os
 import re
 
 import pytest
+from flask import has_app_context
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -22,10 +23,13 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        _db.session.commit()  # the request sees what the test wrote, and the test's snapshot ends
+        outer = has_app_context()
+        if outer:
+            _db.session.commit()  # the request sees what the test wrote, and the test's snapshot ends
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        _db.session.commit()
+        if outer:
+            _db.session.commit()
         return response
 
 

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -20,7 +21,7 @@ class StaffUserForm(FlaskForm):
     email = EmailField(_l("邮箱"), validators=[
         DataRequired(message=_l("请填写邮箱")), Email(message=_l("邮箱格式不正确")), Length(max=254)])
     name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名")), Length(max=100)])
-    role = SelectField(_l("角色"), choices=[(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES])
+    role = SelectField(_l("角色"), choices=[SelectChoice(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES])
     password = PasswordField(_l("初始密码"), validators=[
         DataRequired(message=_l("请填写密码")),
         Length(min=10, max=200, message=_l("密码长度需为 10–200 个字符"))])

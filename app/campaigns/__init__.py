@@ -1,0 +1,1 @@
+"""Campaigns: an instrument version × quarter × audience, with invitations and response rates."""

@@ -1,0 +1,186 @@
+"""`flask campaigns …`, `flask invitations …` and `flask instruments …` commands."""
+import csv
+import json
+import sys
+from datetime import datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.campaigns.service import (
+    CampaignError, CampaignSpec, close_campaign, create_campaign, invitation_url, issue_invitations,
+    open_campaign, response_rates,
+)
+from app.extensions import db
+from app.instruments import InstrumentNotFound, latest_version, list_instruments
+from app.models import Campaign
+from app.spreadsheet import safe_cell
+
+campaigns_cli = AppGroup("campaigns", help="问卷活动 / Survey campaigns.")
+invitations_cli = AppGroup("invitations", help="邀请链接 / Invitations.")
+instruments_cli = AppGroup("instruments", help="问卷 / Instruments.")
+
+
+def _fail(message: str):
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(1)
+
+
+def _parse_datetime(value: str | None, option: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        _fail(f"{option} 应为日期或日期时间，如 2026-11-30 或 2026-11-30T09:00，收到“{value}”")
+
+
+def campaign_dict(campaign: Campaign, rates: dict | None = None) -> dict:
+    data = {
+        "id": campaign.id, "title": campaign.title, "quarter": campaign.quarter,
+        "instrument": campaign.instrument_version.instrument.slug,
+        "instrument_version": campaign.instrument_version.version,
+        "status": campaign.status, "mode": campaign.mode, "audience": campaign.audience,
+        "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
+        "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
+        "min_group": campaign.min_group, "min_group_text": campaign.min_group_text,
+    }
+    if rates is not None:
+        overall = rates["overall"]
+        data.update(invited=overall.invited, completed=overall.completed,
+                    response_rate=overall.rate, open_link_responses=rates["open_link_responses"])
+    return data
+
+
+def _get_campaign(campaign_id: int) -> Campaign:
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        _fail(f"没有编号为 {campaign_id} 的问卷活动")
+    return campaign
+
+
+@campaigns_cli.command("create")
+@click.option("--instrument", required=True, help="quarterly-satisfaction 或 change-readiness")
+@click.option("--quarter", required=True, help="如 2026Q4")
+@click.option("--title", default="")
+@click.option("--department", "departments", multiple=True, help="部门路径（含下级部门），可重复")
+@click.option("--role", "roles", multiple=True, help="employee/manager/executive/digital_admin，可重复")
+@click.option("--wave", "waves", multiple=True, help="上线批次，可重复")
+@click.option("--opens", default=None, help="开始时间；不填则立即开始")
+@click.option("--closes", default=None, help="结束时间")
+@click.option("--mode", type=click.Choice(["anonymous", "confidential"]), default="anonymous")
+@click.option("--min-group", type=int, default=None, help="匿名门槛（默认取配置，不低于 3）")
+@click.option("--open-link", is_flag=True, help="同时生成一个公共链接（用于海报二维码）")
+@click.option("--json", "as_json", is_flag=True)
+def campaigns_create(instrument, quarter, title, departments, roles, waves, opens, closes, mode,
+                     min_group, open_link, as_json):
+    """Create a campaign; without --opens it is open at once."""
+    try:
+        version = latest_version(db.session, instrument)
+    except InstrumentNotFound as exc:
+        _fail(str(exc))
+    config = current_app.config
+    spec = CampaignSpec(
+        instrument_version_id=version.id, quarter=quarter, title=title,
+        departments=list(departments), roles=list(roles), waves=list(waves),
+        opens_at=_parse_datetime(opens, "--opens"), closes_at=_parse_datetime(closes, "--closes"),
+        mode=mode, min_group=min_group or config["ANONYMITY_MIN_GROUP"],
+        min_group_text=max(config["ANONYMITY_MIN_GROUP_TEXT"], min_group or 0), open_link=open_link,
+    )
+    try:
+        campaign, open_token = create_campaign(db.session, spec)
+    except CampaignError as exc:
+        db.session.rollback()
+        _fail(str(exc))
+    db.session.commit()
+    data = campaign_dict(campaign)
+    if open_token:
+        data["open_link"] = config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(f"已创建问卷活动 #{campaign.id}：{campaign.title}（{campaign.quarter}）")
+        if open_token:
+            click.echo(f"公共链接：{data['open_link']}")
+
+
+@campaigns_cli.command("open")
+@click.argument("campaign_id", type=int)
+def campaigns_open(campaign_id):
+    campaign = _get_campaign(campaign_id)
+    try:
+        open_campaign(campaign)
+    except CampaignError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"问卷活动 #{campaign.id} 已开始")
+
+
+@campaigns_cli.command("close")
+@click.argument("campaign_id", type=int)
+def campaigns_close(campaign_id):
+    campaign = _get_campaign(campaign_id)
+    try:
+        close_campaign(campaign)
+    except CampaignError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    click.echo(f"问卷活动 #{campaign.id} 已结束")
+
+
+@campaigns_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def campaigns_list(as_json):
+    campaigns = db.session.execute(select(Campaign).order_by(Campaign.id)).scalars().all()
+    rows = [campaign_dict(c, response_rates(db.session, c)) for c in campaigns]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        rate = "—" if row["response_rate"] is None else f"{row['response_rate'] * 100:.0f}%"
+        click.echo(f"#{row['id']}\t{row['quarter']}\t{row['status']}\t{row['title']}\t"
+                   f"{row['completed']}/{row['invited']}（{rate}）")
+
+
+@invitations_cli.command("export")
+@click.argument("campaign_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv")
+@click.option("--reissue-pending", is_flag=True,
+              help="为尚未提交的邀请重新生成链接（旧链接随即失效）")
+def invitations_export(campaign_id, fmt, reissue_pending):
+    """Create missing invitations and print their links as CSV (employee_id,name,department,url).
+
+    Tokens are stored only as hashes, so links already handed out cannot be printed again; use
+    --reissue-pending to replace the links of people who have not answered yet.
+    """
+    campaign = _get_campaign(campaign_id)
+    try:
+        issued = issue_invitations(db.session, campaign, reissue_pending=reissue_pending)
+    except CampaignError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    base = current_app.config["PUBLIC_BASE_URL"]
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["employee_id", "name", "department", "url"])
+    for person, token in issued:
+        writer.writerow([safe_cell(v) for v in (person.employee_id, person.name, person.department.path,
+                                                 invitation_url(base, token))])
+    click.echo(f"已生成 {len(issued)} 个邀请链接", err=True)
+
+
+@instruments_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def instruments_list(as_json):
+    rows = list_instruments(db.session)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['name']}\tv{row['version']}\t{row['title']}\t{row['questions']} 题")
+
+
+def init_app(app) -> None:
+    for group in (campaigns_cli, invitations_cli, instruments_cli):
+        app.cli.add_command(group)

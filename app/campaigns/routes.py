@@ -1,0 +1,152 @@
+"""Manager pages: list, create, open/close campaigns, response rates, invitation links and QR codes."""
+import csv
+import io
+
+import segno
+from flask import (
+    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.access import allow
+from app.audit import record
+from app.campaigns.forms import ActionForm, CampaignForm, InvitationsForm
+from app.campaigns.service import (
+    CampaignError, CampaignSpec, availability, close_campaign, create_campaign, invitation_url,
+    issue_invitations, open_campaign, quarter_of, response_rates,
+)
+from app.extensions import db
+from app.instruments import instrument_choices
+from app.models import ROLE_LABELS, Campaign, Department, Person
+from app.models.types import utcnow
+from app.spreadsheet import safe_cell
+
+bp = Blueprint("campaigns", __name__)
+MANAGERS = ("manager", "admin")
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+@bp.route("/")
+@allow(*MANAGERS)
+def index():
+    campaigns = db.session.execute(select(Campaign).order_by(Campaign.quarter.desc(), Campaign.id.desc())).scalars().all()
+    rows = [(c, availability(c), response_rates(db.session, c)["overall"]) for c in campaigns]
+    return render_template("campaigns/index.html", rows=rows)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*MANAGERS)
+def new():
+    form = CampaignForm()
+    form.instrument.choices = instrument_choices(db.session)
+    form.departments.choices = [SelectChoice(p) for p in db.session.execute(
+        select(Department.path).order_by(Department.path)).scalars()]
+    form.waves.choices = [SelectChoice(w) for w in db.session.execute(
+        select(Person.wave).where(Person.wave.is_not(None)).distinct().order_by(Person.wave)).scalars()]
+    if request.method == "GET":
+        form.quarter.data = quarter_of(utcnow())
+        form.min_group.data = current_app.config["ANONYMITY_MIN_GROUP"]
+    if form.validate_on_submit():
+        spec = CampaignSpec(
+            instrument_version_id=int(form.instrument.data), quarter=form.quarter.data,
+            title=form.title.data, departments=form.departments.data or [], roles=form.roles.data or [],
+            waves=form.waves.data or [], opens_at=form.opens_at.data, closes_at=form.closes_at.data,
+            mode=form.mode.data, min_group=form.min_group.data,
+            min_group_text=max(current_app.config["ANONYMITY_MIN_GROUP_TEXT"], form.min_group.data),
+            open_link=form.open_link.data, draft=form.draft.data,
+        )
+        try:
+            campaign, open_token = create_campaign(db.session, spec, created_by_id=current_user.id)
+        except CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            record("campaign.create", "campaign", campaign.id, {"title": campaign.title})
+            db.session.commit()
+            flash(_("已创建问卷活动“%(title)s”", title=campaign.title), "success")
+            if open_token:
+                return render_template("campaigns/open_link.html", campaign=campaign,
+                                       url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token,
+                                       qr=segno.make(current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token, error="m").svg_data_uri(scale=5))
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    return render_template("campaigns/new.html", form=form)
+
+
+@bp.route("/<int:campaign_id>")
+@allow(*MANAGERS)
+def detail(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    level = min(max(request.args.get("level", 2, type=int) or 2, 1), 6)
+    return render_template(
+        "campaigns/detail.html", campaign=campaign, state=availability(campaign),
+        rates=response_rates(db.session, campaign, department_level=level), level=level,
+        role_labels=ROLE_LABELS, action=ActionForm(), invitations=InvitationsForm(),
+    )
+
+
+@bp.route("/<int:campaign_id>/open", methods=["POST"])
+@allow(*MANAGERS)
+def open_(campaign_id: int):
+    return _change_state(campaign_id, open_campaign, "campaign.open", _("问卷活动已开始"))
+
+
+@bp.route("/<int:campaign_id>/close", methods=["POST"])
+@allow(*MANAGERS)
+def close(campaign_id: int):
+    return _change_state(campaign_id, close_campaign, "campaign.close", _("问卷活动已结束"))
+
+
+def _change_state(campaign_id, change, action, message):
+    campaign = _campaign_or_404(campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        change(campaign)
+    except CampaignError as exc:
+        flash(str(exc), "error")
+    else:
+        record(action, "campaign", campaign.id)
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+@bp.route("/<int:campaign_id>/invitations", methods=["POST"])
+@allow(*MANAGERS)
+def invitations(campaign_id: int):
+    """Issue links for people who have none (tokens exist only in this response) as CSV or QR codes."""
+    campaign = _campaign_or_404(campaign_id)
+    form = InvitationsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        issued = issue_invitations(db.session, campaign, reissue_pending=form.reissue_pending.data)
+    except CampaignError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    record("invitations.issue", "campaign", campaign.id, {"count": len(issued)})
+    db.session.commit()
+    if not issued:
+        flash(_("没有需要生成的新链接：所有人都已收到邀请。如需重发，请勾选“重新生成链接”。"), "info")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    base = current_app.config["PUBLIC_BASE_URL"]
+    links = [(person, invitation_url(base, token)) for person, token in issued]
+    if form.qr.data:
+        cards = [{"name": p.name, "department": p.department.path, "url": url,
+                  "qr": segno.make(url, error="m").svg_data_uri(scale=4)} for p, url in links]
+        return render_template("campaigns/qr_print.html", campaign=campaign, cards=cards)
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(["employee_id", "name", "department", "url"])
+    for person, url in links:
+        writer.writerow([safe_cell(v) for v in (person.employee_id, person.name, person.department.path, url)])
+    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
+        "Cache-Control": "no-store"})

@@ -1,0 +1,264 @@
+"""Campaign rules in one place: creating, opening and closing, the audience, invitations, rates.
+
+Views and CLI commands call these functions; they never re-decide a rule themselves.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, or_, select
+
+from app.models import Campaign, Department, Invitation, Person, Response
+from app.models.types import utcnow
+
+QUARTER_PATTERN = re.compile(r"^(20\d\d)Q([1-4])$")
+MODES = ("anonymous", "confidential")
+MIN_GROUP_FLOOR = 3
+
+
+class CampaignError(ValueError):
+    """A rule was broken; the message is for the user, in Chinese."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    """A single-use invitation token: 192 random bits, URL-safe."""
+    return secrets.token_urlsafe(24)
+
+
+def validate_quarter(quarter: str) -> str:
+    quarter = (quarter or "").strip().upper()
+    if not QUARTER_PATTERN.match(quarter):
+        raise CampaignError(f"季度格式应为“2026Q4”，收到“{quarter}”")
+    return quarter
+
+
+def quarter_of(moment: datetime) -> str:
+    return f"{moment.year}Q{(moment.month - 1) // 3 + 1}"
+
+
+def previous_quarter(quarter: str) -> str:
+    year, q = int(quarter[:4]), int(quarter[5])
+    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+
+
+@dataclass
+class CampaignSpec:
+    instrument_version_id: int
+    quarter: str
+    title: str
+    departments: list[str]
+    roles: list[str]
+    waves: list[str]
+    opens_at: datetime | None
+    closes_at: datetime | None
+    mode: str = "anonymous"
+    min_group: int = 5
+    min_group_text: int = 10
+    open_link: bool = False
+    draft: bool = False
+
+
+def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = None) -> tuple[Campaign, str | None]:
+    """Create a campaign; returns it and, if an open (kiosk) link was asked for, its plain token."""
+    quarter = validate_quarter(spec.quarter)
+    if spec.mode not in MODES:
+        raise CampaignError(f"未知模式“{spec.mode}”，可用：anonymous、confidential")
+    _check_thresholds(spec.min_group, spec.min_group_text)
+    now = utcnow()
+    opens_at = spec.opens_at
+    if opens_at is None and not spec.draft:
+        opens_at = now
+    if spec.closes_at is not None and opens_at is not None and spec.closes_at <= opens_at:
+        raise CampaignError("结束时间必须晚于开始时间")
+    _check_audience(session, spec.departments, spec.roles)
+    campaign = Campaign(
+        instrument_version_id=spec.instrument_version_id, quarter=quarter,
+        title=(spec.title or "").strip()[:200] or f"{quarter} 问卷",
+        audience={"departments": sorted(set(spec.departments)), "roles": sorted(set(spec.roles)),
+                  "waves": sorted(set(spec.waves))},
+        status="draft" if spec.draft else "open", mode=spec.mode, opens_at=opens_at,
+        closes_at=spec.closes_at, min_group=spec.min_group, min_group_text=spec.min_group_text,
+        created_by_id=created_by_id,
+    )
+    plain_open_token = None
+    if spec.open_link:
+        plain_open_token = new_token()
+        campaign.open_link_hash = token_hash(plain_open_token)
+    session.add(campaign)
+    session.flush()
+    return campaign, plain_open_token
+
+
+def _check_thresholds(min_group: int, min_group_text: int) -> None:
+    if min_group < MIN_GROUP_FLOOR or min_group_text < MIN_GROUP_FLOOR:
+        raise CampaignError(f"匿名门槛不能低于 {MIN_GROUP_FLOOR} 人")
+    if min_group_text < min_group:
+        raise CampaignError("评论的匿名门槛不能低于数据的匿名门槛")
+
+
+def _check_audience(session, departments: list[str], roles: list[str]) -> None:
+    from app.models import ROLES
+    unknown_roles = [r for r in roles if r not in ROLES]
+    if unknown_roles:
+        raise CampaignError("未知角色：" + "、".join(unknown_roles))
+    if departments:
+        known = set(session.execute(select(Department.path).where(Department.path.in_(departments))).scalars())
+        missing = [d for d in departments if d not in known]
+        if missing:
+            raise CampaignError("未找到部门：" + "、".join(missing))
+
+
+def has_responses(session, campaign: Campaign) -> bool:
+    return session.execute(
+        select(Response.id).where(Response.campaign_id == campaign.id).limit(1)
+    ).first() is not None
+
+
+def change_settings(session, campaign: Campaign, mode: str | None = None, min_group: int | None = None,
+                    min_group_text: int | None = None) -> None:
+    """Anonymity settings: the mode is fixed at the first response; thresholds may only rise then."""
+    answered = has_responses(session, campaign)
+    if mode is not None and mode != campaign.mode:
+        if answered:
+            raise CampaignError("已有人提交问卷，不能再修改匿名模式")
+        if mode not in MODES:
+            raise CampaignError(f"未知模式“{mode}”")
+        campaign.mode = mode
+    new_k = campaign.min_group if min_group is None else min_group
+    new_k_text = campaign.min_group_text if min_group_text is None else min_group_text
+    _check_thresholds(new_k, new_k_text)
+    if answered and (new_k < campaign.min_group or new_k_text < campaign.min_group_text):
+        raise CampaignError("已有人提交问卷，匿名门槛只能提高，不能降低")
+    campaign.min_group, campaign.min_group_text = new_k, new_k_text
+
+
+def open_campaign(campaign: Campaign) -> None:
+    if campaign.status == "closed":
+        raise CampaignError("活动已结束，不能重新开启")
+    now = utcnow()
+    campaign.status = "open"
+    if campaign.opens_at is None or campaign.opens_at > now:
+        campaign.opens_at = now
+    if campaign.closes_at is not None and campaign.closes_at <= now:
+        campaign.closes_at = None
+
+
+def close_campaign(campaign: Campaign) -> None:
+    if campaign.status == "closed":
+        raise CampaignError("活动已经结束")
+    campaign.status = "closed"
+    now = utcnow()
+    if campaign.closes_at is None or campaign.closes_at > now:
+        campaign.closes_at = now
+
+
+def availability(campaign: Campaign, now: datetime | None = None) -> str:
+    """'open', 'not_open' (draft or scheduled) or 'closed' at `now`."""
+    now = now or utcnow()
+    if campaign.status == "closed" or (campaign.closes_at is not None and now >= campaign.closes_at):
+        return "closed"
+    if campaign.status == "draft" or (campaign.opens_at is not None and now < campaign.opens_at):
+        return "not_open"
+    return "open"
+
+
+def audience_query(campaign: Campaign):
+    """Active people matching the audience: departments include their sub-departments."""
+    audience = campaign.audience or {}
+    query = select(Person).join(Person.department).where(Person.active.is_(True))
+    departments = audience.get("departments") or []
+    if departments:
+        query = query.where(or_(*[
+            or_(Department.path == path, Department.path.like(path + "/%")) for path in departments
+        ]))
+    if audience.get("roles"):
+        query = query.where(Person.role.in_(audience["roles"]))
+    if audience.get("waves"):
+        query = query.where(Person.wave.in_(audience["waves"]))
+    return query
+
+
+def issue_invitations(session, campaign: Campaign, reissue_pending: bool = False) -> list[tuple[Person, str]]:
+    """Create missing invitations (and, on request, new tokens for pending ones).
+
+    Only SHA-256 hashes are stored, so a token can be handed out once: the returned pairs are the
+    only place the plain tokens exist. Completed invitations are never reissued.
+    """
+    if campaign.status == "closed":
+        raise CampaignError("活动已结束，不能再发放邀请")
+    existing = {inv.person_id: inv for inv in session.execute(
+        select(Invitation).where(Invitation.campaign_id == campaign.id)).scalars()}
+    issued = []
+    for person in session.execute(audience_query(campaign).order_by(Department.path, Person.employee_id)).scalars():
+        invitation = existing.get(person.id)
+        if invitation is not None and not (reissue_pending and invitation.status == "pending"):
+            continue
+        token = new_token()
+        if invitation is None:
+            session.add(Invitation(campaign_id=campaign.id, person_id=person.id,
+                                   token_hash=token_hash(token), status="pending"))
+        else:
+            invitation.token_hash = token_hash(token)
+        issued.append((person, token))
+    session.flush()
+    return issued
+
+
+def invitation_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + "/s/" + token
+
+
+@dataclass
+class RateRow:
+    key: str
+    invited: int
+    completed: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.completed / self.invited if self.invited else None
+
+
+def response_rates(session, campaign: Campaign, department_level: int = 2) -> dict:
+    """Invited and completed counts overall, by department (at `department_level`) and by role.
+
+    These come from invitations, not responses, and reveal no answers, so they need no suppression.
+    """
+    completed = func.sum(case((Invitation.status == "completed", 1), else_=0))
+    rows = session.execute(
+        select(Department.path, Person.role, func.count(Invitation.id), completed)
+        .join(Person, Invitation.person_id == Person.id)
+        .join(Department, Person.department_id == Department.id)
+        .where(Invitation.campaign_id == campaign.id)
+        .group_by(Department.path, Person.role)
+    ).all()
+    by_department: dict[str, RateRow] = {}
+    by_role: dict[str, RateRow] = {}
+    overall = RateRow("overall", 0, 0)
+    for path, role, invited, done in rows:
+        done = int(done or 0)
+        key = "/".join(path.split("/")[:department_level])
+        for table, table_key in ((by_department, key), (by_role, role)):
+            row = table.setdefault(table_key, RateRow(table_key, 0, 0))
+            row.invited += invited
+            row.completed += done
+        overall.invited += invited
+        overall.completed += done
+    open_link_responses = session.execute(
+        select(func.count(Response.id)).where(Response.campaign_id == campaign.id,
+                                              Response.via_open_link.is_(True))
+    ).scalar_one()
+    return {
+        "overall": overall,
+        "by_department": sorted(by_department.values(), key=lambda r: r.key),
+        "by_role": sorted(by_role.values(), key=lambda r: r.key),
+        "open_link_responses": open_link_responses,
+    }

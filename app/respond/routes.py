@@ -1,0 +1,109 @@
+"""The employee's path: /s/<token> → token-free /respond → /respond/thanks with a receipt code."""
+from dataclasses import asdict
+
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import ValidationError, validate_csrf
+
+from app.access import PUBLIC, allow
+from app.extensions import csrf, db, limiter
+from app.i18n import current_language
+from app.instruments import answers_from_form, form_class_for, instrument_for
+from app.respond.service import (
+    LinkUnavailable, Respondent, check_still_usable, respondent_for_open_link, respondent_for_token,
+    submit_response,
+)
+
+bp = Blueprint("respond", __name__)
+SESSION_KEY = "respondent"
+RECEIPT_KEY = "receipt"
+CSRF_EXPIRED = "The CSRF token has expired."
+
+
+def unavailable(reason: str):
+    """One status code for every unusable link; unknown and used links share one message."""
+    session.pop(SESSION_KEY, None)
+    return render_template("respond/unavailable.html", reason=reason), 404
+
+
+@bp.route("/s/<token>")
+@allow(PUBLIC)
+@limiter.limit("30 per minute")
+def invitation_link(token: str):
+    try:
+        respondent = respondent_for_token(db.session, token)
+    except LinkUnavailable as exc:
+        return unavailable(exc.reason)
+    session[SESSION_KEY] = asdict(respondent)
+    return redirect(url_for("respond.form"), 303)
+
+
+@bp.route("/o/<token>")
+@allow(PUBLIC)
+@limiter.limit("30 per minute")
+def open_link(token: str):
+    try:
+        respondent = respondent_for_open_link(db.session, token)
+    except LinkUnavailable as exc:
+        return unavailable(exc.reason)
+    session[SESSION_KEY] = asdict(respondent)
+    return redirect(url_for("respond.form"), 303)
+
+
+def _current_respondent() -> Respondent | None:
+    data = session.get(SESSION_KEY)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return Respondent(**data)
+    except TypeError:
+        return None
+
+
+@bp.route("/respond", methods=["GET", "POST"])
+@allow(PUBLIC)
+@csrf.exempt  # checked below, so that an expired token keeps the answers instead of a bare 400
+@limiter.limit("20 per minute", methods=["POST"])
+def form():
+    respondent = _current_respondent()
+    if respondent is None:
+        return unavailable("invalid")
+    try:
+        campaign = check_still_usable(db.session, respondent)
+    except LinkUnavailable as exc:
+        return unavailable(exc.reason)
+    version = campaign.instrument_version
+    instrument = instrument_for(version)
+    form_class = form_class_for(version, current_language())
+    notice = None
+    if request.method == "POST":
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as exc:
+            if str(exc) != CSRF_EXPIRED:
+                return render_template("errors/error.html", code=400,
+                                       message=_("请求来源无法验证，问卷未提交。")), 400
+            notice = _("页面停留时间过长，安全校验已过期。你的回答都还在，请检查后再次提交。")
+            return render_template("respond/form.html", form=form_class(request.form), campaign=campaign,
+                                   instrument=instrument, notice=notice), 400
+        answer_form = form_class(request.form)
+        if answer_form.validate():
+            try:
+                receipt = submit_response(db.session, respondent, answers_from_form(instrument, answer_form),
+                                          timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+            except LinkUnavailable as exc:
+                return unavailable(exc.reason)
+            session.pop(SESSION_KEY, None)
+            session[RECEIPT_KEY] = receipt
+            return redirect(url_for("respond.thanks"), 303)
+        return render_template("respond/form.html", form=answer_form, campaign=campaign,
+                               instrument=instrument, notice=None), 422
+    return render_template("respond/form.html", form=form_class(), campaign=campaign,
+                           instrument=instrument, notice=None)
+
+
+@bp.route("/respond/thanks")
+@allow(PUBLIC)
+def thanks():
+    receipt = session.pop(RECEIPT_KEY, None)
+    return render_template("respond/thanks.html", receipt=receipt)

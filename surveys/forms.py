@@ -1,0 +1,200 @@
+"""Building a WTForms form class from an instrument, and reading the answers back out of it.
+
+The base class is passed in (the app passes Flask-WTF's FlaskForm), so this module stays free of Flask.
+Messages are in Chinese by default, English with locale="en".
+"""
+from __future__ import annotations
+
+import json
+
+from wtforms import Form, RadioField, SelectMultipleField, TextAreaField, widgets
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError
+
+from surveys.model import Instrument, Question
+
+MESSAGES = {
+    "zh": {
+        "required": "请回答这道题",
+        "invalid_choice": "请从给出的选项中选择",
+        "too_long": "最多 {max} 字，当前 {length} 字，请精简后再提交",
+        "too_many": "最多选择 {max} 项，当前选了 {count} 项",
+        "bad_characters": "内容中含有无法保存的特殊字符（如空字符），请删除后再提交",
+        "anchors_agreement": ("1 = 非常不同意", "5 = 非常同意"),
+        "anchors_agreement7": ("1 = 非常不同意", "7 = 非常同意"),
+        "anchors_nps": ("0 = 完全不可能", "10 = 非常可能"),
+        "max_choices_hint": "最多选 {max} 项",
+    },
+    "en": {
+        "required": "Please answer this question",
+        "invalid_choice": "Please choose one of the options",
+        "too_long": "At most {max} characters; you wrote {length}. Please shorten it",
+        "too_many": "Choose at most {max}; you chose {count}",
+        "bad_characters": "The text contains characters that cannot be saved (such as NUL); please remove them",
+        "anchors_agreement": ("1 = strongly disagree", "5 = strongly agree"),
+        "anchors_agreement7": ("1 = strongly disagree", "7 = strongly agree"),
+        "anchors_nps": ("0 = not at all likely", "10 = extremely likely"),
+        "max_choices_hint": "Choose at most {max}",
+    },
+}
+
+
+def has_unstorable_characters(text: str) -> bool:
+    """NUL bytes and lone surrogates cannot be stored as text in PostgreSQL (or safely anywhere)."""
+    return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _values(choices) -> set:
+    return {choice.value if isinstance(choice, SelectChoice) else choice[0] for choice in choices}
+
+
+class _Messages:
+    def __init__(self, locale: str):
+        self.table = MESSAGES.get(locale, MESSAGES["zh"])
+
+    def __call__(self, key: str, **values) -> str:
+        return self.table[key].format(**values)
+
+
+class ScaleField(RadioField):
+    """A 1–5, 1–7 or 0–10 answer given as a row of buttons; stores an int or None."""
+
+    def __init__(self, label=None, validators=None, messages=None, required=False, **kwargs):
+        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
+        self.messages = messages
+        self.required = required
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        self.raw = valuelist[0] if valuelist else None
+        if valuelist and valuelist[0] != "":
+            try:
+                self.data = int(valuelist[0])
+            except (TypeError, ValueError):
+                self.data = None
+                raise ValueError(self.messages("invalid_choice"))
+
+    def pre_validate(self, form):
+        if self.data is None:
+            if self.required or getattr(self, "raw", None) not in (None, ""):
+                raise StopValidation(self.messages("required") if self.required else self.messages("invalid_choice"))
+            raise StopValidation()
+        if self.data not in _values(self.choices):
+            raise StopValidation(self.messages("invalid_choice"))
+
+
+class SingleChoiceField(RadioField):
+    def __init__(self, label=None, validators=None, messages=None, required=False, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+        self.messages = messages
+        self.required = required
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist and valuelist[0] != "" else None
+
+    def pre_validate(self, form):
+        if self.data is None:
+            if self.required:
+                raise StopValidation(self.messages("required"))
+            raise StopValidation()
+        if self.data not in _values(self.choices):
+            raise StopValidation(self.messages("invalid_choice"))
+
+
+class MultiChoiceField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, label=None, validators=None, messages=None, required=False, max_choices=None, **kwargs):
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+        self.messages = messages
+        self.required = required
+        self.max_choices = max_choices
+
+    def process_formdata(self, valuelist):
+        self.data = [value for value in valuelist if value != ""]
+
+    def pre_validate(self, form):
+        chosen = self.data or []
+        if not chosen:
+            if self.required:
+                raise StopValidation(self.messages("required"))
+            raise StopValidation()
+        allowed = _values(self.choices)
+        if any(value not in allowed for value in chosen) or len(set(chosen)) != len(chosen):
+            raise StopValidation(self.messages("invalid_choice"))
+        if self.max_choices is not None and len(chosen) > self.max_choices:
+            raise StopValidation(self.messages("too_many", max=self.max_choices, count=len(chosen)))
+
+
+class CommentField(TextAreaField):
+    """Free text kept byte-exact; refused when over the limit or holding unstorable characters."""
+
+    def __init__(self, label=None, validators=None, messages=None, required=False, max_length=1000, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.messages = messages
+        self.required = required
+        self.max_length = max_length
+
+    def pre_validate(self, form):
+        text = self.data or ""
+        if not text.strip():
+            if self.required:
+                raise StopValidation(self.messages("required"))
+            raise StopValidation()
+        if has_unstorable_characters(text):
+            raise StopValidation(self.messages("bad_characters"))
+        if len(text) > self.max_length:
+            raise StopValidation(self.messages("too_long", max=self.max_length, length=len(text)))
+
+
+def _anchor_text(question: Question, locale: str, messages: _Messages) -> str:
+    if question.anchors:
+        return f"{question.anchors['low'][locale]} … {question.anchors['high'][locale]}"
+    key = {"likert5": "anchors_agreement", "likert7": "anchors_agreement7", "nps": "anchors_nps"}[question.type]
+    low, high = messages.table[key]
+    return f"{low} … {high}"
+
+
+def build_field(question: Question, locale: str = "zh"):
+    messages = _Messages(locale)
+    label = question.text.get(locale) or question.text["zh"]
+    common = dict(messages=messages, required=question.required)
+    if question.value_range is not None:
+        low, high = question.value_range
+        return ScaleField(label, choices=[SelectChoice(value, str(value)) for value in range(low, high + 1)],
+                          description=_anchor_text(question, locale, messages), **common)
+    choices = [SelectChoice(option.code, option.text.get(locale) or option.text["zh"]) for option in question.options]
+    if question.type == "single":
+        return SingleChoiceField(label, choices=choices, **common)
+    if question.type == "multi":
+        hint = messages("max_choices_hint", max=question.max_choices) if question.max_choices else ""
+        return MultiChoiceField(label, choices=choices, max_choices=question.max_choices, description=hint, **common)
+    return CommentField(label, max_length=question.max_length or 1000, **common)
+
+
+def build_form_class(instrument: Instrument, base_class: type = Form, locale: str = "zh") -> type:
+    """A form class with one field per question, named by the question's code, in instrument order."""
+    attributes = {question.code: build_field(question, locale) for question in instrument.questions}
+    return type(f"{instrument.name.title().replace('-', '')}Form", (base_class,), attributes)
+
+
+def answers_from_form(instrument: Instrument, form) -> list[tuple[str, float | None, str | None]]:
+    """(code, value_number, value_text) for every answered question, as the Answer rows store them."""
+    answers = []
+    for question in instrument.questions:
+        value = form[question.code].data
+        if question.value_range is not None:
+            if value is not None:
+                answers.append((question.code, float(value), None))
+        elif question.type == "multi":
+            if value:
+                answers.append((question.code, None, json.dumps(value, ensure_ascii=False)))
+        elif value is not None and value != "":
+            if question.type == "text" and not value.strip():
+                continue
+            answers.append((question.code, None, value))
+    return answers
+
+
+__all__ = ["build_form_class", "answers_from_form", "has_unstorable_characters", "ValidationError"]

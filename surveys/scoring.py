@@ -1,0 +1,138 @@
+"""Scoring: SUS, eNPS, scale means with reverse-keyed items, the ADKAR barrier point, Cronbach's α.
+
+`score_response` scores one response; `score_frame` scores many at once (vectorised, one row per
+response) and must agree with it. Group aggregates (`enps`, `barrier_distribution`) live here too,
+so every figure the product shows is computed in one place.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from surveys.model import Instrument, Scale
+
+ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
+
+
+def sus_score(items: Iterable[float | None]) -> float:
+    """Standard SUS: odd items score−1, even items 5−score, sum × 2.5 (0–100); NaN unless all 10 answered."""
+    values = list(items)
+    if len(values) != 10 or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
+        return math.nan
+    total = sum((v - 1) if index % 2 == 0 else (5 - v) for index, v in enumerate(values))
+    return total * 2.5
+
+
+def enps(ratings: Iterable[float]) -> float:
+    """eNPS in points (−100…100): % of ratings 9–10 minus % of ratings 0–6; NaN with no ratings."""
+    series = pd.Series(list(ratings) if not isinstance(ratings, pd.Series) else ratings, dtype="float64").dropna()
+    if series.empty:
+        return math.nan
+    promoters = (series >= 9).mean()
+    detractors = (series <= 6).mean()
+    return float((promoters - detractors) * 100)
+
+
+def _element(scale_code: str) -> str:
+    return scale_code.split("_", 1)[1] if "_" in scale_code else scale_code
+
+
+def barrier_point(element_scores: Mapping[str, float], order: Iterable[str], threshold: float = 3.0) -> str | None:
+    """The first element, in order, whose score is ≤ threshold; None when every answered one is above."""
+    for scale_code in order:
+        value = element_scores.get(scale_code)
+        if value is not None and not (isinstance(value, float) and math.isnan(value)) and value <= threshold:
+            return _element(scale_code)
+    return None
+
+
+def _scale_range(instrument: Instrument, scale: Scale) -> tuple[int, int]:
+    return instrument.question(scale.items[0]).value_range
+
+
+def score_response(instrument: Instrument, answers: Mapping[str, float | None]) -> dict:
+    """Scores of one response, keyed by scale code, plus `barrier_point` when the instrument has one."""
+    scores: dict[str, float | str | None] = {}
+    for scale in instrument.scales:
+        values = [answers.get(code) for code in scale.items]
+        if scale.scoring == "sus":
+            scores[scale.code] = sus_score(values)
+        elif scale.scoring == "nps":
+            value = values[0]
+            scores[scale.code] = math.nan if value is None else float(value)
+        else:
+            low, high = _scale_range(instrument, scale)
+            keyed = [(low + high - v) if code in scale.reverse else v
+                     for code, v in zip(scale.items, values) if v is not None]
+            scores[scale.code] = float(np.mean(keyed)) if keyed else math.nan
+    if instrument.barrier_scales:
+        scores["barrier_point"] = barrier_point(scores, instrument.barrier_scales, instrument.barrier_threshold)
+    return scores
+
+
+def score_frame(instrument: Instrument, wide: pd.DataFrame) -> pd.DataFrame:
+    """Score many responses: `wide` has one row per response and one column per question code."""
+    out = pd.DataFrame(index=wide.index)
+    for scale in instrument.scales:
+        items = wide.reindex(columns=list(scale.items)).astype("float64")
+        if scale.scoring == "sus":
+            odd = items.iloc[:, 0::2] - 1
+            even = 5 - items.iloc[:, 1::2]
+            total = odd.sum(axis=1, min_count=5) + even.sum(axis=1, min_count=5)
+            out[scale.code] = (total * 2.5).where(items.notna().all(axis=1))
+        elif scale.scoring == "nps":
+            out[scale.code] = items.iloc[:, 0]
+        else:
+            low, high = _scale_range(instrument, scale)
+            for code in scale.reverse:
+                items[code] = low + high - items[code]
+            out[scale.code] = items.mean(axis=1, skipna=True)
+    if instrument.barrier_scales:
+        barrier = pd.Series([None] * len(out), index=out.index, dtype="object")
+        undecided = pd.Series(True, index=out.index)
+        for scale_code in instrument.barrier_scales:
+            hit = undecided & (out[scale_code] <= instrument.barrier_threshold)
+            barrier[hit] = _element(scale_code)
+            undecided &= ~hit
+        out["barrier_point"] = barrier
+    return out
+
+
+def barrier_distribution(points: Iterable[str | None], order: Iterable[str] = ADKAR_ORDER) -> dict:
+    """Counts per barrier element (in ADKAR order) plus `none` for responses without a barrier."""
+    series = pd.Series(list(points), dtype="object")
+    counts = {element: int((series == element).sum()) for element in order}
+    counts["none"] = int(series.isna().sum())
+    return counts
+
+
+def cronbach_alpha(items: pd.DataFrame) -> float:
+    """Cronbach's α with listwise deletion (rows with any missing item are dropped), as pingouin does.
+
+    α = k/(k−1) · (1 − Σ item variances / variance of the total), sample variances (ddof=1).
+    NaN when fewer than two items or two complete rows remain.
+    """
+    complete = items.dropna(axis=0, how="any").astype("float64")
+    k = complete.shape[1]
+    if k < 2 or len(complete) < 2:
+        return math.nan
+    covariance = complete.cov()
+    return float(k / (k - 1) * (1 - np.trace(covariance.values) / covariance.values.sum()))
+
+
+def scale_alphas(instrument: Instrument, wide: pd.DataFrame) -> dict[str, float]:
+    """Cronbach's α of every multi-item mean scale (reverse-keyed items reversed first) and of SUS."""
+    alphas = {}
+    for scale in instrument.scales:
+        if len(scale.items) < 2:
+            continue
+        items = wide.reindex(columns=list(scale.items)).astype("float64")
+        low, high = _scale_range(instrument, scale)
+        reversed_items = scale.reverse if scale.scoring == "mean" else scale.items[1::2]
+        for code in reversed_items:
+            items[code] = low + high - items[code]
+        alphas[scale.code] = cronbach_alpha(items)
+    return alphas
