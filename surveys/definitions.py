@@ -34,7 +34,7 @@ class _Checker:
         return value
 
     def text(self, value, path: str, required: bool = True) -> dict:
-        if value is None and not required:
+        if not required and (value is None or value == {"zh": "", "en": ""}):
             return {"zh": "", "en": ""}
         if not isinstance(value, dict):
             self.fail(path, "应为 {zh: …, en: …} 形式的中英文文本")

@@ -75,6 +75,8 @@ class ScaleField(RadioField):
                 raise ValueError(self.messages("invalid_choice"))
 
     def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
         if self.data is None:
             if self.required or getattr(self, "raw", None) not in (None, ""):
                 raise StopValidation(self.messages("required") if self.required else self.messages("invalid_choice"))

@@ -109,18 +109,23 @@ def barrier_distribution(points: Iterable[str | None], order: Iterable[str] = AD
     return counts
 
 
-def cronbach_alpha(items: pd.DataFrame) -> float:
-    """Cronbach's α with listwise deletion (rows with any missing item are dropped), as pingouin does.
+def cronbach_alpha(items: pd.DataFrame, nan_policy: str = "pairwise") -> float:
+    """Cronbach's α = k/(k−1) · (1 − trace(C) / ΣC) over the item covariance matrix C (ddof=1).
 
-    α = k/(k−1) · (1 − Σ item variances / variance of the total), sample variances (ddof=1).
-    NaN when fewer than two items or two complete rows remain.
+    Missing answers: "pairwise" (the default, as pingouin and R's psych use) computes each covariance
+    from the rows where both items are answered; "listwise" first drops every incomplete row.
+    NaN when fewer than two items or two rows.
     """
-    complete = items.dropna(axis=0, how="any").astype("float64")
-    k = complete.shape[1]
-    if k < 2 or len(complete) < 2:
+    if nan_policy not in ("pairwise", "listwise"):
+        raise ValueError("nan_policy must be 'pairwise' or 'listwise'")
+    data = items.astype("float64")
+    if nan_policy == "listwise":
+        data = data.dropna(axis=0, how="any")
+    k = data.shape[1]
+    if k < 2 or len(data) < 2:
         return math.nan
-    covariance = complete.cov()
-    return float(k / (k - 1) * (1 - np.trace(covariance.values) / covariance.values.sum()))
+    covariance = data.cov().to_numpy()
+    return float(k / (k - 1) * (1 - np.trace(covariance) / covariance.sum()))
 
 
 def scale_alphas(instrument: Instrument, wide: pd.DataFrame) -> dict[str, float]:
