@@ -119,15 +119,23 @@ def users_ensure_admin(email: str):
 @click.command("demo")
 @click.option("--if-empty", is_flag=True, help="只在数据库没有人员时生成")
 def demo_command(if_empty: bool):
-    """Seed the demo organisation (and, where available, its survey data)."""
+    """Seed the demo organisation, staff accounts and two quarters of survey data."""
     from app import demo
     from app.models import Person
     if if_empty and db.session.execute(select(Person.id).limit(1)).first():
         click.echo("数据库已有数据，跳过演示数据。")
         return
     summary = demo.seed_people(db.session)
+    created, password = demo.seed_staff(db.session, os.environ.get("CP_PASSWORD"))
     db.session.commit()
     click.echo("演示人员：" + summary.describe())
+    campaigns = demo.seed_surveys(db.session)
+    click.echo(f"演示问卷活动：{len(campaigns)} 个（2026Q3 已结束，2026Q4 进行中）")
+    if created:
+        click.echo("=" * 60)
+        click.echo("演示账号 / demo accounts: " + "、".join(created))
+        click.echo(f"密码（只显示这一次）/ password (shown once): {password}")
+        click.echo("=" * 60)
 
 
 def init_app(app: Flask) -> None:

@@ -1,12 +1,20 @@
-"""A believable demo organisation: about 300 people in a three-level organisation.
+"""A believable demo: about 300 people in a three-level organisation, staff accounts, and two quarters
+of both surveys with realistic Chinese comments, so a newcomer sees a living product.
 
-Deterministic (seeded) so screenshots and tests see the same data every time. Survey data is added
-by `seed_surveys` once campaigns exist.
+Deterministic (seeded), so screenshots and tests see the same data every time.
 """
 import random
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from app.campaigns.service import CampaignSpec, create_campaign, issue_invitations
+from app.demo_comments import demo_comment
+from app.instruments import latest_version
+from app.models import Campaign
 from app.people.directory import apply_import
 from app.people.importer import PersonRow
+from app.respond.service import Respondent, submit_response
 
 REGIONS = {
     "华东区": ["杭州门店", "上海门店", "南京门店", "区域办公室"],
@@ -16,6 +24,8 @@ REGIONS = {
 HEADQUARTERS = ["财务部", "人力资源部", "信息技术部", "运营管理部"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕彬辉鹏飞宇浩然思雨欣怡子轩梓涵一诺佳琪晨曦雪梅建国志强海燕文博晓东丹丹"
+QUARTERS = (("2026Q3", date(2026, 9, 15), "closed"), ("2026Q4", date(2026, 11, 16), "open"))
+STAFF = (("manager@example.com", "manager", "变革经理"), ("committee@example.com", "committee", "改进委员会委员"))
 
 
 def demo_people(seed: int = 2026, size: int = 300) -> list[PersonRow]:
@@ -27,14 +37,11 @@ def demo_people(seed: int = 2026, size: int = 300) -> list[PersonRow]:
     for index in range(size):
         department = rng.choices(units, weights)[0]
         in_store = "门店" in department
-        role = rng.choices(
-            ["employee", "manager", "executive", "digital_admin"],
-            [80, 15, 1, 4] if in_store else [45, 30, 10, 15],
-        )[0]
+        role = rng.choices(["employee", "manager", "executive", "digital_admin"],
+                           [80, 15, 1, 4] if in_store else [45, 30, 10, 15])[0]
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
-        wave = "第一批" if department.split("/")[1] == "华东区" else ("第二批" if "华南" in department else "第三批")
-        if "总部职能" in department:
-            wave = "第一批"
+        region = department.split("/")[1]
+        wave = {"华东区": "第一批", "总部职能": "第一批", "华南区": "第二批"}.get(region, "第三批")
         employee_id = f"E{10001 + index}"
         rows.append(PersonRow(row_number=index + 2, employee_id=employee_id, name=name,
                               email=f"{employee_id.lower()}@example.com", department=department,
@@ -44,3 +51,113 @@ def demo_people(seed: int = 2026, size: int = 300) -> list[PersonRow]:
 
 def seed_people(session, seed: int = 2026, size: int = 300):
     return apply_import(session, demo_people(seed, size))
+
+
+@dataclass
+class Mood:
+    """How a person of a segment feels in a quarter: a shift on every 1–5 answer."""
+
+    satisfaction: float
+    readiness: float
+
+
+def mood_of(person, quarter_index: int) -> Mood:
+    region = person.department.path.split("/")[1]
+    satisfaction = {"华东区": 0.4, "总部职能": 0.5, "华南区": -0.3, "华北区": -0.6}.get(region, 0)
+    readiness = satisfaction + {"employee": -0.3, "manager": 0.2, "executive": 0.6, "digital_admin": 0.8}[person.role]
+    improvement = 0.35 * quarter_index
+    return Mood(satisfaction + improvement, readiness + improvement)
+
+
+def _likert(rng: random.Random, centre: float, low: int = 1, high: int = 5) -> float:
+    return float(min(high, max(low, round(rng.gauss(centre, 0.9)))))
+
+
+def demo_answers(rng: random.Random, definition, mood: Mood, quarter_index: int):
+    answers = []
+    for question in definition.questions:
+        code = question.code
+        if question.type == "text":
+            if rng.random() < 0.7:
+                theme_weights = None
+                if quarter_index == 1:  # attendance was fixed between the quarters; approvals were not
+                    theme_weights = {"approval": 11, "attendance": 3, "messages": 8, "training": 5,
+                                     "reports": 5, "performance": 3, "drive": 3}
+                answers.append((code, None, demo_comment(rng, negativity=0.8, theme_weights=theme_weights)))
+            continue
+        if code.startswith("sus"):
+            positive = int(code[3:]) % 2 == 1
+            centre = 3.2 + mood.satisfaction if positive else 2.8 - mood.satisfaction
+        elif code == "enps":
+            answers.append((code, float(min(10, max(0, round(rng.gauss(6.5 + 1.5 * mood.satisfaction, 2))))), None))
+            continue
+        elif code == "mod_approval":
+            centre = 2.4 + mood.satisfaction * 0.5
+        elif code == "mod_attendance":
+            centre = 2.6 + mood.satisfaction + (1.0 if quarter_index else 0)
+        elif code.startswith("mod_"):
+            centre = 3.3 + mood.satisfaction
+        elif code.startswith(("routine", "emotional", "short_term", "cognitive")):
+            centre = 3.0 - mood.readiness
+        elif code.startswith("knowledge"):
+            centre = 3.0 + mood.readiness * 0.8
+        elif code.startswith("ability"):
+            centre = 3.2 + mood.readiness
+        else:
+            centre = 3.7 + mood.readiness
+        answers.append((code, _likert(rng, centre), None))
+    return answers
+
+
+def seed_surveys(session, seed: int = 7, response_rates=(0.72, 0.61)) -> list[Campaign]:
+    """Two quarters × both instruments; Q3 closed, Q4 open. Responses go through the real service."""
+    rng = random.Random(seed)
+    campaigns = []
+    for quarter_index, (quarter, day, status) in enumerate(QUARTERS):
+        for slug, title in (("quarterly-satisfaction", "满意度调查"), ("change-readiness", "变革准备度调查")):
+            version = latest_version(session, slug)
+            spec = CampaignSpec(instrument_version_id=version.id, quarter=quarter,
+                                title=f"{quarter[:4]}年第{'一二三四'[int(quarter[5]) - 1]}季度{title}",
+                                departments=[], roles=[], waves=[],
+                                opens_at=datetime(day.year, day.month, day.day, 9), closes_at=None)
+            campaign, _ = create_campaign(session, spec)
+            issued = issue_invitations(session, campaign)
+            session.commit()
+            from app.instruments import instrument_for
+            definition = instrument_for(version)
+            for person, token in issued:
+                if rng.random() > response_rates[quarter_index]:
+                    continue
+                invitation_id = _invitation_id(session, campaign.id, person.id)
+                answers = demo_answers(rng, definition, mood_of(person, quarter_index), quarter_index)
+                submit_response(session, Respondent(campaign.id, invitation_id), answers,
+                                submitted_on=day)
+            if status == "closed":
+                campaign.status = "closed"
+                campaign.closes_at = datetime(day.year, day.month, day.day + 10, 18)
+            session.commit()
+            campaigns.append(campaign)
+    return campaigns
+
+
+def _invitation_id(session, campaign_id: int, person_id: int) -> int:
+    from sqlalchemy import select
+
+    from app.models import Invitation
+    return session.execute(select(Invitation.id).where(
+        Invitation.campaign_id == campaign_id, Invitation.person_id == person_id)).scalar_one()
+
+
+def seed_staff(session, password: str | None = None) -> tuple[list[str], str]:
+    """Demo manager and committee accounts sharing one password (printed once by the CLI)."""
+    from sqlalchemy import select
+
+    from app.models import StaffUser
+    from app.staff import create_staff_user
+    password = password or secrets.token_urlsafe(12)
+    created = []
+    for email, role, name in STAFF:
+        if session.execute(select(StaffUser.id).where(StaffUser.email == email)).first() is None:
+            create_staff_user(session, email, role, password, name=name)
+            created.append(email)
+    return created, password

@@ -100,16 +100,16 @@ def check_still_usable(session, respondent: Respondent) -> Campaign:
 
 
 def submit_response(session, respondent: Respondent, answers: list[tuple[str, float | None, str | None]],
-                    timezone: str = "Asia/Shanghai") -> str:
+                    timezone: str = "Asia/Shanghai", submitted_on: date | None = None) -> str:
     """Store one response atomically and return its receipt code (shown once, stored hashed).
 
     Raises LinkUnavailable('invalid') when the invitation was already used, in which case nothing
-    is stored.
+    is stored. `submitted_on` is only for loading history (the demo); requests use today's date.
     """
     receipt = new_receipt_code()
     with write_transaction(session):
         campaign = session.get(Campaign, respondent.campaign_id)
-        if campaign is None or availability(campaign) != "open":
+        if campaign is None or (submitted_on is None and availability(campaign) != "open"):
             raise LinkUnavailable("closed" if campaign is not None else "invalid")
         role = department = wave = None
         if respondent.invitation_id is not None:
@@ -128,7 +128,7 @@ def submit_response(session, respondent: Respondent, answers: list[tuple[str, fl
             role, department, wave = person.role, person.department.path, person.wave
         response = Response(
             id=str(uuid.uuid4()), campaign_id=respondent.campaign_id,
-            submitted_on=local_today(timezone), role=role, department_path=department, wave=wave,
+            submitted_on=submitted_on or local_today(timezone), role=role, department_path=department, wave=wave,
             via_open_link=respondent.via_open_link, receipt_hash=receipt_hash(receipt),
         )
         session.add(response)
