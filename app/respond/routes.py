@@ -28,7 +28,7 @@ def unavailable(reason: str):
 
 @bp.route("/s/<token>")
 @allow(PUBLIC)
-@limiter.limit("30 per minute")
+@limiter.limit("120 per minute")  # generous: a whole office may share one NAT address
 def invitation_link(token: str):
     try:
         respondent = respondent_for_token(db.session, token)
@@ -40,7 +40,7 @@ def invitation_link(token: str):
 
 @bp.route("/o/<token>")
 @allow(PUBLIC)
-@limiter.limit("30 per minute")
+@limiter.limit("60 per hour")  # a kiosk or QR poster: every submission needs a fresh visit here
 def open_link(token: str):
     try:
         respondent = respondent_for_open_link(db.session, token)
@@ -63,7 +63,6 @@ def _current_respondent() -> Respondent | None:
 @bp.route("/respond", methods=["GET", "POST"])
 @allow(PUBLIC)
 @csrf.exempt  # checked below, so that an expired token keeps the answers instead of a bare 400
-@limiter.limit("20 per minute", methods=["POST"])
 def form():
     respondent = _current_respondent()
     if respondent is None:

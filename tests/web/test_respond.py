@@ -221,3 +221,52 @@ def test_responses_carry_only_the_day(client):
     submit(client, tokens[0], campaign)
     submitted = db.session.execute(select(Response.submitted_on)).scalar_one()
     assert type(submitted) is date
+
+
+def test_open_link_responses_are_counted_separately_and_carry_no_segment(client, app):
+    from app.campaigns.service import response_rates
+    campaign, tokens = make_campaign(people=2, open_link=True)
+    from app.campaigns.service import new_token, token_hash
+    plain = new_token()
+    campaign.open_link_hash = token_hash(plain)
+    db.session.commit()
+    first = client.get(f"/o/{plain}")
+    assert first.status_code == 303 and first.headers["Location"] == "/respond"
+    html = client.get("/respond").get_data(as_text=True)
+    data = {**complete_answers(campaign), "csrf_token": csrf_from(html)}
+    assert client.post("/respond", data=data).status_code == 303
+    again = app.test_client()
+    again.get(f"/o/{plain}")
+    html = again.get("/respond").get_data(as_text=True)
+    assert again.post("/respond", data={**data, "csrf_token": csrf_from(html)}).status_code == 303
+    rows = db.session.execute(select(Response)).scalars().all()
+    assert [(r.via_open_link, r.role, r.department_path) for r in rows] == [(True, None, None)] * 2
+    rates = response_rates(db.session, campaign)
+    assert rates["open_link_responses"] == 2 and rates["overall"].completed == 0
+
+
+def test_instrument_change_creates_a_new_version_and_leaves_the_used_one_alone(client, monkeypatch):
+    import dataclasses
+
+    import surveys
+    from app.instruments import latest_version
+    campaign, tokens = make_campaign()
+    submit(client, tokens[0], campaign)
+    used = campaign.instrument_version
+    original = surveys.builtin_instruments()
+
+    def edited():
+        changed = []
+        for definition in original:
+            if definition.name == "quarterly-satisfaction":
+                first = dataclasses.replace(definition.questions[0], text={"zh": "改过的第一题", "en": "Edited"})
+                definition = dataclasses.replace(definition, questions=(first,) + definition.questions[1:])
+            changed.append(definition)
+        return changed
+
+    monkeypatch.setattr(surveys, "builtin_instruments", edited)
+    newer = latest_version(db.session, "quarterly-satisfaction")
+    assert (used.version, newer.version) == (1, 2)
+    assert newer.questions[0].text_zh == "改过的第一题"
+    assert "改过的第一题" not in used.definition
+    assert campaign.instrument_version_id == used.id
