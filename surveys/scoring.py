@@ -36,6 +36,11 @@ def enps(ratings: Iterable[float]) -> float:
     return float((promoters - detractors) * 100)
 
 
+def nps_category(ratings: pd.Series) -> pd.Series:
+    """+1 for promoters (9–10), −1 for detractors (0–6), 0 for passives: eNPS is the mean × 100."""
+    return (ratings >= 9).astype(int) - (ratings <= 6).astype(int)
+
+
 def _element(scale_code: str) -> str:
     return scale_code.split("_", 1)[1] if "_" in scale_code else scale_code
 
