@@ -35,6 +35,11 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(campaigns_bp, url_prefix="/campaigns")
     app.register_blueprint(respond_bp)
+    from app.api import auth as api_auth  # noqa: F401  (registers the bearer-token loader)
+    from app.api.routes import bp as api_bp
+    from app.results.routes import bp as results_bp
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(results_bp, url_prefix="/results")
 
     from app.campaigns import cli as campaigns_cli
     campaigns_cli.init_app(app)

@@ -150,3 +150,38 @@ def invitations(campaign_id: int):
     return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
         "Cache-Control": "no-store"})
+
+
+@bp.route("/<int:campaign_id>/export.csv")
+@allow("manager")
+def export_csv(campaign_id: int):
+    """`?table=answers` (default: anonymised raw answers) or `?table=segments` (released figures)."""
+    from flask import stream_with_context
+
+    from app.i18n import current_language
+    from app.results.export import answer_rows, csv_stream, segment_rows
+    campaign = _campaign_or_404(campaign_id)
+    table = request.args.get("table", "answers")
+    if table not in ("answers", "segments"):
+        abort(400)
+    header, rows = (answer_rows(db.session, campaign) if table == "answers"
+                    else segment_rows(db.session, campaign, current_language()))
+    record("campaign.export", "campaign", campaign.id, {"format": "csv", "table": table})
+    db.session.commit()
+    return Response(stream_with_context(csv_stream(header, rows)), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename=campaign-{campaign.id}-{table}.csv", "Cache-Control": "no-store"})
+
+
+@bp.route("/<int:campaign_id>/export.xlsx")
+@allow("manager")
+def export_xlsx(campaign_id: int):
+    from flask import send_file
+
+    from app.i18n import current_language
+    from app.results.export import xlsx_file
+    campaign = _campaign_or_404(campaign_id)
+    handle = xlsx_file(db.session, campaign, current_language())
+    record("campaign.export", "campaign", campaign.id, {"format": "xlsx"})
+    db.session.commit()
+    return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name=f"campaign-{campaign.id}.xlsx", max_age=0)

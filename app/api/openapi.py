@@ -1,0 +1,73 @@
+"""The OpenAPI 3.1 description of `/api/v1`; a test checks that every API route is in it."""
+
+SCORES = {
+    "type": ["object", "null"],
+    "properties": {
+        "sus": {"type": ["number", "null"], "description": "SUS 0–100"},
+        "enps": {"type": ["number", "null"], "description": "eNPS −100…100"},
+        "modules": {"type": "object", "additionalProperties": {"type": ["number", "null"]}},
+        "adkar": {"type": "object", "additionalProperties": {"type": ["number", "null"]}},
+        "resistance": {"type": "object", "additionalProperties": {"type": ["number", "null"]}},
+    },
+}
+GROUP = {
+    "type": "object",
+    "required": ["n", "suppressed", "scores"],
+    "properties": {
+        "key": {"type": "string"},
+        "label": {"type": "string"},
+        "n": {"type": ["integer", "string", "null"], "description": "respondents; '<k' or null when suppressed"},
+        "suppressed": {"type": "boolean"},
+        "reason": {"type": "string", "enum": ["below_k", "complementary", "differencing"]},
+        "message": {"type": "string"},
+        "stale": {"type": "boolean", "description": "fewer than k new responses since the last release"},
+        "scores": {"$ref": "#/components/schemas/Scores"},
+        "barrier_points": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}},
+    },
+}
+ERROR = {"type": "object", "properties": {"error": {"type": ["string", "integer"]}, "message": {"type": "string"}}}
+
+
+def openapi_document(server: str) -> dict:
+    error_response = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ChangePulse API", "version": "1",
+                 "description": "变革脉搏 JSON API. Authenticate with the session cookie or `Authorization: Bearer <token>` "
+                                "(tokens from the admin users page or `flask users token EMAIL`)."},
+        "servers": [{"url": server}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
+                                "session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+            "schemas": {"Scores": SCORES, "Group": GROUP, "Error": ERROR},
+        },
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": {
+            "/api/v1/campaigns": {"get": {
+                "summary": "Campaigns with response rates (manager, admin)",
+                "responses": {"200": {"description": "campaigns", "content": {"application/json": {"schema": {
+                    "type": "array", "items": {"type": "object"}}}}},
+                    "401": {"description": "not signed in", **error_response},
+                    "403": {"description": "role not allowed", **error_response}}}},
+            "/api/v1/campaigns/{campaign_id}/results": {"get": {
+                "summary": "Results of a campaign by segment, released through the anonymity rules (manager)",
+                "parameters": [
+                    {"name": "campaign_id", "in": "path", "required": True, "schema": {"type": "integer"}},
+                    {"name": "by", "in": "query", "schema": {"type": "string", "enum": ["role", "department", "wave", "quarter"], "default": "role"}},
+                    {"name": "level", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 6, "default": 2},
+                     "description": "department level for by=department"},
+                ],
+                "responses": {
+                    "200": {"description": "results", "content": {"application/json": {"schema": {
+                        "type": "object", "required": ["campaign", "overall", "segments"],
+                        "properties": {"campaign": {"type": "object"}, "by": {"type": "string"},
+                                       "overall": {"$ref": "#/components/schemas/Group"},
+                                       "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Group"}}}}}}},
+                    "400": {"description": "bad parameter", **error_response},
+                    "401": {"description": "not signed in", **error_response},
+                    "403": {"description": "role not allowed", **error_response},
+                    "404": {"description": "no such campaign", **error_response}}}},
+            "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
+                                             "responses": {"200": {"description": "OpenAPI document"}}}},
+        },
+    }

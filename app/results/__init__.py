@@ -1,0 +1,1 @@
+"""Results for change managers: segment figures released through `analysis.privacy`."""

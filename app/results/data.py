@@ -1,0 +1,97 @@
+"""Loading a campaign's responses into pandas, one query per campaign, with a small process cache.
+
+The cache only saves work: any worker can rebuild an entry, and entries are keyed by the number of
+responses, so a new submission makes the next request rebuild.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+import pandas as pd
+from sqlalchemy import case, func, select
+
+from analysis.frames import add_department_levels
+from analysis.privacy import release_plan
+from app.instruments import instrument_for
+from app.models import Answer, Campaign, Response
+from surveys import score_frame
+
+CACHE_SIZE = 8
+PLAN_DIMENSIONS_FIXED = ["role", "wave"]
+
+
+@dataclass
+class CampaignData:
+    """Per-response scores joined with segment columns, the release plan, and the definition."""
+
+    campaign_id: int
+    n: int
+    scores: pd.DataFrame
+    plan: dict
+    plan_text: dict
+    definition: object
+    levels: int
+
+
+_cache: OrderedDict = OrderedDict()
+_lock = Lock()
+
+
+def response_count(session, campaign_id: int) -> int:
+    return session.execute(select(func.count(Response.id)).where(Response.campaign_id == campaign_id)).scalar_one()
+
+
+def campaign_data(session, campaign: Campaign) -> CampaignData:
+    n = response_count(session, campaign.id)
+    key = (campaign.id, n, campaign.min_group, campaign.min_group_text, campaign.instrument_version.definition_hash)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    data = _build(session, campaign, n)
+    with _lock:
+        _cache[key] = data
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return data
+
+
+def wide_query(campaign: Campaign, codes: list[str]):
+    """One query: every response of the campaign with its segment and one column per numeric answer."""
+    columns = [func.max(case((Answer.question_code == code, Answer.value_number))).label(code) for code in codes]
+    return (select(Response.id.label("response_id"), Response.role, Response.department_path.label("department"),
+                   Response.wave, *columns)
+            .select_from(Response).outerjoin(Answer, Answer.response_id == Response.id)
+            .where(Response.campaign_id == campaign.id).group_by(Response.id, Response.role,
+                                                                  Response.department_path, Response.wave))
+
+
+def _build(session, campaign: Campaign, n: int) -> CampaignData:
+    definition = instrument_for(campaign.instrument_version)
+    codes = [q.code for q in definition.questions if q.value_range is not None]
+    result = session.execute(wide_query(campaign, codes))
+    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    frame = frame.set_index("response_id")
+    segments = frame[["role", "department", "wave"]].copy()
+    segments["quarter"] = campaign.quarter
+    segments = add_department_levels(segments)
+    scores = score_frame(definition, frame[codes].apply(pd.to_numeric, errors="coerce")).join(segments)
+    levels = sum(1 for c in segments.columns if c.startswith("dept_"))
+    dimensions = PLAN_DIMENSIONS_FIXED + [f"dept_{level}" for level in range(1, levels + 1)]
+    plan_frame = segments.reset_index(drop=True)
+    return CampaignData(
+        campaign_id=campaign.id, n=n, scores=scores,
+        plan=release_plan(plan_frame, dimensions, campaign.min_group),
+        plan_text=release_plan(plan_frame, dimensions, campaign.min_group_text),
+        definition=definition, levels=levels,
+    )
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+__all__ = ["CampaignData", "campaign_data", "clear_cache"]

@@ -1,0 +1,146 @@
+"""Exports of released results: segment figures and anonymised raw answers, as CSV or XLSX.
+
+Raw answers carry no response id, date or order of submission, and their segment columns are
+generalised per row (wave blanked first, then the department moved up a level, then the role) until
+the row's combination of segment values is shared by at least k_text respondents. Every text cell
+that a spreadsheet would run as a formula is neutralised. Both formats are written row by row.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+
+import pandas as pd
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from app.instruments import instrument_for
+from app.models import ROLE_LABELS, Answer, Campaign, Response
+from app.results.data import campaign_data
+from app.results.routes import flat, metric_labels
+from app.results.service import results
+from app.spreadsheet import safe_cell
+
+SEGMENT_HEADERS = ["角色 role", "部门 department", "批次 wave"]
+BATCH = 2000
+
+
+def generalised_segments(scores: pd.DataFrame, levels: int, k: int) -> pd.DataFrame:
+    """Per response: role, department, wave, coarsened until each combination has ≥ k respondents."""
+    segments = pd.DataFrame(index=scores.index)
+    segments["role"] = scores["role"].astype("object")
+    segments["wave"] = scores["wave"].astype("object")
+    segments["department"] = scores[f"dept_{levels}"].astype("object") if levels else None
+    department_levels = [scores[f"dept_{level}"].astype("object") for level in range(levels, 0, -1)]
+    steps = [("wave", None)] + [("department", column) for column in department_levels[1:]] + \
+            [("department", None), ("role", None)]
+    for column, replacement in [(None, None)] + steps:
+        if column is not None:
+            small = _small_combinations(segments, k)
+            if not small.any():
+                break
+            segments.loc[small, column] = replacement[small] if isinstance(replacement, pd.Series) else None
+    small = _small_combinations(segments, k)
+    segments.loc[small, ["role", "department", "wave"]] = None
+    return segments
+
+
+def _small_combinations(segments: pd.DataFrame, k: int) -> pd.Series:
+    keys = segments[["role", "department", "wave"]].fillna("\x00").astype(str).agg("\x1f".join, axis=1)
+    sizes = keys.map(keys.value_counts())
+    return sizes < k
+
+
+def answer_rows(session, campaign: Campaign) -> tuple[list[str], Iterator[list]]:
+    """Header and rows of the raw-answer table, one row per response in random (uuid) order."""
+    data = campaign_data(session, campaign)
+    definition = instrument_for(campaign.instrument_version)
+    codes = [q.code for q in definition.questions]
+    header = SEGMENT_HEADERS + codes
+    segments = generalised_segments(data.scores, data.levels, campaign.min_group_text) if data.n else pd.DataFrame()
+
+    def rows():
+        current, values = None, {}
+        query = (select(Answer.response_id, Answer.question_code, Answer.value_number, Answer.value_text)
+                 .join(Response, Answer.response_id == Response.id)
+                 .where(Response.campaign_id == campaign.id).order_by(Answer.response_id))
+        for response_id, code, number, text in session.execute(query.execution_options(yield_per=BATCH)):
+            if response_id != current:
+                if current is not None:
+                    yield _row(segments, current, values, codes)
+                current, values = response_id, {}
+            values[code] = number if number is not None else text
+        if current is not None:
+            yield _row(segments, current, values, codes)
+
+    return header, rows()
+
+
+def _row(segments: pd.DataFrame, response_id: str, values: dict, codes: list[str]) -> list:
+    segment = segments.loc[response_id] if response_id in segments.index else {}
+    role = segment.get("role") if len(segment) else None
+    cells = [ROLE_LABELS.get(role, role) if role else "", segment.get("department") or "" if len(segment) else "",
+             segment.get("wave") or "" if len(segment) else ""]
+    for code in codes:
+        value = values.get(code)
+        cells.append("" if value is None else (int(value) if isinstance(value, float) and value.is_integer() else value))
+    return [safe_cell(cell) for cell in cells]
+
+
+def segment_rows(session, campaign: Campaign, language: str = "zh") -> tuple[list[str], list[list]]:
+    """Released segment figures for every breakdown (role, each department level, wave)."""
+    data = campaign_data(session, campaign)
+    labels = metric_labels(data.definition, language)
+    views = [("role", 2)] + [("department", level) for level in range(1, data.levels + 1)] + [("wave", 2)]
+    keys = None
+    table = []
+    for by, level in views:
+        view = results(session, campaign, by=by, level=level, language=language)
+        if keys is None:
+            keys = list(flat(view["overall"]["scores"])) or list(labels)
+            table.append(["全部", "全部", view["overall"]["n"]] + [flat(view["overall"]["scores"]).get(k) for k in keys])
+        name = {"role": "角色", "department": f"部门（第 {level} 级）", "wave": "批次"}[by]
+        for segment in view["segments"]:
+            if segment["suppressed"]:
+                table.append([name, segment["label"], segment["message"]] + [""] * len(keys))
+            else:
+                values = flat(segment["scores"])
+                table.append([name, segment["label"], segment["n"]] + [values.get(k) for k in keys])
+    header = ["分组 breakdown", "群体 group", "人数 n"] + [labels.get(k, k) for k in keys or []]
+    return header, [[safe_cell(cell) for cell in row] for row in table]
+
+
+def csv_stream(header: list[str], rows) -> Iterator[str]:
+    """UTF-8 with BOM, so Excel opens Chinese text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([safe_cell(h) for h in header])
+    for index, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if index % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_file(session, campaign: Campaign, language: str = "zh"):
+    """A write-only workbook on disk (constant memory): sheets 分组结果 and 原始答案."""
+    workbook = Workbook(write_only=True)
+    header, rows = segment_rows(session, campaign, language)
+    sheet = workbook.create_sheet("分组结果 segments")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    header, rows = answer_rows(session, campaign)
+    sheet = workbook.create_sheet("原始答案 answers")
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
