@@ -7,7 +7,7 @@ so not even the storage order reveals the order of submission.
 from datetime import date
 from typing import Optional
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -39,13 +39,13 @@ class Answer(db.Model):
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("response_id", "question_code"),
+        # covers the one-query-per-campaign pivot: no lookups into the table itself
+        Index("ix_answers_response_question_value", "response_id", "question_code", "value_number"),
         {"sqlite_with_rowid": False},
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    response_id: Mapped[str] = mapped_column(
-        ForeignKey("responses.id", ondelete="CASCADE"), index=True
-    )
+    response_id: Mapped[str] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     question_code: Mapped[str] = mapped_column(String(64), index=True)
     value_number: Mapped[Optional[float]] = mapped_column(Float)
     value_text: Mapped[Optional[str]] = mapped_column(Text)

@@ -6,7 +6,7 @@ responses, so a new submission makes the next request rebuild.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 
 import pandas as pd
@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select
 
 from analysis.frames import add_department_levels
 from analysis.privacy import release_plan
+from analysis.segments import overall_scores, summarise
 from app.instruments import instrument_for
 from app.models import Answer, Campaign, Response
 from surveys import score_frame
@@ -30,9 +31,32 @@ class CampaignData:
     n: int
     scores: pd.DataFrame
     plan: dict
-    plan_text: dict
+    plan_frame: pd.DataFrame
+    dimensions: list
+    k_text: int
     definition: object
     levels: int
+    summaries: dict = field(default_factory=dict)
+    overall_: object = None
+    plan_text_: dict | None = None
+
+    @property
+    def plan_text(self) -> dict:
+        """The release plan at the comment threshold k_text, computed when comments are first asked for."""
+        if self.plan_text_ is None:
+            self.plan_text_ = release_plan(self.plan_frame, self.dimensions, self.k_text)
+        return self.plan_text_
+
+    def summary(self, dimension: str):
+        """Per-group figures and comparisons of one dimension, computed once per cached entry."""
+        if dimension not in self.summaries:
+            self.summaries[dimension] = summarise(self.scores, [dimension])[1]
+        return self.summaries[dimension]
+
+    def overall(self):
+        if self.overall_ is None:
+            self.overall_ = overall_scores(self.scores)
+        return self.overall_
 
 
 _cache: OrderedDict = OrderedDict()
@@ -64,15 +88,15 @@ def wide_query(campaign: Campaign, codes: list[str]):
     return (select(Response.id.label("response_id"), Response.role, Response.department_path.label("department"),
                    Response.wave, *columns)
             .select_from(Response).outerjoin(Answer, Answer.response_id == Response.id)
-            .where(Response.campaign_id == campaign.id).group_by(Response.id, Response.role,
-                                                                  Response.department_path, Response.wave))
+            .where(Response.campaign_id == campaign.id).group_by(Response.id))  # the rest depends on the key
 
 
 def _build(session, campaign: Campaign, n: int) -> CampaignData:
     definition = instrument_for(campaign.instrument_version)
     codes = [q.code for q in definition.questions if q.value_range is not None]
     result = session.execute(wide_query(campaign, codes))
-    frame = pd.DataFrame(result.all(), columns=list(result.keys()))
+    columns = list(result.keys())
+    frame = pd.DataFrame.from_records([tuple(row) for row in result], columns=columns)
     frame = frame.set_index("response_id")
     segments = frame[["role", "department", "wave"]].copy()
     segments["quarter"] = campaign.quarter
@@ -83,9 +107,8 @@ def _build(session, campaign: Campaign, n: int) -> CampaignData:
     plan_frame = segments.reset_index(drop=True)
     return CampaignData(
         campaign_id=campaign.id, n=n, scores=scores,
-        plan=release_plan(plan_frame, dimensions, campaign.min_group),
-        plan_text=release_plan(plan_frame, dimensions, campaign.min_group_text),
-        definition=definition, levels=levels,
+        plan=release_plan(plan_frame, dimensions, campaign.min_group), plan_frame=plan_frame,
+        dimensions=dimensions, k_text=campaign.min_group_text, definition=definition, levels=levels,
     )
 
 

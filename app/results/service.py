@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from analysis.privacy import Release, Snapshot, release_over_time, suppression_message
-from analysis.segments import aggregate, overall_scores, summarise
+from analysis.segments import aggregate
 from app.campaigns.service import availability, previous_quarter
 from app.models import ROLE_LABELS, Campaign, InstrumentVersion, ReleaseSnapshot
 from app.results.data import campaign_data
@@ -98,7 +98,7 @@ def overall(session, campaign: Campaign, language: str = "zh", store: SnapshotSt
     own_store = store is None
     store = store or SnapshotStore(session, campaign)
     decision = data.plan[()]
-    group = overall_scores(data.scores) if data.n else None
+    group = data.overall() if data.n else None
     result = _released_group(store, "overall", "", decision, group, language) if group else {
         "suppressed": True, "n": f"<{campaign.min_group}", "reason": "below_k",
         "message": suppression_message("below_k", campaign.min_group, language), "scores": None}
@@ -120,8 +120,7 @@ def results(session, campaign: Campaign, by: str = "role", level: int = 2, langu
     if by == "department":
         result["level"] = level
     if data.n and dimension in data.scores.columns:
-        _, groups = summarise(data.scores, [dimension])
-        for group in sorted(groups, key=lambda g: str(g.key)):
+        for group in sorted(data.summary(dimension), key=lambda g: str(g.key)):
             value = group.key[0][1]
             released = _released_group(store, dimension, str(value), data.plan.get(group.key, Release.hidden("below_k", campaign.min_group)),
                                        group, language)

@@ -1,6 +1,8 @@
 """Segment figures against hand-computed values."""
 import math
 
+import numpy as np
+
 import pandas as pd
 import pytest
 
@@ -105,3 +107,32 @@ def test_barrier_distribution_per_group():
     overall, groups = summarise(scores, ["role"])
     assert overall.barrier_points["knowledge"] == 1 and overall.barrier_points["none"] == 2
     assert overall.scores["adkar_knowledge"] == pytest.approx(4.0)
+
+
+def test_ranked_comparison_matches_scipy_asymptotic_mann_whitney():
+    from scipy.stats import mannwhitneyu
+
+    from analysis.segments import RankedMetric
+    rng = np.random.default_rng(3)
+    values = pd.Series(rng.integers(1, 6, size=400).astype(float))
+    values[rng.random(400) < .1] = np.nan
+    inside = rng.random(400) < .2
+    result = RankedMetric(values, "module_approval").compare(inside)
+    group, rest = values[inside].dropna(), values[~inside].dropna()
+    expected = mannwhitneyu(group, rest, alternative="two-sided", method="asymptotic").pvalue
+    assert result.p_value == round(expected, 4)
+    assert (result.n_group, result.n_rest) == (len(group), len(rest))
+
+
+def test_ranked_nps_comparison_uses_promoter_classes():
+    from scipy.stats import mannwhitneyu
+
+    from analysis.segments import RankedMetric
+    from surveys.scoring import nps_category
+    rng = np.random.default_rng(4)
+    values = pd.Series(rng.integers(0, 11, size=300).astype(float))
+    inside = rng.random(300) < .3
+    result = RankedMetric(values, "nps").compare(inside)
+    expected = mannwhitneyu(nps_category(values[inside]), nps_category(values[~inside]),
+                            alternative="two-sided", method="asymptotic").pvalue
+    assert result.p_value == round(expected, 4)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 790a923f22d0
+Revision ID: 05d6f39ac31c
 Revises: 
-Create Date: 2026-11-24 04:14:12.534517
+Create Date: 2026-11-24 05:03:27.145707
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '790a923f22d0'
+revision = '05d6f39ac31c'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -402,7 +402,7 @@ def upgrade():
     )
     with op.batch_alter_table('answers', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_answers_question_code'), ['question_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_answers_response_id'), ['response_id'], unique=False)
+        batch_op.create_index('ix_answers_response_question_value', ['response_id', 'question_code', 'value_number'], unique=False)
 
     op.create_table('answer_tokens',
     sa.Column('answer_id', sa.String(length=32), nullable=False),
@@ -437,7 +437,7 @@ def downgrade():
     op.drop_table('theme_members')
     op.drop_table('answer_tokens')
     with op.batch_alter_table('answers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_answers_response_id'))
+        batch_op.drop_index('ix_answers_response_question_value')
         batch_op.drop_index(batch_op.f('ix_answers_question_code'))
 
     op.drop_table('answers')
