@@ -1,0 +1,53 @@
+"""Normalisation for analysis only (stored answers stay byte-exact).
+
+NFKC (full-width → half-width), zero-width characters removed, Latin lower-cased, URLs, e-mails,
+phone numbers and the names of people from the directory replaced by placeholders (so a name can
+never become a keyword), runs of punctuation collapsed, optionally traditional → simplified.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(?:1[3-9]\d[- ]?\d{4}[- ]?\d{4}|0\d{2,3}-?\d{7,8})(?!\d)")
+ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+REPEATED_PUNCTUATION = re.compile(r"([!?.,;:~。！？，、；：…·—\-_*#=])\1+")
+PLACEHOLDER_NAME = "〈姓名〉"
+PLACEHOLDER_URL = "〈链接〉"
+PLACEHOLDER_EMAIL = "〈邮箱〉"
+PLACEHOLDER_PHONE = "〈电话〉"
+PLACEHOLDERS = (PLACEHOLDER_NAME, PLACEHOLDER_URL, PLACEHOLDER_EMAIL, PLACEHOLDER_PHONE)
+
+
+def name_pattern(names: Iterable[str]) -> re.Pattern | None:
+    """One regex for every name of two or more characters, longest first (三字名 before 两字名)."""
+    cleaned = sorted({unicodedata.normalize("NFKC", n).strip().lower() for n in names if n and len(n.strip()) >= 2},
+                     key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, cleaned))) if cleaned else None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → simplified when the optional `zhconv` package is installed; unchanged otherwise."""
+    try:
+        import zhconv
+    except ImportError:
+        return text
+    return zhconv.convert(text, "zh-cn")
+
+
+def normalise(text: str, names: re.Pattern | None = None, simplify: bool = False) -> str:
+    text = unicodedata.normalize("NFKC", text or "")
+    text = ZERO_WIDTH.sub("", text)
+    if simplify:
+        text = to_simplified(text)
+    text = URL.sub(PLACEHOLDER_URL, text)
+    text = EMAIL.sub(PLACEHOLDER_EMAIL, text)
+    text = PHONE.sub(PLACEHOLDER_PHONE, text)
+    text = text.lower()
+    if names is not None:
+        text = names.sub(PLACEHOLDER_NAME, text)
+    text = REPEATED_PUNCTUATION.sub(r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()

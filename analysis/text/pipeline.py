@@ -1,0 +1,184 @@
+"""The whole theme pipeline as the app runs it, with timings by stage."""
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis.privacy import may_release_text
+from analysis.text.cluster import OTHER, StableKMeans
+from analysis.text.label import class_tfidf, keywords, label_from
+from analysis.text.nonanswers import is_non_answer
+from analysis.text.normalise import name_pattern, normalise
+from analysis.text.polarity import polarity
+from analysis.text.tokenise import Tokeniser
+from analysis.text.vectorise import CommentVectoriser
+
+OTHER_LABEL = "其他/未归类"
+
+
+@dataclass
+class Comment:
+    answer_id: str
+    respondent_id: str
+    text: str
+    role: str | None = None
+    department: str | None = None
+    quarter: str | None = None
+    tokens: list[str] | None = None  # from the token cache, when the dictionary version matches
+
+
+@dataclass
+class Theme:
+    index: int
+    label: str
+    keywords: list[str]
+    members: list[int]
+    size: int
+    respondents: int
+    negative_respondents: int
+    negative_share: float
+    cohesion: float
+    representatives: list[int]
+    breakdown: dict
+    term_weights: dict
+    is_other: bool = False
+
+
+@dataclass
+class ThemeResult:
+    themes: list[Theme]
+    non_answers: list[int]
+    polarities: list[str]
+    tokens: list[list[str]]
+    newly_tokenised: list[int]
+    k: int
+    stability: dict
+    timings: dict = field(default_factory=dict)
+    dictionary_version: str = ""
+
+
+class ThemePipeline:
+    """normalise → non-answers → tokenise → vectorise → cluster → label; deterministic per random_state."""
+
+    def __init__(self, random_state=0, names=(), extra_terms=(), simplify=True, k_text=10,
+                 vectoriser=None, clusterer=None, keyword_count=8, progress: Callable | None = None, workers=None):
+        self.random_state = random_state
+        self.names = names
+        self.extra_terms = extra_terms
+        self.simplify = simplify
+        self.k_text = k_text
+        self.vectoriser = vectoriser
+        self.clusterer = clusterer
+        self.keyword_count = keyword_count
+        self.progress = progress
+        self.workers = workers
+
+    def _report(self, stage, percent):
+        if self.progress:
+            self.progress(stage, percent)
+
+    def fit(self, comments: Sequence[Comment]) -> ThemeResult:
+        timings = {}
+        started = time.perf_counter()
+        self._report("normalise", 5)
+        pattern = name_pattern(self.names)
+        texts = [normalise(c.text, pattern, self.simplify) for c in comments]
+        non_answer = [i for i, text in enumerate(texts) if is_non_answer(text)]
+        non_answer_set = set(non_answer)
+        kept = [i for i in range(len(comments)) if i not in non_answer_set]
+        timings["normalise"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        self._report("tokenise", 15)
+        tokeniser = Tokeniser(self.extra_terms)
+        tokens: list[list[str] | None] = [c.tokens for c in comments]
+        missing = [i for i in kept if tokens[i] is None]
+        for i, made in zip(missing, tokeniser.tokens_many([texts[i] for i in missing], self.workers)):
+            tokens[i] = made
+        for i in non_answer:
+            tokens[i] = tokens[i] if tokens[i] is not None else []
+        timings["tokenise"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        self._report("vectorise", 45)
+        polarities = [polarity(text) for text in texts]
+        vectoriser = self.vectoriser or CommentVectoriser(random_state=self.random_state)
+        vectors = vectoriser.fit_transform([texts[i] for i in kept], [tokens[i] for i in kept]) if len(kept) >= 2 else np.zeros((len(kept), 1))
+        timings["vectorise"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        self._report("cluster", 65)
+        clusterer = self.clusterer or StableKMeans(random_state=self.random_state)
+        clusterer.fit(vectors)
+        timings["cluster"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        self._report("label", 85)
+        themes = self._themes(comments, kept, texts, tokens, polarities, vectors, clusterer)
+        timings["label"] = time.perf_counter() - started
+        self.vectoriser_, self.clusterer_ = vectoriser, clusterer
+        return ThemeResult(themes=themes, non_answers=non_answer, polarities=polarities, tokens=tokens,
+                           newly_tokenised=missing, k=getattr(clusterer, "k_", 0),
+                           stability=getattr(clusterer, "stability_", {}), timings=timings,
+                           dictionary_version=tokeniser.version)
+
+    def _themes(self, comments, kept, texts, tokens, polarities, vectors, clusterer) -> list[Theme]:
+        labels = clusterer.labels_
+        classes = sorted(set(int(label) for label in labels))
+        weights = class_tfidf([tokens[i] for i in kept], list(labels), classes)
+        themes = []
+        for c in classes:
+            positions = np.flatnonzero(labels == c)
+            members = [kept[p] for p in positions]
+            if c == OTHER:
+                words, cohesion, representatives = [], 0.0, []
+            else:
+                # keep only terms that at least two comments of the theme use
+                used = Counter(term for i in members for term in set(tokens[i]))
+                common = {term for term, count in used.items() if count >= 2} or set(used)
+                words = keywords(weights[c], self.keyword_count, common)
+                similarity = vectors[positions] @ clusterer.centres_[c]
+                cohesion = float(similarity.mean())
+                representatives = self._representatives(members, similarity, texts)
+            themes.append(self._theme(c, words, members, comments, polarities, cohesion, representatives,
+                                      weights.get(c, {})))
+        themes.sort(key=lambda t: (t.is_other, -t.negative_respondents, -t.size))
+        return themes
+
+    @staticmethod
+    def _representatives(members, similarity, texts, count=3):
+        chosen, seen = [], set()
+        for position in np.argsort(-similarity, kind="stable"):
+            text = texts[members[position]]
+            key = "".join(ch for ch in text if ch.isalnum())
+            if key in seen:
+                continue
+            seen.add(key)
+            chosen.append(members[position])
+            if len(chosen) == count:
+                break
+        return chosen
+
+    def _theme(self, c, words, members, comments, polarities, cohesion, representatives, term_weights) -> Theme:
+        respondents = {comments[i].respondent_id for i in members}
+        negative = {comments[i].respondent_id for i in members if polarities[i] == "negative"}
+        breakdown = {}
+        for dimension in ("role", "department"):
+            cells = defaultdict(set)
+            for i in members:
+                value = getattr(comments[i], dimension)
+                if value:
+                    cells[value].add(comments[i].respondent_id)
+            breakdown[dimension] = {value: len(ids) for value, ids in sorted(cells.items())
+                                    if may_release_text(len(ids), self.k_text)}
+        top_weights = dict(sorted(term_weights.items(), key=lambda item: -item[1])[:50])
+        return Theme(index=c, label=OTHER_LABEL if c == OTHER else label_from(words), keywords=words,
+                     members=members, size=len(members), respondents=len(respondents),
+                     negative_respondents=len(negative),
+                     negative_share=len(negative) / len(respondents) if respondents else 0.0,
+                     cohesion=cohesion, representatives=representatives, breakdown=breakdown,
+                     term_weights=top_weights, is_other=c == OTHER)

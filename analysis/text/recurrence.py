@@ -1,0 +1,42 @@
+"""Recurrence: a theme of this quarter is the same as an earlier one when their c-TF-IDF term weights
+are similar (cosine in the shared term space) above a threshold; matched themes share a lineage, so
+the manager's name for it carries over and "连续 3 个季度出现, ↑ 40%" can be said.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+MATCH_THRESHOLD = 0.35
+
+
+def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(weight * b.get(term, 0.0) for term, weight in a.items())
+    norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def match(previous: Sequence[Mapping[str, float]], current: Sequence[Mapping[str, float]],
+          threshold: float = MATCH_THRESHOLD) -> dict[int, int]:
+    """current index → previous index, greedily by similarity, each previous theme used once."""
+    pairs = sorted(((cosine(c, p), ci, pi) for ci, c in enumerate(current) for pi, p in enumerate(previous)),
+                   reverse=True)
+    taken_current, taken_previous, result = set(), set(), {}
+    for similarity, ci, pi in pairs:
+        if similarity < threshold:
+            break
+        if ci in taken_current or pi in taken_previous:
+            continue
+        result[ci] = pi
+        taken_current.add(ci)
+        taken_previous.add(pi)
+    return result
+
+
+def growth(current_size: int, previous_size: int | None) -> float | None:
+    """Relative change in respondents against the previous quarter (0.4 = ↑ 40 %)."""
+    if not previous_size:
+        return None
+    return (current_size - previous_size) / previous_size
