@@ -40,9 +40,13 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     from app.results.routes import bp as results_bp
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(results_bp, url_prefix="/results")
+    from app.themes.routes import bp as themes_bp
+    app.register_blueprint(themes_bp, url_prefix="/themes")
 
     from app.campaigns import cli as campaigns_cli
     campaigns_cli.init_app(app)
+    from app.themes import cli as themes_cli
+    themes_cli.init_app(app)
     return app
 
 

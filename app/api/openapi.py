@@ -67,6 +67,26 @@ def openapi_document(server: str) -> dict:
                     "401": {"description": "not signed in", **error_response},
                     "403": {"description": "role not allowed", **error_response},
                     "404": {"description": "no such campaign", **error_response}}}},
+            "/api/v1/theme-runs/{run_id}": {"get": {
+                "summary": "A theme run: status, stage, progress, parameters, code and dictionary version (manager)",
+                "parameters": [{"name": "run_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the run"}, "401": {"description": "not signed in", **error_response},
+                              "403": {"description": "role not allowed", **error_response},
+                              "404": {"description": "no such run", **error_response}}}},
+            "/api/v1/theme-runs/{run_id}/themes": {"get": {
+                "summary": "Themes of a run; `members` only for themes with at least k_text respondents (manager)",
+                "parameters": [{"name": "run_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "themes", "content": {"application/json": {"schema": {
+                    "type": "array", "items": {"type": "object", "properties": {
+                        "id": {"type": "integer"}, "label": {"type": "string"}, "keywords": {"type": "array", "items": {"type": "string"}},
+                        "size": {"type": "integer"}, "respondents": {"type": "integer"}, "negative_share": {"type": "number"},
+                        "recurring_quarters": {"type": "array", "items": {"type": "string"}},
+                        "representatives": {"type": "array", "items": {"type": "string"}},
+                        "members": {"type": "array", "items": {"type": "object", "properties": {
+                            "answer_id": {"type": "string"}, "text": {"type": "string"}}}}}}}}}},
+                    "401": {"description": "not signed in", **error_response},
+                    "403": {"description": "role not allowed", **error_response},
+                    "404": {"description": "no such run", **error_response}}}},
             "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
                                              "responses": {"200": {"description": "OpenAPI document"}}}},
         },

@@ -46,3 +46,32 @@ def campaign_results(campaign_id: int):
 @allow(PUBLIC)
 def openapi():
     return jsonify(openapi_document(request.host_url.rstrip("/")))
+
+
+@bp.route("/theme-runs/<int:run_id>")
+@allow("manager")
+def theme_run(run_id: int):
+    from app.models import ThemeRun
+    from app.themes.serialise import run_dict
+    run = db.session.get(ThemeRun, run_id) or abort(404)
+    return jsonify(run_dict(run))
+
+
+@bp.route("/theme-runs/<int:run_id>/themes")
+@allow("manager")
+def theme_run_themes(run_id: int):
+    """Themes of a run; members (answer id and text) only for themes with at least k_text respondents."""
+    from app.models import Answer, ThemeMember, ThemeRun
+    from app.themes.serialise import theme_dict
+    from app.themes.service import visible_themes
+    run = db.session.get(ThemeRun, run_id) or abort(404)
+    k_text = run.params.get("k_text", 10)
+    themes = []
+    for theme in visible_themes(run):
+        rows = None
+        show_members = theme.respondents >= k_text
+        if show_members:
+            rows = db.session.execute(select(Answer.id, Answer.value_text).join(ThemeMember, ThemeMember.answer_id == Answer.id)
+                                      .where(ThemeMember.theme_id == theme.id).order_by(Answer.id)).all()
+        themes.append(theme_dict(theme, members=show_members, member_rows=rows))
+    return jsonify(themes)

@@ -66,7 +66,7 @@ class Theme(db.Model):
     cohesion: Mapped[float] = mapped_column(Float, default=0.0)
     representatives: Mapped[list] = mapped_column(JSON, default=list)
     breakdown: Mapped[dict] = mapped_column(JSON, default=dict)
-    centroid: Mapped[Optional[list]] = mapped_column(JSON)
+    term_weights: Mapped[dict] = mapped_column(JSON, default=dict)
     rank: Mapped[int] = mapped_column(Integer, default=0)
     is_other: Mapped[bool] = mapped_column(Boolean, default=False)
     is_noise: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 05d6f39ac31c
+Revision ID: 1ccb65863fe9
 Revises: 
-Create Date: 2026-11-24 05:03:27.145707
+Create Date: 2026-11-24 05:17:38.481476
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '05d6f39ac31c'
+revision = '1ccb65863fe9'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -314,7 +314,7 @@ def upgrade():
     sa.Column('cohesion', sa.Float(), nullable=False),
     sa.Column('representatives', sa.JSON(), nullable=False),
     sa.Column('breakdown', sa.JSON(), nullable=False),
-    sa.Column('centroid', sa.JSON(), nullable=True),
+    sa.Column('term_weights', sa.JSON(), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
     sa.Column('is_other', sa.Boolean(), nullable=False),
     sa.Column('is_noise', sa.Boolean(), nullable=False),

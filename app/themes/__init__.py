@@ -1,0 +1,1 @@
+"""Comment themes: theme runs as background jobs, manager review, recurrence across quarters."""

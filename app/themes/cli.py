@@ -1,0 +1,64 @@
+"""`flask themes run --campaign ID [...] [--wait] --json` and `flask themes show RUN_ID --json`."""
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.jobs import enqueue
+from app.models import ThemeRun
+from app.themes.serialise import run_dict, theme_dict
+from app.themes.service import ThemeRunError, create_run, execute_run, visible_themes
+
+themes_cli = AppGroup("themes", help="意见主题 / Comment themes.")
+
+
+@themes_cli.command("run")
+@click.option("--campaign", "campaign_ids", type=int, multiple=True, required=True)
+@click.option("--wait", is_flag=True, help="等待分析完成并输出主题")
+@click.option("--json", "as_json", is_flag=True)
+def run_command(campaign_ids, wait, as_json):
+    try:
+        run = create_run(db.session, list(campaign_ids))
+    except ThemeRunError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(1)
+    if wait:
+        execute_run(run.id)
+        db.session.refresh(run)
+    else:
+        enqueue("app.themes.service:execute_run", run.id)
+    data = run_dict(run)
+    if wait:
+        data["themes"] = [theme_dict(t, members=False) for t in visible_themes(run)]
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(f"主题分析 #{run.id}：{run.status}")
+        for theme in data.get("themes", []):
+            click.echo(f"  {theme['size']:5d}  {theme['label']}  [{' '.join(theme['keywords'])}]")
+    if wait and run.status == "failed":
+        click.echo(f"分析失败：{run.error}", err=True)
+        sys.exit(1)
+
+
+@themes_cli.command("show")
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True)
+def show_command(run_id, as_json):
+    run = db.session.get(ThemeRun, run_id)
+    if run is None:
+        click.echo(f"错误：没有编号为 {run_id} 的主题分析", err=True)
+        sys.exit(1)
+    data = {**run_dict(run), "themes": [theme_dict(t, members=False) for t in visible_themes(run)]}
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    click.echo(f"主题分析 #{run.id}：{run.status} {run.error or ''}")
+    for theme in data["themes"]:
+        click.echo(f"  {theme['size']:5d}  {theme['label']}  [{' '.join(theme['keywords'])}]")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(themes_cli)

@@ -1,0 +1,114 @@
+"""Manager pages for themes: start a run, watch its progress, review and curate the themes."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length
+
+from app.access import allow
+from app.audit import record
+from app.extensions import db
+from app.jobs import enqueue
+from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
+from app.themes.service import ThemeRunError, create_run, merge_themes, record_edit, visible_themes
+
+bp = Blueprint("themes", __name__)
+MANAGER = ("manager",)
+
+
+class RenameForm(FlaskForm):
+    label = StringField(validators=[DataRequired(message="请填写主题名称"), Length(max=200)])
+
+
+@bp.route("/")
+@allow(*MANAGER)
+def index():
+    runs = db.session.execute(select(ThemeRun).order_by(ThemeRun.id.desc()).limit(50)).scalars().all()
+    campaigns = db.session.execute(select(Campaign).order_by(Campaign.quarter.desc(), Campaign.id.desc())).scalars().all()
+    titles = {c.id: c.title for c in campaigns}
+    return render_template("themes/index.html", runs=runs, campaigns=campaigns, titles=titles, form=FlaskForm())
+
+
+@bp.route("/runs", methods=["POST"])
+@allow(*MANAGER)
+def start():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    ids = [int(value) for value in request.form.getlist("campaign") if value.isdigit()]
+    try:
+        run = create_run(db.session, ids, current_user.id)
+    except ThemeRunError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("themes.index"))
+    record("theme_run.start", "theme_run", run.id, {"campaigns": ids})
+    db.session.commit()
+    enqueue("app.themes.service:execute_run", run.id)
+    return redirect(url_for("themes.run", run_id=run.id))
+
+
+@bp.route("/runs/<int:run_id>")
+@allow(*MANAGER)
+def run(run_id: int):
+    theme_run = db.session.get(ThemeRun, run_id) or abort(404)
+    themes = visible_themes(theme_run)
+    return render_template("themes/run.html", run=theme_run, themes=themes, form=FlaskForm(),
+                           role_labels=ROLE_LABELS, merge_targets=[t for t in themes if not t.is_other])
+
+
+@bp.route("/runs/<int:run_id>/status.json")
+@allow(*MANAGER)
+def status(run_id: int):
+    theme_run = db.session.get(ThemeRun, run_id) or abort(404)
+    return jsonify(status=theme_run.status, stage=theme_run.stage, progress=theme_run.progress, error=theme_run.error)
+
+
+def _theme_for_edit(theme_id: int) -> Theme:
+    theme = db.session.get(Theme, theme_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return theme
+
+
+@bp.route("/themes/<int:theme_id>/rename", methods=["POST"])
+@allow(*MANAGER)
+def rename(theme_id: int):
+    theme = _theme_for_edit(theme_id)
+    form = RenameForm()
+    if not form.validate():
+        flash("；".join(form.label.errors), "error")
+    else:
+        theme.custom_label = form.label.data.strip()
+        record_edit(db.session, theme.run, theme, "rename", current_user.id, label=theme.custom_label)
+        record("theme.rename", "theme", theme.id, {"label": theme.custom_label})
+        db.session.commit()
+        flash(_("已重命名主题"), "success")
+    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
+
+
+@bp.route("/themes/<int:theme_id>/noise", methods=["POST"])
+@allow(*MANAGER)
+def noise(theme_id: int):
+    theme = _theme_for_edit(theme_id)
+    theme.is_noise = not theme.is_noise
+    record_edit(db.session, theme.run, theme, "noise", current_user.id, noise=theme.is_noise)
+    record("theme.noise", "theme", theme.id, {"noise": theme.is_noise})
+    db.session.commit()
+    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
+
+
+@bp.route("/themes/<int:theme_id>/merge", methods=["POST"])
+@allow(*MANAGER)
+def merge(theme_id: int):
+    theme = _theme_for_edit(theme_id)
+    target = db.session.get(Theme, request.form.get("into", type=int) or 0)
+    if target is None or target.run_id != theme.run_id or target.id == theme.id or target.is_other:
+        flash(_("请选择同一次分析中的另一个主题"), "error")
+        return redirect(url_for("themes.run", run_id=theme.run_id))
+    merge_themes(db.session, theme, target)
+    record_edit(db.session, theme.run, theme, "merge", current_user.id, into_lineage=target.lineage)
+    record("theme.merge", "theme", theme.id, {"into": target.id})
+    db.session.commit()
+    flash(_("已合并主题"), "success")
+    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{target.id}")

@@ -1,0 +1,234 @@
+"""Theme runs: load comments, run `analysis.text`, store themes; recurrence and manager edits.
+
+A run is a background job (`app.jobs`). It reads stored tokens for the current dictionary version
+and stores the ones it makes, so a re-run does not tokenise again. A run that fails is marked failed
+with its error and leaves earlier runs untouched.
+"""
+from __future__ import annotations
+
+import subprocess
+import traceback
+import uuid
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from analysis.privacy import may_release_text
+from analysis.text import Comment, ThemePipeline
+from analysis.text.recurrence import growth, match
+from analysis.text.tokenise import dictionary_version
+from app.extensions import db
+from app.instruments import instrument_for
+from app.models import (
+    Answer, AnswerTokens, Campaign, DictionaryTerm, Person, Response, Theme, ThemeEdit, ThemeMember, ThemeRun,
+)
+from app.models.types import utcnow
+
+
+class ThemeRunError(ValueError):
+    pass
+
+
+def code_version() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def extra_terms(session) -> list[str]:
+    return list(session.execute(select(DictionaryTerm.term).order_by(DictionaryTerm.term)).scalars())
+
+
+def create_run(session, campaign_ids: list[int], user_id: int | None = None) -> ThemeRun:
+    campaigns = [session.get(Campaign, cid) for cid in campaign_ids]
+    if not campaign_ids or any(c is None for c in campaigns):
+        raise ThemeRunError("请选择存在的问卷活动")
+    quarters = {c.quarter for c in campaigns}
+    run = ThemeRun(campaign_ids=sorted(set(campaign_ids)), quarter=quarters.pop() if len(quarters) == 1 else None,
+                   status="queued", stage="queued", progress=0, created_by_id=user_id,
+                   params={"random_state": 0, "k_text": max(c.min_group_text for c in campaigns)},
+                   code_version=code_version(), dictionary_version=dictionary_version(extra_terms(session)))
+    session.add(run)
+    session.commit()
+    return run
+
+
+def load_comments(session, run: ThemeRun) -> list[Comment]:
+    comments = []
+    version = run.dictionary_version
+    for campaign_id in run.campaign_ids:
+        campaign = session.get(Campaign, campaign_id)
+        codes = [q.code for q in instrument_for(campaign.instrument_version).text_questions]
+        rows = session.execute(
+            select(Answer.id, Answer.response_id, Answer.value_text, Response.role, Response.department_path,
+                   AnswerTokens.tokens)
+            .join(Response, Answer.response_id == Response.id)
+            .outerjoin(AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version))
+            .where(Response.campaign_id == campaign_id, Answer.question_code.in_(codes), Answer.value_text.is_not(None))
+            .order_by(Answer.id)).all()
+        for answer_id, response_id, text, role, department, tokens in rows:
+            comments.append(Comment(answer_id, response_id, text, role, department, campaign.quarter,
+                                    tokens.split(" ") if tokens else ([] if tokens == "" else None)))
+    return comments
+
+
+def execute_run(run_id: int) -> None:
+    """The job: never raises; a failure is stored on the run."""
+    session = db.session
+    run = session.get(ThemeRun, run_id)
+    if run is None:
+        return
+    run.status, run.stage, run.progress = "running", "load", 1
+    session.commit()
+    try:
+        comments = load_comments(session, run)
+        respondents = len({c.respondent_id for c in comments})
+        k_text = run.params.get("k_text", current_app.config["ANONYMITY_MIN_GROUP_TEXT"])
+        if not may_release_text(respondents, k_text):
+            raise ThemeRunError(f"写了评论的人只有 {respondents} 位，不足 {k_text} 人，为保护匿名不生成主题")
+        names = list(session.execute(select(Person.name)).scalars())
+
+        def progress(stage, percent):
+            run.stage, run.progress = stage, percent
+            session.commit()
+
+        pipeline = ThemePipeline(random_state=run.params.get("random_state", 0), names=names,
+                                 extra_terms=extra_terms(session), k_text=k_text, progress=progress)
+        result = pipeline.fit(comments)
+        run.stage, run.progress = "store", 92
+        store_result(session, run, comments, result)
+        apply_recurrence(session, run)
+        reapply_edits(session, run)
+        run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
+        session.commit()
+    except Exception as exc:  # the run records any failure; earlier runs stay as they were
+        session.rollback()
+        run = session.get(ThemeRun, run_id)
+        run.status, run.finished_at = "failed", utcnow()
+        run.error = str(exc) if isinstance(exc, ThemeRunError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, ThemeRunError):
+            current_app.logger.error("theme run %s failed\n%s", run_id, traceback.format_exc())
+        session.commit()
+
+
+def store_result(session, run: ThemeRun, comments: list[Comment], result) -> None:
+    version = result.dictionary_version
+    session.add_all(AnswerTokens(answer_id=comments[i].answer_id, dictionary_version=version,
+                                 tokens=" ".join(result.tokens[i])) for i in result.newly_tokenised)
+    run.n_comments = len(comments)
+    run.n_non_answers = len(result.non_answers)
+    run.timings = {stage: round(seconds, 3) for stage, seconds in result.timings.items()}
+    run.params = {**run.params, "k": result.k, "stability": {str(k): round(v, 3) for k, v in result.stability.items()}}
+    for rank, theme in enumerate(result.themes):
+        row = Theme(run_id=run.id, label=theme.label, keywords=theme.keywords, size=theme.size,
+                    respondents=theme.respondents, negative_respondents=theme.negative_respondents,
+                    negative_share=round(theme.negative_share, 3), cohesion=round(theme.cohesion, 3),
+                    representatives=[comments[i].text[:500] for i in theme.representatives],
+                    breakdown=theme.breakdown, term_weights=theme.term_weights, rank=rank,
+                    is_other=theme.is_other, lineage=str(uuid.uuid4()), recurring_quarters=[run.quarter] if run.quarter else [])
+        session.add(row)
+        session.flush()
+        session.add_all(ThemeMember(theme_id=row.id, answer_id=comments[i].answer_id, polarity=result.polarities[i])
+                        for i in theme.members)
+    session.flush()
+
+
+def previous_run(session, run: ThemeRun) -> ThemeRun | None:
+    """The latest succeeded run of an earlier quarter, for recurrence."""
+    if not run.quarter:
+        return None
+    return session.execute(select(ThemeRun).where(ThemeRun.status == "succeeded", ThemeRun.quarter < run.quarter)
+                           .order_by(ThemeRun.quarter.desc(), ThemeRun.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def refreshed_run(session, run: ThemeRun) -> ThemeRun | None:
+    """The latest succeeded earlier run over the same campaigns: this run refreshes it."""
+    candidates = session.execute(select(ThemeRun).where(ThemeRun.status == "succeeded", ThemeRun.id != run.id)
+                                 .order_by(ThemeRun.id.desc())).scalars()
+    return next((c for c in candidates if sorted(c.campaign_ids) == sorted(run.campaign_ids)), None)
+
+
+def apply_recurrence(session, run: ThemeRun) -> None:
+    """Link new themes to the run they refresh (same campaigns) or else to the previous quarter's."""
+    refreshed = refreshed_run(session, run)
+    if refreshed is not None:
+        new = [t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars() if not t.is_other]
+        old = [t for t in refreshed.themes if not t.is_other and t.merged_into_id is None]
+        for new_index, old_index in match([t.term_weights for t in old], [t.term_weights for t in new]).items():
+            current, before = new[new_index], old[old_index]
+            current.lineage, current.custom_label = before.lineage, before.custom_label
+            current.recurring_quarters, current.growth = before.recurring_quarters, before.growth
+        session.flush()
+        return
+    earlier = previous_run(session, run)
+    if earlier is None:
+        return
+    run.previous_run_id = earlier.id
+    old = [t for t in earlier.themes if not t.is_other and not t.is_noise]
+    new = [t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars() if not t.is_other]
+    for new_index, old_index in match([t.term_weights for t in old], [t.term_weights for t in new]).items():
+        current, before = new[new_index], old[old_index]
+        current.lineage = before.lineage
+        current.custom_label = before.custom_label
+        current.recurring_quarters = sorted(set(before.recurring_quarters or []) | {run.quarter})
+        current.growth = growth(current.respondents, before.respondents)
+    session.flush()
+
+
+def reapply_edits(session, run: ThemeRun) -> None:
+    """Edits made on earlier runs of the same campaigns are re-applied by matching lineage."""
+    edits = session.execute(select(ThemeEdit).join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
+                            .where(ThemeRun.id != run.id).order_by(ThemeEdit.id)).scalars().all()
+    by_lineage = {t.lineage: t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars()}
+    for edit in edits:
+        theme = by_lineage.get(edit.payload.get("lineage"))
+        if theme is None:
+            continue
+        if edit.action == "rename":
+            theme.custom_label = edit.payload["label"]
+        elif edit.action == "noise":
+            theme.is_noise = bool(edit.payload.get("noise", True))
+        elif edit.action == "merge":
+            target = by_lineage.get(edit.payload.get("into_lineage"))
+            if target is not None and target.id != theme.id:
+                merge_themes(session, theme, target)
+
+
+def merge_themes(session, source: Theme, target: Theme) -> None:
+    members = session.execute(select(ThemeMember).where(ThemeMember.theme_id == source.id)).scalars().all()
+    existing = set(session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == target.id)).scalars())
+    for member in members:
+        if member.answer_id not in existing:
+            session.add(ThemeMember(theme_id=target.id, answer_id=member.answer_id, polarity=member.polarity, moved=True))
+        session.delete(member)
+    session.flush()
+    rows = session.execute(select(Answer.response_id, ThemeMember.polarity).join(Answer, ThemeMember.answer_id == Answer.id)
+                           .where(ThemeMember.theme_id == target.id)).all()
+    target.size = len(rows)
+    target.respondents = len({response_id for response_id, _ in rows})
+    target.negative_respondents = len({response_id for response_id, p in rows if p == "negative"})
+    target.negative_share = target.negative_respondents / target.respondents if target.respondents else 0
+    target.keywords = list(dict.fromkeys(target.keywords + source.keywords))[:10]
+    source.merged_into_id = target.id
+    source.size = source.respondents = source.negative_respondents = 0
+
+
+def record_edit(session, run: ThemeRun, theme: Theme, action: str, user_id: int | None, **payload) -> None:
+    session.add(ThemeEdit(run_id=run.id, action=action, staff_user_id=user_id,
+                          payload={"lineage": theme.lineage, "theme_id": theme.id, **payload}))
+
+
+def campaign_respondents_with_comments(session, campaign_ids) -> int:
+    return session.execute(select(func.count(func.distinct(Answer.response_id))).join(Response)
+                           .where(Response.campaign_id.in_(campaign_ids), Answer.value_text.is_not(None))).scalar_one()
+
+
+def visible_themes(run: ThemeRun) -> list[Theme]:
+    return [t for t in run.themes if t.merged_into_id is None]
+
+
+def delete_members_of(session, theme: Theme) -> None:
+    session.execute(delete(ThemeMember).where(ThemeMember.theme_id == theme.id))

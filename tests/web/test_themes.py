@@ -1,0 +1,139 @@
+"""Theme runs in the app: CLI, background run, pages, edits kept across runs, API, failures."""
+import json
+import random
+import time
+
+from sqlalchemy import func, select
+
+from app.demo_comments import demo_comment
+from app.extensions import db
+from app.models import AnswerTokens, Theme, ThemeRun
+from tests.conftest import csrf_token_from
+from tests.web.results_helpers import add_responses, campaign_with, satisfaction
+
+EAST = "总部/华东区/杭州门店"
+
+
+def commented_campaign(count=80, seed=1, **overrides):
+    rng = random.Random(seed)
+    campaign = campaign_with([], **overrides)
+    for _ in range(count):
+        add_responses(campaign, [(1, "employee", EAST, "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))])
+    return campaign
+
+
+def run_cli(runner, *campaign_ids):
+    args = ["themes", "run"] + [a for cid in campaign_ids for a in ("--campaign", str(cid))] + ["--wait", "--json"]
+    result = runner.invoke(args=args)
+    return result, json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
+
+
+def test_cli_run_with_wait_prints_themes_and_caches_tokens(runner):
+    campaign = commented_campaign()
+    result, data = run_cli(runner, campaign.id)
+    assert result.exit_code == 0, result.output
+    assert data["status"] == "succeeded" and data["id"]
+    assert len([t for t in data["themes"] if not t["is_other"]]) >= 3
+    assert db.session.execute(select(func.count()).select_from(AnswerTokens)).scalar_one() > 0
+    shown = json.loads(runner.invoke(args=["themes", "show", str(data["id"]), "--json"]).output)
+    assert shown["id"] == data["id"] and shown["themes"]
+
+
+def test_second_run_reuses_cached_tokens(runner):
+    campaign = commented_campaign()
+    run_cli(runner, campaign.id)
+    cached = db.session.execute(select(func.count()).select_from(AnswerTokens)).scalar_one()
+    result, data = run_cli(runner, campaign.id)
+    assert data["status"] == "succeeded"
+    assert db.session.execute(select(func.count()).select_from(AnswerTokens)).scalar_one() == cached
+
+
+def test_too_few_respondents_fail_with_the_reason_and_no_themes(runner):
+    campaign = commented_campaign(count=6)
+    result, _ = run_cli(runner, campaign.id)
+    assert result.exit_code == 1 and "不足 10 人" in result.output
+    run = db.session.execute(select(ThemeRun)).scalar_one()
+    assert run.status == "failed" and not run.themes
+
+
+def test_a_crashing_run_is_marked_failed_and_leaves_the_previous_run_intact(runner, monkeypatch):
+    campaign = commented_campaign()
+    _, first = run_cli(runner, campaign.id)
+    import analysis.text.pipeline as pipeline
+
+    def explode(self, comments):
+        raise RuntimeError("boom")
+    monkeypatch.setattr(pipeline.ThemePipeline, "fit", explode)
+    result, _ = run_cli(runner, campaign.id)
+    runs = db.session.execute(select(ThemeRun).order_by(ThemeRun.id)).scalars().all()
+    assert runs[-1].status == "failed" and "boom" in runs[-1].error
+    assert runs[0].status == "succeeded" and runs[0].themes
+
+
+def test_page_starts_a_background_run_and_shows_theme_cards(client, login_as, app):
+    campaign = commented_campaign()
+    login_as("manager")
+    page = client.get("/themes/").get_data(as_text=True)
+    response = client.post("/themes/runs", data={"csrf_token": csrf_token_from(page), "campaign": str(campaign.id)})
+    assert response.status_code == 302
+    run_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        status = client.get(f"/themes/runs/{run_id}/status.json").json
+        if status["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.2)
+    assert status["status"] == "succeeded", status
+    html = client.get(f"/themes/runs/{run_id}").get_data(as_text=True)
+    assert "theme-card" in html and "<blockquote>" in html
+
+
+def test_rename_merge_and_noise_are_kept_when_the_run_is_refreshed(runner, client, login_as):
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    themes = [t for t in data["themes"] if not t["is_other"]]
+    login_as("manager")
+    page = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
+    token = csrf_token_from(page)
+    client.post(f"/themes/themes/{themes[0]['id']}/rename", data={"csrf_token": token, "label": "审批太慢<script>"})
+    client.post(f"/themes/themes/{themes[1]['id']}/noise", data={"csrf_token": token})
+    html = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
+    assert "审批太慢&lt;script&gt;" in html and "<script>" not in html.split("审批太慢")[1][:20]
+    _, again = run_cli(runner, campaign.id)
+    labels = {t["label"] for t in again["themes"]}
+    assert "审批太慢<script>" in labels
+    assert any(t["is_noise"] for t in again["themes"])
+
+
+def test_theme_api_hides_members_below_k_text_and_is_manager_only(client, login_as, runner):
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    login_as("manager")
+    themes = client.get(f"/api/v1/theme-runs/{data['id']}/themes").json
+    for theme in themes:
+        assert set(theme) >= {"id", "label", "keywords", "size", "respondents", "negative_share",
+                              "recurring_quarters", "representatives"}
+        assert ("members" in theme) == (theme["respondents"] >= 10)
+    assert client.get(f"/api/v1/theme-runs/{data['id']}").json["status"] == "succeeded"
+
+
+def test_theme_pages_are_manager_only(client, login_as, runner):
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    login_as("committee")
+    assert client.get(f"/themes/runs/{data['id']}").status_code == 403
+    assert client.get(f"/api/v1/theme-runs/{data['id']}/themes").status_code == 403
+
+
+def test_recurring_theme_keeps_its_name_in_the_next_quarter(runner, login_as, client):
+    q3 = commented_campaign(seed=1, quarter="2026Q3")
+    _, first = run_cli(runner, q3.id)
+    top = next(t for t in first["themes"] if not t["is_other"])
+    theme = db.session.get(Theme, top["id"])
+    theme.custom_label = "经理起的名字"
+    db.session.commit()
+    q4 = commented_campaign(seed=2)
+    _, second = run_cli(runner, q4.id)
+    recurring = [t for t in second["themes"] if t["recurring_quarters"] == ["2026Q3", "2026Q4"]]
+    assert recurring, second["themes"]
+    assert any(t["label"] == "经理起的名字" for t in recurring)
