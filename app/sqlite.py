@@ -24,10 +24,26 @@ def _on_connect(dbapi_connection, connection_record):
         cursor.close()
 
 
+READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def default_begin_mode() -> str:
+    """IMMEDIATE for anything that may write (POST requests, CLI commands, jobs); deferred for page reads.
+
+    A deferred transaction that reads and then writes fails at once with "database is locked" when
+    another writer committed in between (WAL cannot upgrade a stale snapshot); taking the write lock at
+    BEGIN makes writers queue on busy_timeout instead. GET requests stay deferred so reads run in parallel.
+    """
+    from flask import has_request_context, request
+    if has_request_context() and request.method in READ_ONLY_METHODS:
+        return ""
+    return "IMMEDIATE"
+
+
 @event.listens_for(Engine, "begin")
 def _on_begin(conn):
     if conn.dialect.name == "sqlite":
-        mode = conn.get_execution_options().get("sqlite_begin", "")
+        mode = conn.get_execution_options().get("sqlite_begin") or default_begin_mode()
         conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
 

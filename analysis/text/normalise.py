@@ -29,13 +29,15 @@ def name_pattern(names: Iterable[str]) -> re.Pattern | None:
     return re.compile("|".join(map(re.escape, cleaned))) if cleaned else None
 
 
+try:
+    import zhconv
+except ImportError:  # optional: traditional text is then clustered as it is
+    zhconv = None
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified when the optional `zhconv` package is installed; unchanged otherwise."""
-    try:
-        import zhconv
-    except ImportError:
-        return text
-    return zhconv.convert(text, "zh-cn")
+    return zhconv.convert(text, "zh-cn") if zhconv is not None else text
 
 
 def normalise(text: str, names: re.Pattern | None = None, simplify: bool = False) -> str:

@@ -104,8 +104,11 @@ class ThemePipeline:
         timings["tokenise"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        self._report("vectorise", 45)
         polarities = [polarity(text) for text in texts]
+        timings["polarity"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        self._report("vectorise", 45)
         vectoriser = self.vectoriser or CommentVectoriser(random_state=self.random_state)
         vectors = vectoriser.fit_transform([texts[i] for i in kept], [tokens[i] for i in kept]) if len(kept) >= 2 else np.zeros((len(kept), 1))
         timings["vectorise"] = time.perf_counter() - started

@@ -5,6 +5,8 @@ measured on the waimai reviews by benchmarks/polarity_quality.py.
 """
 from __future__ import annotations
 
+import re
+
 NEGATIVE = (
     "太慢 慢 卡 卡顿 闪退 麻烦 繁琐 复杂 难用 不好用 不方便 不准 失败 错误 问题 困扰 烦 烦人 打扰 骚扰 累 浪费 "
     "差 很差 太差 垃圾 难 难受 失望 不满 抱怨 投诉 头疼 焦虑 压力 无法 不能 不了 没法 找不到 看不懂 不会 bug "
@@ -18,16 +20,18 @@ POSITIVE = (
 NEGATIONS = ("不", "没", "无", "别", "未", "非")
 
 
+SIGN = {**{word: -1 for word in NEGATIVE}, **{word: 1 for word in POSITIVE}}
+WORDS = re.compile("|".join(re.escape(word) for word in sorted(SIGN, key=len, reverse=True)))
+
+
 def _score(text: str) -> int:
+    """Sum of word signs, longest words first (so "不好用" is one negative word, not "好用" flipped)."""
     score = 0
-    for words, sign in ((NEGATIVE, -1), (POSITIVE, 1)):
-        for word in words:
-            start = text.find(word)
-            while start != -1:
-                before = text[max(0, start - 2):start]
-                negated = any(n in before for n in NEGATIONS) and not word.startswith(NEGATIONS)
-                score += -sign if negated else sign
-                start = text.find(word, start + len(word))
+    for found in WORDS.finditer(text):
+        word = found.group()
+        before = text[max(0, found.start() - 2):found.start()]
+        negated = any(n in before for n in NEGATIONS) and not word.startswith(NEGATIONS)
+        score += -SIGN[word] if negated else SIGN[word]
     return score
 
 

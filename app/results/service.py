@@ -14,6 +14,7 @@ from analysis.segments import aggregate
 from app.campaigns.service import availability, previous_quarter
 from app.models import ROLE_LABELS, Campaign, InstrumentVersion, ReleaseSnapshot
 from app.results.data import campaign_data
+from app.sqlite import write_transaction
 
 BY_CHOICES = ("role", "department", "wave", "quarter")
 SCORE_GROUPS = (("module_", "modules"), ("adkar_", "adkar"), ("resist_", "resistance"))
@@ -36,38 +37,48 @@ def nest_scores(figures: dict | None) -> dict | None:
 
 
 class SnapshotStore:
-    """Released figures per (campaign, view, segment), read once per request and written when they change."""
+    """Released figures per (campaign, view, segment), read once per request; changes saved at the end.
+
+    Changes are collected, then written in a short write transaction of their own, so a page read
+    never turns into a write half-way (which SQLite would refuse under concurrent submissions).
+    """
 
     def __init__(self, session, campaign: Campaign):
         self.session = session
         self.campaign = campaign
-        self.rows = {(row.view_key, row.segment_key): row for row in session.execute(
+        self.rows = {(row.view_key, row.segment_key): (row.n, row.payload) for row in session.execute(
             select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign.id)).scalars()}
         self.closed = availability(campaign) == "closed"
-        self.dirty = False
+        self.changes: dict = {}
 
     def release(self, view_key: str, segment_key: str, n: int, figures: dict):
         row = self.rows.get((view_key, segment_key))
-        last = Snapshot(row.n, row.payload) if row is not None else None
+        last = Snapshot(*row) if row is not None else None
         decision = release_over_time(n, figures, last, self.campaign.min_group, self.closed)
         if decision.store:
-            if row is None:
-                row = ReleaseSnapshot(campaign_id=self.campaign.id, view_key=view_key, segment_key=segment_key,
-                                      n=n, payload=figures)
-                self.session.add(row)
-                self.rows[(view_key, segment_key)] = row
-            else:
-                row.n, row.payload = n, figures
-            self.dirty = True
+            self.rows[(view_key, segment_key)] = (n, figures)
+            self.changes[(view_key, segment_key)] = (n, figures)
         return decision
 
     def save(self) -> None:
-        if not self.dirty:
+        if not self.changes:
             return
+        campaign_id = self.campaign.id
+        self.session.commit()
         try:
-            self.session.commit()
+            with write_transaction(self.session):
+                existing = {(row.view_key, row.segment_key): row for row in self.session.execute(
+                    select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign_id)).scalars()}
+                for (view_key, segment_key), (n, figures) in self.changes.items():
+                    row = existing.get((view_key, segment_key))
+                    if row is None:
+                        self.session.add(ReleaseSnapshot(campaign_id=campaign_id, view_key=view_key,
+                                                         segment_key=segment_key, n=n, payload=figures))
+                    else:
+                        row.n, row.payload = n, figures
         except IntegrityError:  # another worker stored the same snapshot at the same moment
-            self.session.rollback()
+            pass
+        self.changes = {}
 
 
 def _released_group(store: SnapshotStore, view_key: str, segment_key: str, decision: Release, group_scores,

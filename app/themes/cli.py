@@ -17,10 +17,11 @@ themes_cli = AppGroup("themes", help="意见主题 / Comment themes.")
 @themes_cli.command("run")
 @click.option("--campaign", "campaign_ids", type=int, multiple=True, required=True)
 @click.option("--wait", is_flag=True, help="等待分析完成并输出主题")
+@click.option("--full", is_flag=True, help="重新聚类全部评论，而不是在上次结果上增量更新")
 @click.option("--json", "as_json", is_flag=True)
-def run_command(campaign_ids, wait, as_json):
+def run_command(campaign_ids, wait, full, as_json):
     try:
-        run = create_run(db.session, list(campaign_ids))
+        run = create_run(db.session, list(campaign_ids), full=full)
     except ThemeRunError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)

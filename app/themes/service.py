@@ -7,12 +7,13 @@ with its error and leaves earlier runs untouched.
 from __future__ import annotations
 
 import subprocess
+import time
 import traceback
 import uuid
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 
 from analysis.privacy import may_release_text
 from analysis.text import Comment, ThemePipeline
@@ -42,14 +43,14 @@ def extra_terms(session) -> list[str]:
     return list(session.execute(select(DictionaryTerm.term).order_by(DictionaryTerm.term)).scalars())
 
 
-def create_run(session, campaign_ids: list[int], user_id: int | None = None) -> ThemeRun:
+def create_run(session, campaign_ids: list[int], user_id: int | None = None, full: bool = False) -> ThemeRun:
     campaigns = [session.get(Campaign, cid) for cid in campaign_ids]
     if not campaign_ids or any(c is None for c in campaigns):
         raise ThemeRunError("请选择存在的问卷活动")
     quarters = {c.quarter for c in campaigns}
     run = ThemeRun(campaign_ids=sorted(set(campaign_ids)), quarter=quarters.pop() if len(quarters) == 1 else None,
                    status="queued", stage="queued", progress=0, created_by_id=user_id,
-                   params={"random_state": 0, "k_text": max(c.min_group_text for c in campaigns)},
+                   params={"random_state": 0, "k_text": max(c.min_group_text for c in campaigns), "full": full},
                    code_version=code_version(), dictionary_version=dictionary_version(extra_terms(session)))
     session.add(run)
     session.commit()
@@ -95,6 +96,18 @@ def execute_run(run_id: int) -> None:
             run.stage, run.progress = stage, percent
             session.commit()
 
+        from app.themes.refresh import incremental_base, refresh
+        base = refreshed_run(session, run)
+        new_comments = incremental_base(session, run, comments, base)
+        if new_comments is not None:
+            started = time.perf_counter()
+            refresh(session, run, base, new_comments, extra_terms(session), k_text, progress)
+            run.n_comments = len(comments)
+            run.timings = {"refresh": round(time.perf_counter() - started, 3)}
+            reapply_edits(session, run)
+            run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
+            session.commit()
+            return
         pipeline = ThemePipeline(random_state=run.params.get("random_state", 0), names=names,
                                  extra_terms=extra_terms(session), k_text=k_text, progress=progress)
         result = pipeline.fit(comments)
@@ -116,12 +129,15 @@ def execute_run(run_id: int) -> None:
 
 def store_result(session, run: ThemeRun, comments: list[Comment], result) -> None:
     version = result.dictionary_version
-    session.add_all(AnswerTokens(answer_id=comments[i].answer_id, dictionary_version=version,
-                                 tokens=" ".join(result.tokens[i])) for i in result.newly_tokenised)
+    if result.newly_tokenised:
+        session.execute(insert(AnswerTokens), [
+            {"answer_id": comments[i].answer_id, "dictionary_version": version, "tokens": " ".join(result.tokens[i])}
+            for i in result.newly_tokenised])
     run.n_comments = len(comments)
     run.n_non_answers = len(result.non_answers)
     run.timings = {stage: round(seconds, 3) for stage, seconds in result.timings.items()}
-    run.params = {**run.params, "k": result.k, "stability": {str(k): round(v, 3) for k, v in result.stability.items()}}
+    run.params = {**run.params, "k": result.k, "stability": {str(k): round(v, 3) for k, v in result.stability.items()},
+                  "non_answer_ids": [comments[i].answer_id for i in result.non_answers]}
     for rank, theme in enumerate(result.themes):
         row = Theme(run_id=run.id, label=theme.label, keywords=theme.keywords, size=theme.size,
                     respondents=theme.respondents, negative_respondents=theme.negative_respondents,
@@ -131,8 +147,10 @@ def store_result(session, run: ThemeRun, comments: list[Comment], result) -> Non
                     is_other=theme.is_other, lineage=str(uuid.uuid4()), recurring_quarters=[run.quarter] if run.quarter else [])
         session.add(row)
         session.flush()
-        session.add_all(ThemeMember(theme_id=row.id, answer_id=comments[i].answer_id, polarity=result.polarities[i])
-                        for i in theme.members)
+        if theme.members:
+            session.execute(insert(ThemeMember), [
+                {"theme_id": row.id, "answer_id": comments[i].answer_id, "polarity": result.polarities[i],
+                 "distance": 0.0, "moved": False} for i in theme.members])
     session.flush()
 
 

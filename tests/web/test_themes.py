@@ -22,8 +22,9 @@ def commented_campaign(count=80, seed=1, **overrides):
     return campaign
 
 
-def run_cli(runner, *campaign_ids):
+def run_cli(runner, *campaign_ids, full=False):
     args = ["themes", "run"] + [a for cid in campaign_ids for a in ("--campaign", str(cid))] + ["--wait", "--json"]
+    args += ["--full"] if full else []
     result = runner.invoke(args=args)
     return result, json.loads(result.stdout) if result.stdout.strip().startswith("{") else None
 
@@ -64,7 +65,7 @@ def test_a_crashing_run_is_marked_failed_and_leaves_the_previous_run_intact(runn
     def explode(self, comments):
         raise RuntimeError("boom")
     monkeypatch.setattr(pipeline.ThemePipeline, "fit", explode)
-    result, _ = run_cli(runner, campaign.id)
+    result, _ = run_cli(runner, campaign.id, full=True)
     runs = db.session.execute(select(ThemeRun).order_by(ThemeRun.id)).scalars().all()
     assert runs[-1].status == "failed" and "boom" in runs[-1].error
     assert runs[0].status == "succeeded" and runs[0].themes
@@ -99,7 +100,7 @@ def test_rename_merge_and_noise_are_kept_when_the_run_is_refreshed(runner, clien
     client.post(f"/themes/themes/{themes[1]['id']}/noise", data={"csrf_token": token})
     html = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
     assert "审批太慢&lt;script&gt;" in html and "<script>" not in html.split("审批太慢")[1][:20]
-    _, again = run_cli(runner, campaign.id)
+    _, again = run_cli(runner, campaign.id, full=True)
     labels = {t["label"] for t in again["themes"]}
     assert "审批太慢<script>" in labels
     assert any(t["is_noise"] for t in again["themes"])
@@ -137,3 +138,17 @@ def test_recurring_theme_keeps_its_name_in_the_next_quarter(runner, login_as, cl
     recurring = [t for t in second["themes"] if t["recurring_quarters"] == ["2026Q3", "2026Q4"]]
     assert recurring, second["themes"]
     assert any(t["label"] == "经理起的名字" for t in recurring)
+
+
+def test_refresh_with_a_few_new_comments_assigns_them_to_existing_themes(runner):
+    campaign = commented_campaign(count=100)
+    _, first = run_cli(runner, campaign.id)
+    rng = random.Random(9)
+    for _ in range(10):
+        add_responses(campaign, [(1, "employee", EAST, "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))])
+    _, second = run_cli(runner, campaign.id)
+    assert second["params"]["refresh_of"] == first["id"]
+    assert {t["label"] for t in second["themes"]} == {t["label"] for t in first["themes"]}
+    total_first = sum(t["size"] for t in first["themes"])
+    total_second = sum(t["size"] for t in second["themes"])
+    assert total_second - total_first + (second["n_non_answers"] - first["n_non_answers"]) == 10

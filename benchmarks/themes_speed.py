@@ -1,0 +1,89 @@
+"""Theme speed at scale: 100,000 comments (sampled with replacement from the shopping reviews) from
+stored answers to stored themes, by stage, with peak RSS; then 1,000 more comments and a refresh.
+
+    .venv/bin/python benchmarks/themes_speed.py [--comments 100000]
+
+Targets on the 2-core machine: first run ≤ 20 s, refresh ≤ 5 s, peak RSS ≤ 1.5 GB.
+"""
+import argparse
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "shopping_reviews_5topics.csv"
+
+
+def insert_comments(database: Path, campaign_id: int, texts: list[str], seed: int) -> None:
+    import random
+    rng = random.Random(seed)
+    connection = sqlite3.connect(database)
+    departments = [f"总部/区域{i}/门店{j}" for i in range(4) for j in range(5)]
+    responses, answers = [], []
+    for text in texts:
+        response_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        responses.append((response_id, campaign_id, "2026-11-20", rng.choice(["employee", "manager"]),
+                          rng.choice(departments), "第一批", 0, None))
+        answers.append((uuid.UUID(int=rng.getrandbits(128)).hex, response_id, "trouble", None, text))
+    connection.executemany("INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)", responses)
+    connection.executemany("INSERT INTO answers (id, response_id, question_code, value_number, value_text) "
+                           "VALUES (?, ?, ?, ?, ?)", answers)
+    connection.commit()
+    connection.close()
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--comments", type=int, default=100_000)
+    args = parser.parse_args()
+    texts = pd.read_csv(DATA).text.astype(str).sample(args.comments + 1000, replace=True, random_state=0).tolist()
+    print(f"{args.comments} comments, {sum(map(len, texts[:args.comments])) / 1e6:.2f} M characters")
+    database = Path(tempfile.mkdtemp(prefix="cp-themes-")) / "themes.sqlite"
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.campaigns.service import CampaignSpec, create_campaign
+    from app.extensions import db
+    from app.instruments import latest_version
+    from app.models import ThemeRun
+    from app.themes.service import create_run, execute_run
+    app = create_app("development")
+    with app.app_context():
+        upgrade()
+        version = latest_version(db.session, "quarterly-satisfaction")
+        campaign, _ = create_campaign(db.session, CampaignSpec(version.id, "2026Q4", "基准", [], [], [], None, None))
+        campaign_id = campaign.id
+        db.session.commit()
+        insert_comments(database, campaign_id, texts[:args.comments], seed=1)
+        for label, extra in (("first run", None), ("refresh (+1,000 comments)", texts[args.comments:])):
+            if extra:
+                db.session.commit()
+                insert_comments(database, campaign_id, extra, seed=2)
+            run = create_run(db.session, [campaign_id])
+            started = time.perf_counter()
+            execute_run(run.id)
+            total = time.perf_counter() - started
+            run = db.session.get(ThemeRun, run.id)
+            stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in run.timings.items())
+            print(f"{label}: {total:.1f} s end to end ({run.status}; {stages}; k={run.params.get('k')}, "
+                  f"{len(run.themes)} themes); peak RSS {peak_rss_mb():.0f} MB")
+            if run.status != "succeeded":
+                print("error:", run.error)
+
+
+if __name__ == "__main__":
+    main()
