@@ -21,6 +21,7 @@ MENU = (
     NavEntry("admin.people", _l("人员"), ("admin",)),
     NavEntry("admin.people_import", _l("导入人员"), ("admin",)),
     NavEntry("admin.users", _l("账号"), ("admin",)),
+    NavEntry("admin.dictionary", _l("分词词典"), ("admin", "manager")),
 )
 
 

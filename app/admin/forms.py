@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from app.models import STAFF_ROLES
 
@@ -31,3 +31,10 @@ class StaffUserForm(FlaskForm):
 class ConfirmForm(FlaskForm):
     """A button-only form: the CSRF token is the point."""
     submit = SubmitField(_l("确定"))
+
+
+class DictionaryTermForm(FlaskForm):
+    term = StringField(_l("新词"), validators=[
+        DataRequired(message=_l("请填写词语")), Length(min=2, max=20, message=_l("词语长度需为 2–20 个字符")),
+        Regexp(r"^[^\s/\\,，;；]+$", message=_l("词语里不能有空格、斜杠或标点分隔符"))])
+    submit = SubmitField(_l("添加"))

@@ -119,3 +119,40 @@ def revoke_token(token_id: int):
         db.session.commit()
     flash(_("令牌已吊销。"), "success")
     return redirect(url_for("admin.users"))
+
+
+@bp.route("/dictionary", methods=["GET", "POST"])
+@allow("admin", "manager")
+def dictionary():
+    """Domain terms for the tokeniser (钉钉, 宜搭…); changing them re-tokenises on the next theme run."""
+    from analysis.text.tokenise import dictionary_version
+    from app.admin.forms import DictionaryTermForm
+    from app.models import DictionaryTerm
+    form = DictionaryTermForm()
+    if form.validate_on_submit():
+        term = form.term.data.strip()
+        if db.session.execute(select(DictionaryTerm.id).where(DictionaryTerm.term == term)).first():
+            form.term.errors.append(_("词典里已经有“%(term)s”", term=term))
+        else:
+            db.session.add(DictionaryTerm(term=term, created_by_id=current_user.id))
+            record("dictionary.add", "dictionary_term", None, {"term": term})
+            db.session.commit()
+            flash(_("已添加“%(term)s”", term=term), "success")
+            return redirect(url_for("admin.dictionary"))
+    terms = db.session.execute(select(DictionaryTerm).order_by(DictionaryTerm.term)).scalars().all()
+    return render_template("admin/dictionary.html", form=form, terms=terms, confirm=ConfirmForm(),
+                           version=dictionary_version([t.term for t in terms]))
+
+
+@bp.route("/dictionary/<int:term_id>/delete", methods=["POST"])
+@allow("admin", "manager")
+def dictionary_delete(term_id: int):
+    from app.models import DictionaryTerm
+    term = db.session.get(DictionaryTerm, term_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    record("dictionary.delete", "dictionary_term", term.id, {"term": term.term})
+    db.session.delete(term)
+    db.session.commit()
+    flash(_("已删除"), "success")
+    return redirect(url_for("admin.dictionary"))

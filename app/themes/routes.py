@@ -1,6 +1,6 @@
 """Manager pages for themes: start a run, watch its progress, review and curate the themes."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,15 +11,18 @@ from app.access import allow
 from app.audit import record
 from app.extensions import db
 from app.jobs import enqueue
-from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
-from app.themes.service import ThemeRunError, create_run, merge_themes, record_edit, visible_themes
+from app.models import ROLE_LABELS, Answer, Campaign, Theme, ThemeMember, ThemeRun
+from app.themes.service import (
+    ThemeRunError, create_run, merge_themes, move_comment, record_edit, split_theme, visible_themes,
+)
 
 bp = Blueprint("themes", __name__)
 MANAGER = ("manager",)
+MEMBERS_SHOWN = 30
 
 
 class RenameForm(FlaskForm):
-    label = StringField(validators=[DataRequired(message="请填写主题名称"), Length(max=200)])
+    label = StringField(validators=[DataRequired(message=_l("请填写主题名称")), Length(max=200)])
 
 
 @bp.route("/")
@@ -53,7 +56,14 @@ def start():
 def run(run_id: int):
     theme_run = db.session.get(ThemeRun, run_id) or abort(404)
     themes = visible_themes(theme_run)
-    return render_template("themes/run.html", run=theme_run, themes=themes, form=FlaskForm(),
+    k_text = theme_run.params.get("k_text", 10)
+    members = {}
+    for theme in themes:
+        if theme.respondents >= k_text:
+            members[theme.id] = db.session.execute(
+                select(Answer.id, Answer.value_text).join(ThemeMember, ThemeMember.answer_id == Answer.id)
+                .where(ThemeMember.theme_id == theme.id).order_by(Answer.id).limit(MEMBERS_SHOWN)).all()
+    return render_template("themes/run.html", run=theme_run, themes=themes, form=FlaskForm(), members=members,
                            role_labels=ROLE_LABELS, merge_targets=[t for t in themes if not t.is_other])
 
 
@@ -111,4 +121,42 @@ def merge(theme_id: int):
     record("theme.merge", "theme", theme.id, {"into": target.id})
     db.session.commit()
     flash(_("已合并主题"), "success")
+    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{target.id}")
+
+
+@bp.route("/themes/<int:theme_id>/split", methods=["POST"])
+@allow(*MANAGER)
+def split(theme_id: int):
+    theme = _theme_for_edit(theme_id)
+    try:
+        parts = split_theme(db.session, theme, theme.run.params.get("k_text", 10))
+    except ThemeRunError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
+    record_edit(db.session, theme.run, theme, "split", current_user.id, into=[p.id for p in parts])
+    record("theme.split", "theme", theme.id, {"into": [p.id for p in parts]})
+    db.session.commit()
+    flash(_("已拆分为 %(n)s 个主题", n=len(parts)), "success")
+    return redirect(url_for("themes.run", run_id=theme.run_id))
+
+
+@bp.route("/themes/<int:theme_id>/members/<answer_id>/move", methods=["POST"])
+@allow(*MANAGER)
+def move(theme_id: int, answer_id: str):
+    theme = _theme_for_edit(theme_id)
+    target = db.session.get(Theme, request.form.get("to", type=int) or 0)
+    if target is None or target.id == theme.id:
+        flash(_("请选择同一次分析中的另一个主题"), "error")
+        return redirect(url_for("themes.run", run_id=theme.run_id))
+    try:
+        move_comment(db.session, answer_id, theme, target, theme.run.params.get("k_text", 10))
+    except ThemeRunError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("themes.run", run_id=theme.run_id))
+    record_edit(db.session, theme.run, theme, "move", current_user.id, answer_id=answer_id, to_lineage=target.lineage)
+    record("theme.move", "theme", theme.id, {"answer_id": answer_id, "to": target.id})
+    db.session.commit()
+    flash(_("已移动评论"), "success")
     return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{target.id}")

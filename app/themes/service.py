@@ -245,8 +245,65 @@ def campaign_respondents_with_comments(session, campaign_ids) -> int:
 
 
 def visible_themes(run: ThemeRun) -> list[Theme]:
-    return [t for t in run.themes if t.merged_into_id is None]
+    return ranked([t for t in run.themes if t.merged_into_id is None])
 
 
 def delete_members_of(session, theme: Theme) -> None:
     session.execute(delete(ThemeMember).where(ThemeMember.theme_id == theme.id))
+
+
+def ranked(themes: list[Theme]) -> list[Theme]:
+    """Ranking: catch-all last; most respondents with negative comments first, then growth vs last quarter."""
+    return sorted(themes, key=lambda t: (t.is_other, t.is_noise, -t.negative_respondents, -(t.growth or 0), t.rank))
+
+
+def move_comment(session, answer_id: str, source: Theme, target: Theme, k_text: int) -> None:
+    from app.themes.refresh import recount
+    member = session.get(ThemeMember, (source.id, answer_id))
+    if member is None or target.run_id != source.run_id:
+        raise ThemeRunError("这条评论不在该主题中，或目标主题不属于同一次分析")
+    session.delete(member)
+    session.flush()
+    session.add(ThemeMember(theme_id=target.id, answer_id=answer_id, polarity=member.polarity, moved=True))
+    session.flush()
+    recount(session, source.run, k_text)
+
+
+def split_theme(session, theme: Theme, k_text: int) -> list[Theme]:
+    """Re-cluster one theme's comments into sub-themes (number chosen from the data, at least two)."""
+    from analysis.text import Comment, ThemePipeline
+    from analysis.text.cluster import StableKMeans
+    from app.themes.refresh import recount
+    rows = session.execute(select(Answer.id, Answer.response_id, Answer.value_text, Response.role, Response.department_path)
+                           .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+                           .join(Response, Answer.response_id == Response.id)
+                           .where(ThemeMember.theme_id == theme.id).order_by(Answer.id)).all()
+    if len(rows) < 6:
+        raise ThemeRunError("评论太少，无法拆分")
+    comments = [Comment(a, r, t, role, dept) for a, r, t, role, dept in rows]
+    clusterer = StableKMeans(k_min=2, k_max=6, min_stability=0.0, tolerance=0.8, min_similarity=0.0, random_state=0)
+    result = ThemePipeline(random_state=0, k_text=k_text, clusterer=clusterer, workers=1).fit(comments)
+    parts = [t for t in result.themes if not t.is_other and t.members]
+    if len(parts) < 2:
+        raise ThemeRunError("这些评论找不到可以区分的子主题")
+    session.execute(delete(ThemeMember).where(ThemeMember.theme_id == theme.id))
+    created = []
+    for part in parts:
+        row = Theme(run_id=theme.run_id, label=part.label, keywords=part.keywords, term_weights=part.term_weights,
+                    representatives=[comments[i].text[:500] for i in part.representatives], rank=theme.rank,
+                    lineage=str(uuid.uuid4()), recurring_quarters=theme.recurring_quarters, cohesion=round(part.cohesion, 3))
+        session.add(row)
+        session.flush()
+        session.execute(insert(ThemeMember), [{"theme_id": row.id, "answer_id": comments[i].answer_id,
+                                               "polarity": result.polarities[i], "distance": 0.0, "moved": False}
+                                              for i in part.members])
+        created.append(row)
+    leftovers = [i for t in result.themes if t.is_other for i in t.members]
+    if leftovers:
+        session.execute(insert(ThemeMember), [{"theme_id": created[0].id, "answer_id": comments[i].answer_id,
+                                               "polarity": result.polarities[i], "distance": 0.0, "moved": False}
+                                              for i in leftovers])
+    theme.merged_into_id = created[0].id
+    theme.size = theme.respondents = theme.negative_respondents = 0
+    recount(session, theme.run, k_text)
+    return created

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.demo_comments import demo_comment
 from app.extensions import db
-from app.models import AnswerTokens, Theme, ThemeRun
+from app.models import AnswerTokens, Theme, ThemeMember, ThemeRun
 from tests.conftest import csrf_token_from
 from tests.web.results_helpers import add_responses, campaign_with, satisfaction
 
@@ -152,3 +152,37 @@ def test_refresh_with_a_few_new_comments_assigns_them_to_existing_themes(runner)
     total_first = sum(t["size"] for t in first["themes"])
     total_second = sum(t["size"] for t in second["themes"])
     assert total_second - total_first + (second["n_non_answers"] - first["n_non_answers"]) == 10
+
+
+def test_split_and_move_from_the_page(runner, client, login_as):
+    campaign = commented_campaign(count=100)
+    _, data = run_cli(runner, campaign.id)
+    biggest = max((t for t in data["themes"] if not t["is_other"]), key=lambda t: t["size"])
+    login_as("manager")
+    page = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
+    token = csrf_token_from(page)
+    response = client.post(f"/themes/themes/{biggest['id']}/split", data={"csrf_token": token})
+    assert response.status_code == 302
+    shown = json.loads(runner.invoke(args=["themes", "show", str(data["id"]), "--json"]).output)
+    assert biggest["id"] not in {t["id"] for t in shown["themes"]}
+    assert sum(t["size"] for t in shown["themes"]) == sum(t["size"] for t in data["themes"])
+    source, target = [t for t in shown["themes"] if not t["is_other"]][:2]
+    answer_id = db.session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == source["id"])).scalars().first()
+    client.post(f"/themes/themes/{source['id']}/members/{answer_id}/move", data={"csrf_token": token, "to": target["id"]})
+    moved = db.session.execute(select(ThemeMember.theme_id).where(ThemeMember.answer_id == answer_id)).scalar_one()
+    assert moved == target["id"]
+    assert db.session.get(Theme, source["id"]).size == source["size"] - 1
+
+
+def test_admin_adds_a_dictionary_term_that_changes_the_dictionary_version(client, login_as):
+    from app.models import DictionaryTerm
+    from analysis.text.tokenise import dictionary_version
+    login_as("admin")
+    page = client.get("/admin/dictionary").get_data(as_text=True)
+    before = dictionary_version()
+    response = client.post("/admin/dictionary", data={"csrf_token": csrf_token_from(page), "term": "智慧门店"})
+    assert response.status_code == 302
+    terms = db.session.execute(select(DictionaryTerm.term)).scalars().all()
+    assert terms == ["智慧门店"] and dictionary_version(terms) != before
+    bad = client.post("/admin/dictionary", data={"csrf_token": csrf_token_from(page), "term": "a b"})
+    assert "不能有空格" in bad.get_data(as_text=True)
