@@ -42,6 +42,10 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     app.register_blueprint(results_bp, url_prefix="/results")
     from app.themes.routes import bp as themes_bp
     app.register_blueprint(themes_bp, url_prefix="/themes")
+    from app.committee.routes import bp as committee_bp
+    from app.board.routes import bp as board_bp
+    app.register_blueprint(committee_bp, url_prefix="/committee")
+    app.register_blueprint(board_bp, url_prefix="/board")
 
     from app.campaigns import cli as campaigns_cli
     campaigns_cli.init_app(app)

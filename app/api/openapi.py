@@ -87,6 +87,42 @@ def openapi_document(server: str) -> dict:
                     "401": {"description": "not signed in", **error_response},
                     "403": {"description": "role not allowed", **error_response},
                     "404": {"description": "no such run", **error_response}}}},
+            "/api/v1/suggestions": {
+                "get": {"summary": "Published suggestions (public)", "security": [],
+                        "parameters": [{"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+                            "submitted", "under_review", "adopted", "declined", "merged", "in_progress", "implemented"]}},
+                            {"name": "module", "in": "query", "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "suggestions"}, "400": {"description": "bad filter", **error_response}}},
+                "post": {"summary": "Propose a suggestion (manager or committee); status submitted",
+                         "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["title"], "properties": {
+                                 "title": {"type": "string", "maxLength": 200}, "description": {"type": "string"},
+                                 "module": {"type": "string"}, "theme_ids": {"type": "array", "items": {"type": "integer"}}}}}}},
+                         "responses": {"201": {"description": "created, with its id"},
+                                       "400": {"description": "not JSON or missing CSRF header", **error_response},
+                                       "401": {"description": "not signed in", **error_response},
+                                       "403": {"description": "role not allowed", **error_response},
+                                       "422": {"description": "invalid fields", **error_response}}}},
+            "/api/v1/suggestions/{suggestion_id}/transitions": {"post": {
+                "summary": "Change a suggestion's status (committee)",
+                "parameters": [{"name": "suggestion_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["to"], "properties": {
+                        "to": {"type": "string"}, "note": {"type": "string"}, "owner": {"type": "string", "format": "email"},
+                        "target_quarter": {"type": "string", "pattern": "^20\\d\\dQ[1-4]$"},
+                        "merged_into": {"type": "integer"}}}}}},
+                "responses": {"200": {"description": "the suggestion"}, "400": {"description": "bad body", **error_response},
+                              "401": {"description": "not signed in", **error_response},
+                              "403": {"description": "not committee", **error_response},
+                              "404": {"description": "no such suggestion", **error_response},
+                              "409": {"description": "illegal transition", **error_response},
+                              "422": {"description": "incomplete transition", **error_response}}}},
+            "/api/v1/suggestions/{suggestion_id}/publish": {"post": {
+                "summary": "Publish a suggestion on the board (committee); it stays public with every later status",
+                "parameters": [{"name": "suggestion_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "the suggestion"}, "401": {"description": "not signed in", **error_response},
+                              "403": {"description": "not committee", **error_response},
+                              "404": {"description": "no such suggestion", **error_response}}}},
             "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [],
                                              "responses": {"200": {"description": "OpenAPI document"}}}},
         },

@@ -75,3 +75,141 @@ def theme_run_themes(run_id: int):
                                       .where(ThemeMember.theme_id == theme.id).order_by(Answer.id)).all()
         themes.append(theme_dict(theme, members=show_members, member_rows=rows))
     return jsonify(themes)
+
+
+def _json_body() -> dict | None:
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else None
+
+
+def _check_session_csrf():
+    """Cookie-authenticated writes need the CSRF token in X-CSRFToken; bearer-token clients do not."""
+    from flask_wtf.csrf import ValidationError, validate_csrf
+
+    from app.api.auth import bearer_token
+    if bearer_token() is not None:
+        return None
+    try:
+        validate_csrf(request.headers.get("X-CSRFToken"))
+    except ValidationError:
+        return error(400, "缺少或无效的 CSRF 令牌（X-CSRFToken）", "csrf")
+    return None
+
+
+def suggestion_json(suggestion) -> dict:
+    from flask import current_app
+
+    from app.committee.service import origin
+    seen = origin(db.session, suggestion, current_app.config["ANONYMITY_MIN_GROUP"])
+    return {"id": suggestion.id, "title": suggestion.title, "description": suggestion.description,
+            "module": suggestion.module, "status": suggestion.status, "published": suggestion.published,
+            "decision_note": suggestion.decision_note, "target_quarter": suggestion.target_quarter,
+            "respondents": seen["respondents"], "quarters": seen["quarters"],
+            "theme_ids": [t.id for t in seen["themes"]],
+            "events": [{"from": e.from_status, "to": e.to_status, "note": e.note, "at": e.created_at.isoformat()}
+                       for e in suggestion.events]}
+
+
+@bp.route("/suggestions", methods=["GET", "POST"])
+@allow(PUBLIC)
+def suggestions():
+    from flask_login import current_user
+
+    from app.committee.service import MODULES, SuggestionError, create_suggestion
+    from app.committee.workflow import STATUS_LABELS
+    from app.models import Suggestion
+    if request.method == "GET":
+        query = select(Suggestion).where(Suggestion.published.is_(True)).order_by(Suggestion.id)
+        status, module = request.args.get("status"), request.args.get("module")
+        if status:
+            if status not in STATUS_LABELS:
+                return error(400, "status 无效", "invalid_status")
+            query = query.where(Suggestion.status == status)
+        if module:
+            if module not in MODULES:
+                return error(400, "module 无效", "invalid_module")
+            query = query.where(Suggestion.module == module)
+        return jsonify([suggestion_json(s) for s in db.session.execute(query).scalars()])
+    if not current_user.is_authenticated:
+        return error(401, "需要登录或 API 令牌", "unauthorized")
+    if current_user.role not in ("manager", "committee"):
+        return error(403, "只有变革经理和改进委员会可以提出建议", "forbidden")
+    failed = _check_session_csrf()
+    if failed:
+        return failed
+    data = _json_body()
+    if data is None:
+        return error(400, "请求体应为 JSON 对象", "invalid_json")
+    theme_ids = data.get("theme_ids") or []
+    if not isinstance(theme_ids, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in theme_ids):
+        return error(422, "theme_ids 应为整数数组", "invalid_theme_ids")
+    if not all(isinstance(data.get(key, ""), (str, type(None))) for key in ("title", "description", "module")):
+        return error(422, "title、description、module 应为字符串", "invalid_fields")
+    try:
+        suggestion = create_suggestion(db.session, data.get("title"), data.get("description"), data.get("module") or None,
+                                       current_user.id, source="theme" if theme_ids else "manual",
+                                       proposer_role=current_user.role, theme_ids=theme_ids)
+    except SuggestionError as exc:
+        db.session.rollback()
+        return error(422, str(exc), "invalid_suggestion")
+    db.session.commit()
+    response = jsonify(suggestion_json(suggestion))
+    response.status_code = 201
+    return response
+
+
+def _committee_only():
+    """The committee role is checked by the access layer; cookie sessions still need the CSRF header."""
+    return _check_session_csrf()
+
+
+@bp.route("/suggestions/<int:suggestion_id>/transitions", methods=["POST"])
+@allow("committee")
+def suggestion_transition(suggestion_id: int):
+    from flask_login import current_user
+
+    from app.committee.notify import queue_notification
+    from app.committee.workflow import Decision, TransitionError, transition
+    from app.models import StaffUser, Suggestion
+    failed = _committee_only()
+    if failed:
+        return failed
+    suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
+    data = _json_body()
+    if data is None or not isinstance(data.get("to"), str):
+        return error(400, "请求体应为包含 to 的 JSON 对象", "invalid_json")
+    owner_id = None
+    if data.get("owner"):
+        owner = db.session.execute(select(StaffUser).where(StaffUser.email == str(data["owner"]).lower(),
+                                                           StaffUser.role == "committee")).scalar_one_or_none()
+        if owner is None:
+            return error(422, "owner 应为改进委员会成员的邮箱", "invalid_owner")
+        owner_id = owner.id
+    merged_into = db.session.get(Suggestion, data["merged_into"]) if isinstance(data.get("merged_into"), int) else None
+    note = data.get("note") if isinstance(data.get("note"), str) else None
+    quarter = data.get("target_quarter") if isinstance(data.get("target_quarter"), str) else None
+    from_status = suggestion.status
+    try:
+        transition(db.session, suggestion, Decision(data["to"], note, owner_id, quarter, merged_into), current_user.id)
+    except TransitionError as exc:
+        db.session.rollback()
+        return error(409 if exc.kind == "illegal" else 422, str(exc), exc.kind)
+    db.session.commit()
+    queue_notification(suggestion, from_status, suggestion.status, suggestion.decision_note)
+    return jsonify(suggestion_json(suggestion))
+
+
+@bp.route("/suggestions/<int:suggestion_id>/publish", methods=["POST"])
+@allow("committee")
+def suggestion_publish(suggestion_id: int):
+    from flask_login import current_user
+
+    from app.committee.service import publish
+    from app.models import Suggestion
+    failed = _committee_only()
+    if failed:
+        return failed
+    suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
+    publish(db.session, suggestion, current_user.id)
+    db.session.commit()
+    return jsonify(suggestion_json(suggestion))

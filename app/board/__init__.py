@@ -1,0 +1,1 @@
+"""The public board: published suggestions and their status, the suggestion box, receipts."""

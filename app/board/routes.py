@@ -1,0 +1,104 @@
+"""Public pages (no login): the board, its Atom feed, the suggestion box and receipt lookups."""
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from analysis.privacy import may_release
+from app.access import PUBLIC, allow
+from app.campaigns.service import quarter_of
+from app.committee.forms import BoxForm
+from app.committee.service import MODULES, SuggestionError, board_summary, create_suggestion, origin, receipt_lookup
+from app.committee.workflow import STATUS_LABELS
+from app.extensions import db, limiter
+from app.models import ROLE_LABELS, Department, Person, Suggestion, SuggestionEvent
+from app.models.types import utcnow
+
+bp = Blueprint("board", __name__)
+BOARD_ORDER = ("implemented", "in_progress", "adopted", "under_review", "submitted", "declined", "merged")
+
+
+def _quarter_bounds(now: datetime):
+    quarter = quarter_of(now)
+    year, q = int(quarter[:4]), int(quarter[5])
+    start = datetime(year, 3 * (q - 1) + 1, 1)
+    end = datetime(year + (q == 4), (3 * q) % 12 + 1, 1)
+    return quarter, start, end
+
+
+@bp.route("/")
+@allow(PUBLIC)
+def index():
+    module = request.args.get("module", "")
+    status = request.args.get("status", "")
+    query = select(Suggestion).where(Suggestion.published.is_(True)).order_by(Suggestion.updated_at.desc())
+    if module in MODULES:
+        query = query.where(Suggestion.module == module)
+    if status in STATUS_LABELS:
+        query = query.where(Suggestion.status == status)
+    suggestions = db.session.execute(query).scalars().all()
+    groups = [(s, [x for x in suggestions if x.status == s]) for s in BOARD_ORDER]
+    k = current_app.config["ANONYMITY_MIN_GROUP"]
+    origins = {s.id: origin(db.session, s, k) for s in suggestions}
+    quarter, start, end = _quarter_bounds(utcnow())
+    return render_template("board/index.html", groups=groups, origins=origins, labels=STATUS_LABELS, modules=MODULES,
+                           module=module, status=status, summary=board_summary(db.session, start, end), quarter=quarter)
+
+
+@bp.route("/feed.atom")
+@allow(PUBLIC)
+def feed():
+    events = db.session.execute(select(SuggestionEvent).join(Suggestion).where(Suggestion.published.is_(True))
+                                .order_by(SuggestionEvent.created_at.desc()).limit(50)).scalars().all()
+    xml = render_template("board/feed.xml", events=events, labels=STATUS_LABELS,
+                          updated=events[0].created_at if events else utcnow())
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def box_form() -> BoxForm:
+    form = BoxForm()
+    k = current_app.config["ANONYMITY_MIN_GROUP"]
+    role_counts = dict(db.session.execute(select(Person.role, func.count()).where(Person.active.is_(True))
+                                          .group_by(Person.role)).all())
+    form.role.choices = [SelectChoice("", "—")] + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLE_LABELS
+                                                    if may_release(role_counts.get(r, 0), k)]
+    departments = db.session.execute(select(Department.path, func.count(Person.id)).join(Person, Person.department_id == Department.id)
+                                     .where(Person.active.is_(True)).group_by(Department.path).order_by(Department.path)).all()
+    form.department.choices = [SelectChoice("", "—")] + [SelectChoice(path) for path, n in departments if may_release(n, k)]
+    return form
+
+
+def _box_session_key():
+    return f"box:{session.get('box_id') or request.remote_addr}"
+
+
+@bp.route("/suggest", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"], key_func=_box_session_key)
+def suggest():
+    form = box_form()
+    if form.validate_on_submit():
+        try:
+            create_suggestion(db.session, form.title.data, form.description.data, form.module.data or None,
+                              source="box", proposer_role=form.role.data or None,
+                              box_department=form.department.data or None)
+        except SuggestionError as exc:
+            form.title.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("谢谢！你的建议已提交给系统改进委员会。"), "success")
+            return redirect(url_for("board.index"))
+    session.setdefault("box_id", __import__("secrets").token_hex(8))
+    return render_template("board/suggest.html", form=form)
+
+
+@bp.route("/receipt")
+@allow(PUBLIC)
+@limiter.limit("10 per minute")
+def receipt():
+    code = request.args.get("code", "").strip()[:40]
+    result = receipt_lookup(db.session, code) if code else None
+    return render_template("board/receipt.html", code=code, result=result, labels=STATUS_LABELS, searched=bool(code))

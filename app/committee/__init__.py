@@ -1,0 +1,1 @@
+"""The improvement committee: suggestions, decisions and publishing."""

@@ -1,0 +1,88 @@
+"""Status-change notifications to a DingTalk custom robot style webhook, with signing and retries.
+
+Signing follows DingTalk's documented scheme: sign = urlencode(base64(HMAC-SHA256(key=secret,
+msg=f"{timestamp}\\n{secret}"))), sent as `&timestamp=…&sign=…` on the webhook URL. Delivery runs as a
+background job; every attempt is logged in webhook_deliveries and a failure never touches the
+suggestion's transition, which is already committed.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from flask import current_app
+
+from app.extensions import db
+from app.models import WebhookDelivery
+from app.models.types import utcnow
+
+MAX_ATTEMPTS = 3
+RETRY_DELAYS = (0.5, 2.0)
+
+
+def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
+    string_to_sign = f"{timestamp_ms}\n{secret}".encode("utf-8")
+    digest = hmac.new(secret.encode("utf-8"), string_to_sign, digestmod=hashlib.sha256).digest()
+    return urllib.parse.quote_plus(base64.b64encode(digest))
+
+
+def signed_url(url: str, secret: str | None, timestamp_ms: int | None = None) -> str:
+    if not secret:
+        return url
+    timestamp_ms = timestamp_ms or int(time.time() * 1000)
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}timestamp={timestamp_ms}&sign={dingtalk_sign(timestamp_ms, secret)}"
+
+
+def markdown_message(suggestion, from_status, to_status, note) -> dict:
+    from app.committee.workflow import STATUS_LABELS
+    text = (f"### 改进建议状态更新\n\n**{suggestion.title}**\n\n"
+            f"{STATUS_LABELS.get(from_status, from_status or '')} → **{STATUS_LABELS[to_status]}**")
+    if note:
+        text += f"\n\n> {note}"
+    return {"msgtype": "markdown", "markdown": {"title": f"建议状态：{STATUS_LABELS[to_status]}", "text": text}}
+
+
+def queue_notification(suggestion, from_status, to_status, note) -> WebhookDelivery | None:
+    """Record a delivery and start the job, if a webhook is configured."""
+    if not current_app.config.get("NOTIFY_WEBHOOK_URL"):
+        return None
+    delivery = WebhookDelivery(event="suggestion.status", payload=markdown_message(suggestion, from_status, to_status, note))
+    db.session.add(delivery)
+    db.session.commit()
+    from app.jobs import enqueue
+    enqueue("app.committee.notify:deliver", delivery.id)
+    return delivery
+
+
+def deliver(delivery_id: int, sleep=time.sleep) -> None:
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        return
+    url = current_app.config["NOTIFY_WEBHOOK_URL"]
+    secret = current_app.config.get("NOTIFY_WEBHOOK_SECRET")
+    body = json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8")
+    while delivery.attempts < MAX_ATTEMPTS:
+        delivery.attempts += 1
+        try:
+            request = urllib.request.Request(signed_url(url, secret), data=body, method="POST",
+                                             headers={"Content-Type": "application/json; charset=utf-8"})
+            with urllib.request.urlopen(request, timeout=5) as response:
+                answer = json.loads(response.read().decode("utf-8") or "{}")
+            if answer.get("errcode", 0) != 0:
+                raise ValueError(f"errcode {answer.get('errcode')}: {answer.get('errmsg')}")
+            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
+            db.session.commit()
+            return
+        except (OSError, ValueError, urllib.error.URLError) as exc:
+            delivery.last_error = str(exc)[:500]
+            delivery.status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "retrying"
+            db.session.commit()
+            if delivery.attempts < MAX_ATTEMPTS:
+                sleep(RETRY_DELAYS[min(delivery.attempts - 1, len(RETRY_DELAYS) - 1)])

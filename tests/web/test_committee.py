@@ -1,0 +1,257 @@
+"""Suggestions: the transition table, roles, publishing, the board, the box, receipts, webhooks."""
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import func, select
+
+from app.committee.notify import deliver, dingtalk_sign, signed_url
+from app.committee.service import create_suggestion
+from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, transition
+from app.extensions import db
+from app.models import ApiToken, AuditLog, Suggestion, SuggestionEvent, WebhookDelivery
+from tests.conftest import csrf_token_from
+
+LEGAL = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
+
+
+def new_suggestion(title="审批流程太长", status="submitted", published=False):
+    suggestion = create_suggestion(db.session, title, "说明", "approval")
+    suggestion.status = status
+    suggestion.published = published
+    db.session.commit()
+    return suggestion
+
+
+def complete(to, other=None):
+    return Decision(to, note="理由或说明", owner_id=1, target_quarter="2027Q1", merged_into=other)
+
+
+@pytest.mark.parametrize("pair", list(itertools.product(STATUS_LABELS, STATUS_LABELS)))
+def test_transition_table(app, make_staff, pair):
+    make_staff("committee")
+    source, target = pair
+    suggestion = new_suggestion(status=source)
+    other = new_suggestion("另一条")
+    if pair in LEGAL:
+        event = transition(db.session, suggestion, complete(target, other), actor_id=1)
+        assert (event.from_status, event.to_status, suggestion.status) == (source, target, target)
+    else:
+        with pytest.raises(TransitionError) as error:
+            transition(db.session, suggestion, complete(target, other), actor_id=1)
+        assert error.value.kind == "illegal" and suggestion.status == source
+
+
+@pytest.mark.parametrize("to,decision,message", [
+    ("declined", Decision("declined"), "必须填写理由"),
+    ("adopted", Decision("adopted", target_quarter="2027Q1"), "负责人"),
+    ("adopted", Decision("adopted", owner_id=1, target_quarter="明年"), "目标季度"),
+    ("merged", Decision("merged"), "合并到"),
+])
+def test_incomplete_decisions_are_refused_with_a_message(app, to, decision, message):
+    suggestion = new_suggestion(status="under_review")
+    with pytest.raises(TransitionError, match=message) as error:
+        transition(db.session, suggestion, decision, actor_id=None)
+    assert error.value.kind == "incomplete"
+
+
+def test_implemented_needs_a_note(app):
+    suggestion = new_suggestion(status="in_progress")
+    with pytest.raises(TransitionError, match="改了什么"):
+        transition(db.session, suggestion, Decision("implemented"), actor_id=None)
+
+
+def test_every_transition_is_an_event_and_an_audit_row(app, make_staff):
+    user = make_staff("committee")
+    suggestion = new_suggestion(status="submitted")
+    transition(db.session, suggestion, Decision("under_review"), user.id)
+    transition(db.session, suggestion, Decision("adopted", owner_id=user.id, target_quarter="2027Q1"), user.id)
+    db.session.commit()
+    events = db.session.execute(select(SuggestionEvent.to_status).where(SuggestionEvent.suggestion_id == suggestion.id)
+                                .order_by(SuggestionEvent.id)).scalars().all()
+    assert events == ["submitted", "under_review", "adopted"]
+    audits = db.session.execute(select(func.count()).select_from(AuditLog).where(AuditLog.action == "suggestion.transition")).scalar_one()
+    assert audits == 2
+
+
+def bearer(make_staff, role):
+    user = make_staff(role, email=f"{role}-api@example.com")
+    token, plain = ApiToken.issue(user)
+    db.session.add(token)
+    db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}, user
+
+
+def test_api_roles_manager_proposes_committee_decides(client, make_staff):
+    manager_headers, _ = bearer(make_staff, "manager")
+    committee_headers, member = bearer(make_staff, "committee")
+    created = client.post("/api/v1/suggestions", json={"title": "少发DING", "description": "下班后不要发", "module": "message"},
+                          headers=manager_headers)
+    assert created.status_code == 201 and created.json["status"] == "submitted"
+    sid = created.json["id"]
+    refused = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "under_review"}, headers=manager_headers)
+    assert refused.status_code == 403
+    assert client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "under_review"}).status_code == 401
+    ok = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "under_review"}, headers=committee_headers)
+    assert ok.status_code == 200 and ok.json["status"] == "under_review"
+    illegal = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "implemented", "note": "x"}, headers=committee_headers)
+    assert illegal.status_code == 409 and "不能从" in illegal.json["message"]
+    incomplete = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "adopted"}, headers=committee_headers)
+    assert incomplete.status_code == 422
+    adopted = client.post(f"/api/v1/suggestions/{sid}/transitions",
+                          json={"to": "adopted", "owner": member.email, "target_quarter": "2027Q1", "note": "采纳"},
+                          headers=committee_headers)
+    assert adopted.status_code == 200 and adopted.json["target_quarter"] == "2027Q1"
+
+
+def test_api_rejects_bad_json_and_session_posts_without_csrf(client, make_staff, login_as):
+    headers, _ = bearer(make_staff, "manager")
+    assert client.post("/api/v1/suggestions", data="not json", headers=headers).status_code == 400
+    assert client.post("/api/v1/suggestions", json={"title": ""}, headers=headers).status_code == 422
+    assert client.post("/api/v1/suggestions", json={"title": "x", "theme_ids": ["a"]}, headers=headers).status_code == 422
+    login_as("manager")
+    assert client.post("/api/v1/suggestions", json={"title": "会话提交"}).status_code == 400
+
+
+def test_only_published_suggestions_are_public_and_stay_public(client, make_staff):
+    committee_headers, _ = bearer(make_staff, "committee")
+    hidden = new_suggestion("未公开的建议")
+    shown = new_suggestion("公开的建议", status="under_review")
+    assert client.get("/api/v1/suggestions").json == []
+    assert "未公开的建议" not in client.get("/board/").get_data(as_text=True)
+    client.post(f"/api/v1/suggestions/{shown.id}/publish", headers=committee_headers)
+    client.post(f"/api/v1/suggestions/{shown.id}/transitions", json={"to": "declined", "note": "成本太高"},
+                headers=committee_headers)
+    titles = [s["title"] for s in client.get("/api/v1/suggestions").json]
+    assert titles == ["公开的建议"]
+    board = client.get("/board/").get_data(as_text=True)
+    assert "公开的建议" in board and "成本太高" in board and hidden.title not in board
+    assert client.get("/api/v1/suggestions?status=declined").json[0]["decision_note"] == "成本太高"
+
+
+def test_board_and_feed_escape_suggestion_text(client):
+    new_suggestion("<script>alert(1)</script>建议", status="under_review", published=True)
+    board = client.get("/board/").get_data(as_text=True)
+    feed = client.get("/board/feed.atom").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in board and "&lt;script&gt;" in board
+    assert "<script>alert(1)</script>" not in feed and "&lt;script&gt;" in feed
+
+
+def test_suggestion_box_accepts_anonymous_suggestions_with_csrf(client):
+    page = client.get("/board/suggest").get_data(as_text=True)
+    assert client.post("/board/suggest", data={"title": "没有CSRF"}).status_code == 400
+    response = client.post("/board/suggest", data={"csrf_token": csrf_token_from(page), "title": "希望能批量审批",
+                                                    "description": "月底单子太多"})
+    assert response.status_code == 302
+    suggestion = db.session.execute(select(Suggestion)).scalar_one()
+    assert (suggestion.source, suggestion.status, suggestion.created_by_id) == ("box", "submitted", None)
+
+
+def test_box_offers_only_departments_with_at_least_k_people(client):
+    from tests.web.respond_helpers import add_people
+    add_people(6, department="总部/大部门")
+    add_people(2, department="总部/小部门", start=100)
+    page = client.get("/board/suggest").get_data(as_text=True)
+    assert "总部/大部门" in page and "总部/小部门" not in page
+
+
+def test_box_refuses_over_long_text_and_keeps_input(client):
+    page = client.get("/board/suggest").get_data(as_text=True)
+    response = client.post("/board/suggest", data={"csrf_token": csrf_token_from(page), "title": "长" * 101,
+                                                   "description": "保留我"})
+    html = response.get_data(as_text=True)
+    assert "最多 100 字" in html and "保留我" in html
+
+
+def test_committee_page_adopts_and_manager_cannot_decide(client, login_as, make_staff):
+    suggestion = new_suggestion(status="under_review")
+    login_as("manager")
+    page = client.get(f"/committee/{suggestion.id}").get_data(as_text=True)
+    assert client.post(f"/committee/{suggestion.id}", data={"csrf_token": csrf_token_from(page), "to": "declined",
+                                                             "note": "no"}).status_code == 403
+
+
+def test_dingtalk_signature_follows_the_documented_recipe():
+    timestamp, secret = 1577262236757, "this is secret"
+    # DingTalk's documented Python recipe, verbatim in substance:
+    string_to_sign = "{}\n{}".format(timestamp, secret)
+    hmac_code = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), digestmod=hashlib.sha256).digest()
+    expected = urllib.parse.quote_plus(base64.b64encode(hmac_code))
+    assert dingtalk_sign(timestamp, secret) == expected
+    url = signed_url("https://oapi.dingtalk.com/robot/send?access_token=abc", secret, timestamp)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert query["timestamp"] == [str(timestamp)] and query["access_token"] == ["abc"]
+    assert base64.b64decode(query["sign"][0]) == hmac_code
+
+
+class Robot(BaseHTTPRequestHandler):
+    failures = 0
+    received: list = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append((self.path, json.loads(body)))
+        if type(self).failures > 0:
+            type(self).failures -= 1
+            self.send_response(500)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"errcode":0,"errmsg":"ok"}')
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def robot():
+    Robot.failures, Robot.received = 0, []
+    server = HTTPServer(("127.0.0.1", 0), Robot)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, f"http://127.0.0.1:{server.server_port}/robot/send?access_token=t"
+    server.shutdown()
+
+
+def test_webhook_delivers_signed_markdown_after_retries(app, robot):
+    server, url = robot
+    app.config.update(NOTIFY_WEBHOOK_URL=url, NOTIFY_WEBHOOK_SECRET="SECtest")
+    Robot.failures = 2
+    delivery = WebhookDelivery(event="suggestion.status", payload={"msgtype": "markdown", "markdown": {"title": "t", "text": "审批"}})
+    db.session.add(delivery)
+    db.session.commit()
+    deliver(delivery.id, sleep=lambda seconds: None)
+    db.session.refresh(delivery)
+    assert (delivery.status, delivery.attempts) == ("delivered", 3)
+    path, body = Robot.received[-1]
+    assert "sign=" in path and "timestamp=" in path and body["msgtype"] == "markdown"
+
+
+def test_failing_webhook_is_logged_and_never_blocks_the_transition(client, app, make_staff, robot):
+    server, url = robot
+    app.config.update(NOTIFY_WEBHOOK_URL=url)
+    Robot.failures = 99
+    headers, _ = bearer(make_staff, "committee")
+    suggestion = new_suggestion()
+    import app.jobs as jobs
+    calls = []
+    original = jobs.enqueue
+    jobs.enqueue = lambda path, *args: calls.append((path, args)) or "test"
+    try:
+        response = client.post(f"/api/v1/suggestions/{suggestion.id}/transitions", json={"to": "under_review"}, headers=headers)
+    finally:
+        jobs.enqueue = original
+    assert response.status_code == 200
+    assert db.session.get(Suggestion, suggestion.id).status == "under_review"
+    (path, (delivery_id,)), = calls
+    deliver(delivery_id, sleep=lambda seconds: None)
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    assert delivery.status == "failed" and delivery.attempts == 3 and "500" in delivery.last_error
