@@ -131,6 +131,10 @@ def demo_command(if_empty: bool):
     click.echo("演示人员：" + summary.describe())
     campaigns = demo.seed_surveys(db.session)
     click.echo(f"演示问卷活动：{len(campaigns)} 个（2026Q3 已结束，2026Q4 进行中）")
+    receipt = demo.seed_loop(db.session)
+    click.echo("演示意见主题和改进建议已生成，公示栏：/board/")
+    if receipt:
+        click.echo(f"一位演示员工的回执码（在 /board/receipt 查询）：{receipt}")
     if created:
         click.echo("=" * 60)
         click.echo("演示账号 / demo accounts: " + "、".join(created))

@@ -161,3 +161,73 @@ def seed_staff(session, password: str | None = None) -> tuple[list[str], str]:
             create_staff_user(session, email, role, password, name=name)
             created.append(email)
     return created, password
+
+
+def seed_loop(session) -> str | None:
+    """Theme runs for both quarters' satisfaction surveys and suggestions at every stage, published.
+
+    Returns a receipt code of one demo response whose comment feeds a published suggestion.
+    """
+    from sqlalchemy import select
+
+    from app.committee.service import create_suggestion, publish
+    from app.committee.workflow import Decision, transition
+    from app.models import Answer, Campaign, Response, StaffUser, Theme, ThemeMember
+    from app.respond.service import new_receipt_code, receipt_hash
+    from app.themes.service import create_run, execute_run
+    committee = session.execute(select(StaffUser).where(StaffUser.role == "committee")).scalars().first()
+    actor = committee.id if committee else None
+    runs = []
+    for campaign in session.execute(select(Campaign).order_by(Campaign.quarter)).scalars().all():
+        if campaign.instrument_version.instrument.slug == "quarterly-satisfaction":
+            run = create_run(session, [campaign.id])
+            execute_run(run.id)
+            runs.append(session.get(type(run), run.id))
+    if not runs or runs[-1].status != "succeeded":
+        return None
+    themes = [t for t in runs[-1].themes if not t.is_other and t.merged_into_id is None]
+    receipt = None
+    for theme in themes:
+        status, note = _demo_decision(theme.keywords)
+        suggestion = create_suggestion(session, f"改进：{theme.display_label}", "由意见主题生成", _demo_module(theme.keywords),
+                                       actor, source="theme", theme_ids=[theme.id])
+        path = {"implemented": ["under_review", "adopted", "in_progress", "implemented"],
+                "adopted": ["under_review", "adopted"], "in_progress": ["under_review", "adopted", "in_progress"],
+                "under_review": ["under_review"], "declined": ["under_review", "declined"]}[status]
+        for step in path:
+            transition(session, suggestion, Decision(step, note if step in ("declined", "implemented", "adopted") else None,
+                                                     actor, "2027Q1"), actor)
+        publish(session, suggestion, actor)
+        if receipt is None:
+            response = session.execute(select(Response).join(Answer, Answer.response_id == Response.id)
+                                       .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+                                       .where(ThemeMember.theme_id == theme.id)).scalars().first()
+            if response is not None:
+                receipt = new_receipt_code()
+                response.receipt_hash = receipt_hash(receipt)
+    create_suggestion(session, "希望开放手机端批量审批", "月底单子多，一条条点太慢", "approval", source="box",
+                      proposer_role="manager")
+    session.commit()
+    return receipt
+
+
+DEMO_DECISIONS = (
+    (("打卡", "定位", "考勤", "补卡"), "implemented", "已上线 WiFi 打卡并校准门店定位范围，补卡次数明显下降"),
+    (("审批", "报销", "审批节点", "代批"), "adopted", "下季度把 500 元以下报销改为一级审批，并开放代批"),
+    (("消息", "ding", "群消息", "下班"), "in_progress", "正在配置 20:00 以后的消息免打扰时段"),
+    (("培训", "手把手", "视频"), "adopted", "每个门店设一名数字化指导员，并录制 3 分钟短视频教程"),
+    (("日志", "日报", "周报", "汇报"), "declined", "日报是经营复盘的要求，暂不取消；模板已精简为三项"),
+)
+DEMO_MODULES = (("打卡", "attendance"), ("审批", "approval"), ("消息", "message"), ("ding", "message"),
+                ("培训", "training"), ("日志", "log"), ("汇报", "log"), ("钉盘", "drive"), ("文件", "drive"))
+
+
+def _demo_decision(keywords):
+    for words, status, note in DEMO_DECISIONS:
+        if any(word in keywords for word in words):
+            return status, note
+    return "under_review", None
+
+
+def _demo_module(keywords):
+    return next((module for word, module in DEMO_MODULES if word in keywords), None)

@@ -143,6 +143,8 @@ class ThemePipeline:
                 # keep only terms that at least two comments of the theme use
                 used = Counter(term for i in members for term in set(tokens[i]))
                 common = {term for term, count in used.items() if count >= 2} or set(used)
+                # single Chinese characters (找, 用, 慢…) rarely name a complaint; keep them only if nothing else
+                common = {term for term in common if len(term) >= 2} or common
                 words = keywords(weights[c], self.keyword_count, common)
                 similarity = vectors[positions] @ clusterer.centres_[c]
                 cohesion = float(similarity.mean())

@@ -76,8 +76,8 @@ def _box_session_key():
 
 @bp.route("/suggest", methods=["GET", "POST"])
 @allow(PUBLIC)
-@limiter.limit("5 per hour", methods=["POST"])
-@limiter.limit("3 per hour", methods=["POST"], key_func=_box_session_key)
+@limiter.limit("60 per hour", methods=["POST"])  # per address: many employees may share one office NAT
+@limiter.limit("5 per hour", methods=["POST"], key_func=_box_session_key)
 def suggest():
     form = box_form()
     if form.validate_on_submit():
