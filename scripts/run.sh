@@ -17,5 +17,5 @@ fi
 "$VENV/bin/flask" demo --if-empty
 "$VENV/bin/flask" users ensure-admin admin@example.com
 echo "==> ChangePulse: http://127.0.0.1:${PORT:-5000}/login"
-exec "$VENV/bin/gunicorn" --workers "${WORKERS:-2}" --bind "127.0.0.1:${PORT:-5000}" \
-  --access-logfile - "app:create_app()"
+WORKERS="${WORKERS:-2}" exec "$VENV/bin/gunicorn" -c gunicorn.conf.py \
+  "app:create_app()"
