@@ -96,23 +96,26 @@ def suppress_crossed(counts: Mapping[tuple, int], k: int) -> dict[tuple, Release
     Iterates complementary suppression over every row and every column until nothing changes.
     """
     hidden = {key for key, n in counts.items() if n < k}
-    rows: dict = {}
-    columns: dict = {}
+    _suppress_rows_and_columns(counts, hidden, k)
+    return {key: Release.hidden(BELOW_K if counts[key] < k else COMPLEMENTARY, k) if key in hidden
+            else Release.shown(int(counts[key])) for key in counts}
+
+
+def _suppress_rows_and_columns(counts: Mapping[tuple, int], hidden: set, k: int) -> None:
+    """Grow `hidden` until every row (key[0]) and column (key[1]) hides 0 or ≥ k respondents."""
+    lines: dict = {}
     for key in counts:
-        rows.setdefault(key[0], []).append(key)
-        columns.setdefault(key[1], []).append(key)
+        lines.setdefault(("row", key[0]), []).append(key)
+        lines.setdefault(("column", key[1]), []).append(key)
     changed = True
     while changed:
         changed = False
-        for lines in (rows, columns):
-            for keys in lines.values():
-                line = {key: counts[key] for key in keys}
-                line_hidden = {key for key in keys if key in hidden}
-                if _complete_suppression(line, line_hidden, k):
-                    hidden |= line_hidden
-                    changed = True
-    return {key: Release.hidden(BELOW_K if counts[key] < k else COMPLEMENTARY, k) if key in hidden
-            else Release.shown(int(counts[key])) for key in counts}
+        for keys in lines.values():
+            line = {key: counts[key] for key in keys}
+            line_hidden = {key for key in keys if key in hidden}
+            if _complete_suppression(line, line_hidden, k):
+                hidden |= line_hidden
+                changed = True
 
 
 def check_filtered_view(parent_n: int, view_n: int, k: int) -> Release:
@@ -203,7 +206,7 @@ def release_plan(segments: pd.DataFrame, dimensions: Sequence[str], k: int,
             if len(view) == 1:
                 _complete_suppression(counts, hidden, k)
             else:
-                _recheck_crossed(counts, hidden, k)
+                _suppress_rows_and_columns(counts, hidden, k)
             for key in hidden:
                 if not decisions[key].suppressed:
                     decisions[key] = Release.hidden(COMPLEMENTARY, k)
@@ -212,22 +215,6 @@ def release_plan(segments: pd.DataFrame, dimensions: Sequence[str], k: int,
                 released.add(groups[key])
             plan[key] = decision
     return plan
-
-
-def _recheck_crossed(counts: Mapping[GroupKey, int], hidden: set, k: int) -> None:
-    lines: dict = {}
-    for key in counts:
-        lines.setdefault(("row", key[0]), []).append(key)
-        lines.setdefault(("col", key[1]), []).append(key)
-    changed = True
-    while changed:
-        changed = False
-        for keys in lines.values():
-            line = {key: counts[key] for key in keys}
-            line_hidden = {key for key in keys if key in hidden}
-            if _complete_suppression(line, line_hidden, k):
-                hidden |= line_hidden
-                changed = True
 
 
 class _ReleasedSets:

@@ -30,20 +30,20 @@ def unavailable(reason: str):
 @allow(PUBLIC)
 @limiter.limit("120 per minute")  # generous: a whole office may share one NAT address
 def invitation_link(token: str):
-    try:
-        respondent = respondent_for_token(db.session, token)
-    except LinkUnavailable as exc:
-        return unavailable(exc.reason)
-    session[SESSION_KEY] = asdict(respondent)
-    return redirect(url_for("respond.form"), 303)
+    return _start(respondent_for_token, token)
 
 
 @bp.route("/o/<token>")
 @allow(PUBLIC)
 @limiter.limit("60 per hour")  # a kiosk or QR poster: every submission needs a fresh visit here
 def open_link(token: str):
+    return _start(respondent_for_open_link, token)
+
+
+def _start(resolve, token: str):
+    """Keep the respondent in the signed session and continue on a URL without the token."""
     try:
-        respondent = respondent_for_open_link(db.session, token)
+        respondent = resolve(db.session, token)
     except LinkUnavailable as exc:
         return unavailable(exc.reason)
     session[SESSION_KEY] = asdict(respondent)
