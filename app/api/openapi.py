@@ -22,6 +22,8 @@ GROUP = {
         "message": {"type": "string"},
         "stale": {"type": "boolean", "description": "fewer than k new responses since the last release"},
         "scores": {"$ref": "#/components/schemas/Scores"},
+        "negative_comment_share": {"type": "number", "description": "share of commenting respondents with a "
+                                   "negative comment; only for groups of at least k_text"},
         "barrier_points": {"type": ["object", "null"], "additionalProperties": {"type": "integer"}},
     },
 }
@@ -56,6 +58,8 @@ def openapi_document(server: str) -> dict:
                     {"name": "by", "in": "query", "schema": {"type": "string", "enum": ["role", "department", "wave", "quarter"], "default": "role"}},
                     {"name": "level", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 6, "default": 2},
                      "description": "department level for by=department"},
+                    {"name": "include", "in": "query", "schema": {"type": "string", "enum": ["negative_share"]},
+                     "description": "negative_share: add negative_comment_share to groups meeting k_text"},
                 ],
                 "responses": {
                     "200": {"description": "results", "content": {"application/json": {"schema": {

@@ -39,7 +39,9 @@ def campaign_results(campaign_id: int):
     level_text = request.args.get("level", "2")
     if not level_text.isdigit() or not 1 <= int(level_text) <= 6:
         return error(400, "level 应为 1 到 6 的整数", "invalid_level")
-    return jsonify(results(db.session, campaign, by=by, level=int(level_text), language=current_language()))
+    include = set(request.args.get("include", "").split(","))
+    return jsonify(results(db.session, campaign, by=by, level=int(level_text), language=current_language(),
+                           negative_share="negative_share" in include))
 
 
 @bp.route("/openapi.json")

@@ -39,6 +39,46 @@ class CampaignData:
     summaries: dict = field(default_factory=dict)
     overall_: object = None
     plan_text_: dict | None = None
+    comment_flags_: pd.DataFrame | None = None
+    shares_: dict = field(default_factory=dict)
+    campaign_: object = None
+
+    def comment_flags(self, session) -> pd.DataFrame:
+        """Per response that commented: whether any of its comments reads as negative (one query, cached)."""
+        if self.comment_flags_ is None:
+            from analysis.text.nonanswers import is_non_answer
+            from analysis.text.normalise import normalise
+            from analysis.text.polarity import polarity
+            codes = [q.code for q in self.definition.text_questions]
+            rows = session.execute(select(Answer.response_id, Answer.value_text).join(Response)
+                                   .where(Response.campaign_id == self.campaign_id, Answer.question_code.in_(codes),
+                                          Answer.value_text.is_not(None))).all()
+            flags: dict = {}
+            for response_id, text in rows:
+                normalised = normalise(text)
+                if is_non_answer(normalised):
+                    continue
+                flags[response_id] = flags.get(response_id, False) or polarity(normalised) == "negative"
+            self.comment_flags_ = pd.DataFrame({"negative": pd.Series(flags, dtype=bool)})
+        return self.comment_flags_
+
+    def negative_share(self, session, dimension: str | None = None) -> dict:
+        """Share of commenting respondents with a negative comment, overall (key None) or per group value."""
+        if dimension in self.shares_:
+            return self.shares_[dimension]
+        self.shares_[dimension] = self._negative_share(session, dimension)
+        return self.shares_[dimension]
+
+    def _negative_share(self, session, dimension):
+        flags = self.comment_flags(session)
+        if flags.empty:
+            return {}
+        joined = flags.join(self.scores[[dimension]] if dimension else self.scores[[]], how="inner")
+        if dimension is None:
+            return {None: (float(joined["negative"].mean()), len(joined))}
+        grouped = joined.groupby(dimension, observed=True)["negative"]
+        return {value: (float(mean), int(count)) for value, mean, count in
+                zip(grouped.mean().index, grouped.mean().values, grouped.count().values)}
 
     @property
     def plan_text(self) -> dict:

@@ -77,7 +77,7 @@ def breakdown(campaign_id: int):
         abort(400)
     data = campaign_data(db.session, campaign)
     level = _level(data)
-    view = results(db.session, campaign, by=by, level=level, language=language)
+    view = results(db.session, campaign, by=by, level=level, language=language, negative_share=by != "quarter")
     labels = metric_labels(data.definition, language)
     keys = list(flat(view["overall"]["scores"]))
     adkar = [key for key in keys if key.startswith("adkar_")]

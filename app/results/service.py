@@ -118,8 +118,13 @@ def overall(session, campaign: Campaign, language: str = "zh", store: SnapshotSt
     return result
 
 
-def results(session, campaign: Campaign, by: str = "role", level: int = 2, language: str = "zh") -> dict:
-    """The API and page view: overall plus one entry per segment of `by`."""
+def results(session, campaign: Campaign, by: str = "role", level: int = 2, language: str = "zh",
+            negative_share: bool = False) -> dict:
+    """The API and page view: overall plus one entry per segment of `by`.
+
+    With `negative_share`, groups that meet k_text also carry the share of their commenting respondents
+    with a negative comment (it reads every comment once per campaign, so it is asked for, not default).
+    """
     if by == "quarter":
         return quarter_results(session, campaign, language)
     data = campaign_data(session, campaign)
@@ -128,9 +133,15 @@ def results(session, campaign: Campaign, by: str = "role", level: int = 2, langu
     store = SnapshotStore(session, campaign)
     result = {"campaign": campaign_summary(campaign), "by": by,
               "overall": _api_group(overall(session, campaign, language, store)), "segments": []}
+    negative_share = negative_share and bool(data.definition.text_questions)
+    if negative_share and data.n and not data.plan_text[()].suppressed:
+        share = data.negative_share(session).get(None)
+        if share is not None:
+            result["overall"]["negative_comment_share"] = round(share[0], 3)
     if by == "department":
         result["level"] = level
     if data.n and dimension in data.scores.columns:
+        shares = data.negative_share(session, dimension) if negative_share else {}
         for group in sorted(data.summary(dimension), key=lambda g: str(g.key)):
             value = group.key[0][1]
             released = _released_group(store, dimension, str(value), data.plan.get(group.key, Release.hidden("below_k", campaign.min_group)),
@@ -139,6 +150,10 @@ def results(session, campaign: Campaign, by: str = "role", level: int = 2, langu
                      **_api_group(released)}
             if not released["suppressed"] and not released.get("stale"):
                 entry["comparison"] = {metric: vars(c) for metric, c in group.comparisons.items()}
+            text_release = data.plan_text.get(group.key) if shares else None
+            if (not released["suppressed"] and value in shares and text_release is not None
+                    and not text_release.suppressed):
+                entry["negative_comment_share"] = round(shares[value][0], 3)
             result["segments"].append(entry)
     store.save()
     return result

@@ -172,3 +172,19 @@ def test_comments_need_k_text_respondents(client, login_as):
     add_responses(campaign, [(4, "employee", EAST, "第一批", satisfaction(3, text="<b>消息</b>太多"))])
     page = client.get(f"/results/{campaign.id}/comments").get_data(as_text=True)
     assert "审批太慢了" in page and "&lt;b&gt;消息&lt;/b&gt;太多" in page
+
+
+def test_negative_comment_share_only_for_groups_meeting_k_text(client, login_as):
+    campaign = campaign_with([
+        (12, "employee", EAST, "第一批", satisfaction(4, text="审批太慢，很麻烦")),
+        (6, "manager", SOUTH, "第二批", satisfaction(2, text="打卡很方便，好用")),
+        (10, "manager", SOUTH, "第二批", satisfaction(2, text="无")),
+    ])
+    login_as("manager")
+    assert "negative_comment_share" not in client.get(f"/api/v1/campaigns/{campaign.id}/results?by=role").json["overall"]
+    body = client.get(f"/api/v1/campaigns/{campaign.id}/results?by=role&include=negative_share").json
+    assert body["overall"]["negative_comment_share"] == round(12 / 18, 3)
+    segments = {s["key"]: s for s in body["segments"]}
+    assert segments["employee"]["negative_comment_share"] == 1.0
+    assert "negative_comment_share" in segments["manager"] or segments["manager"]["suppressed"]
+    assert segments["manager"].get("negative_comment_share", 0.0) == 0.0
