@@ -29,15 +29,31 @@ def name_pattern(names: Iterable[str]) -> re.Pattern | None:
     return re.compile("|".join(map(re.escape, cleaned))) if cleaned else None
 
 
-try:
-    import zhconv
-except ImportError:  # optional: traditional text is then clustered as it is
-    zhconv = None
+import os
+
+import opencc
+
+_TRADITIONAL_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+
+
+def _single_characters(name: str) -> frozenset[str]:
+    path = os.path.join(os.path.dirname(opencc.__file__), "dictionary", name)
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(key for key in (line.split("\t", 1)[0].strip() for line in handle) if len(key) == 1)
+
+
+# characters that only traditional text uses (they convert, and are not themselves simplified forms)
+TRADITIONAL_ONLY = _single_characters("TSCharacters.txt") - _single_characters("STCharacters.txt")
 
 
 def to_simplified(text: str) -> str:
-    """Traditional → simplified when the optional `zhconv` package is installed; unchanged otherwise."""
-    return zhconv.convert(text, "zh-cn") if zhconv is not None else text
+    """Traditional → simplified with OpenCC's t2s tables, only for text that has traditional-only characters.
+
+    Simplified text is left exactly as it is (converting it anyway re-maps ambiguous characters).
+    """
+    if any(ch in TRADITIONAL_ONLY for ch in text):
+        return _TRADITIONAL_TO_SIMPLIFIED.convert(text)
+    return text
 
 
 def normalise(text: str, names: re.Pattern | None = None, simplify: bool = False) -> str:

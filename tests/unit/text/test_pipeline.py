@@ -26,6 +26,10 @@ def test_normalise_full_width_zero_width_case_and_placeholders():
     assert result == "abc审批!看 〈链接〉 或 〈邮箱〉 电话〈电话〉,找〈姓名〉"
 
 
+def test_traditional_text_is_simplified_for_analysis():
+    assert normalise("審批流程太長了，還要等", simplify=True) == "审批流程太长了,还要等"
+
+
 @pytest.mark.parametrize("text", ["无", "没有", "暂无", "没意见", "挺好的", "还行", "/", "。。。", "😀😀", "👍", "", "  ", "a", "好"])
 def test_non_answers_are_recognised(text):
     assert is_non_answer(normalise(text))
