@@ -4,7 +4,8 @@ Silhouette on LSA vectors of real comments rises with k and picks the largest k 
 not used. Instead each candidate k is fitted on the data and on resampled subsets, and its stability
 is the mean adjusted Rand index between them; the chosen k is the largest one whose stability stays
 within `tolerance` of the most stable k (and above `min_stability`): the finest partition that
-reproduces. Comments far from every centre, and themes too small to be themes, go to a catch-all.
+reproduces. The reference fit of each k uses more initialisations than the resampled ones: its local
+optimum was the main source of noise in the estimate. Comments far from every centre, and themes too small to be themes, go to a catch-all.
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):
         self.stability_ = {}
         distinct = len(np.unique(np.round(sample, 6), axis=0))
         for k in self._candidates(distinct):
-            reference = KMeans(k, n_init=4, random_state=self.random_state).fit(sample).labels_
+            reference = KMeans(k, n_init=10, random_state=self.random_state).fit(sample).labels_
             scores = []
             for repeat in range(self.resamples):
                 index = rng.choice(len(sample), int(self.sample_fraction * len(sample)), replace=False)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+# benchmarks/recurrence_threshold.py: F1 0.848 for every threshold from 0.15 to 0.60 (0.824 at 0.10);
+# the middle of that plateau is used
 MATCH_THRESHOLD = 0.35
 
 
