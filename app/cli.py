@@ -142,7 +142,38 @@ def demo_command(if_empty: bool):
         click.echo("=" * 60)
 
 
+backup_cli = AppGroup("backup", help="备份与恢复 / Backups.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_create(path: str):
+    """Back up the database to PATH (with PATH.json: row counts and checksum)."""
+    from app.backup import BackupError, create
+    try:
+        manifest = create(db.engine, path)
+    except BackupError as exc:
+        _fail(f"备份失败：{exc}")
+    total = sum(manifest["counts"].values())
+    click.echo(f"已备份到 {path}：{len(manifest['counts'])} 张表，共 {total} 行")
+    for table, count in manifest["counts"].items():
+        click.echo(f"  {table}\t{count}")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def backup_restore(path: str):
+    """Restore PATH into this (empty) database, then check integrity and row counts."""
+    from app.backup import BackupError, restore
+    try:
+        result = restore(db.engine, path)
+    except BackupError as exc:
+        _fail(f"恢复失败：{exc}")
+    click.echo(f"已恢复，完整性检查通过，行数与备份一致（共 {sum(result['counts'].values())} 行）")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(people_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_cli)
