@@ -64,7 +64,7 @@ class ProductionConfig(Config):
     @classmethod
     def check(cls) -> None:
         """Refuse to start a production server without its required settings."""
-        missing = [name for name in ("DATABASE_URL", "SECRET_KEY") if not os.environ.get(name)]
+        missing = [name for name in ("DATABASE_URL", "SECRET_KEY", "REDIS_URL") if not os.environ.get(name)]
         if missing:
             raise RuntimeError("Production requires environment variables: " + ", ".join(missing))
 
