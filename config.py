@@ -24,6 +24,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    RATELIMIT_SWALLOW_ERRORS = True  # a rate-limit store that is down must not turn pages into errors
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL") or None
     NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET") or None
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "示例集团")

@@ -10,6 +10,8 @@ import threading
 
 from flask import Flask, current_app
 
+QUEUE = "changepulse"
+
 
 def enqueue(function_path: str, *args) -> str:
     """Start `module:function(*args)`; returns "rq:<id>" or "thread"."""
@@ -17,10 +19,14 @@ def enqueue(function_path: str, *args) -> str:
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
         from redis import Redis
+        from redis.exceptions import RedisError
         from rq import Queue
-        job = Queue("changepulse", connection=Redis.from_url(redis_url)).enqueue(
-            "app.jobs.run_job", function_path, *args, job_timeout=3600)
-        return f"rq:{job.id}"
+        try:
+            job = Queue(QUEUE, connection=Redis.from_url(redis_url, socket_connect_timeout=2)).enqueue(
+                "app.jobs.run_job", function_path, *args, job_timeout=3600)
+            return f"rq:{job.id}"
+        except RedisError as exc:  # Redis down: the work is not lost, it runs here instead
+            app.logger.warning("Redis unavailable (%s); running %s in-process", exc, function_path)
     thread = threading.Thread(target=_run_in_app, args=(app, function_path, args), daemon=True)
     thread.start()
     return "thread"
@@ -37,6 +43,10 @@ def _run_in_app(app: Flask, function_path: str, args) -> None:
 
 
 def run_job(function_path: str, *args) -> None:
-    """Entry point for RQ workers: builds the app from the environment and runs the job in it."""
+    """Entry point for RQ workers: runs the job in the current app, or in one built from the environment."""
+    from flask import has_app_context
+    if has_app_context():
+        _resolve(function_path)(*args)
+        return
     from app import create_app
     _run_in_app(create_app(), function_path, args)

@@ -1,0 +1,86 @@
+"""Background jobs on a real Redis (started by the test), and what happens when Redis is down."""
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Response, ThemeRun
+from tests.web.respond_helpers import make_campaign, submit
+from tests.web.test_themes import commented_campaign
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server not installed: run the suite with ./scripts/test.sh")
+    port = free_port()
+    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.exceptions.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_theme_run_goes_through_rq_and_a_worker_runs_it(app, redis_url):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from app.jobs import QUEUE, enqueue
+    from app.themes.service import create_run
+    app.config["REDIS_URL"] = redis_url
+    campaign = commented_campaign(count=60)
+    run = create_run(db.session, [campaign.id])
+    assert enqueue("app.themes.service:execute_run", run.id).startswith("rq:")
+    db.session.commit()
+    queue = Queue(QUEUE, connection=Redis.from_url(redis_url))
+    assert queue.count == 1
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    db.session.expire_all()
+    assert db.session.get(ThemeRun, run.id).status == "succeeded"
+
+
+def test_healthz_reports_redis(app, client, redis_url):
+    app.config["REDIS_URL"] = redis_url
+    body = client.get("/healthz").json
+    assert body["checks"] == {"database": "ok", "redis": "ok"}
+
+
+def test_with_redis_down_submits_work_and_jobs_run_in_process(app, client):
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    campaign, tokens = make_campaign(people=1)
+    assert submit(client, tokens[0], campaign).status_code == 303
+    assert db.session.execute(select(func.count(Response.id))).scalar_one() == 1
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["checks"]["redis"] == "unreachable"
+    from app.jobs import enqueue
+    from app.themes.service import create_run
+    commented = commented_campaign(count=60)
+    run = create_run(db.session, [commented.id])
+    db.session.commit()
+    assert enqueue("app.themes.service:execute_run", run.id) == "thread"
+    deadline = time.time() + 60
+    status = "queued"
+    while time.time() < deadline and status not in ("succeeded", "failed"):
+        time.sleep(0.2)
+        status = db.session.get(ThemeRun, run.id).status
+        db.session.rollback()  # end the read so the job's writes are not kept waiting
+    assert status == "succeeded"
