@@ -80,7 +80,11 @@ def theme_run_themes(run_id: int):
 
 
 def _json_body() -> dict | None:
-    data = request.get_json(silent=True)
+    """The request's JSON object, or None for anything else — including nesting too deep to parse."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        return None
     return data if isinstance(data, dict) else None
 
 

@@ -255,3 +255,15 @@ def test_failing_webhook_is_logged_and_never_blocks_the_transition(client, app, 
     deliver(delivery_id, sleep=lambda seconds: None)
     delivery = db.session.get(WebhookDelivery, delivery_id)
     assert delivery.status == "failed" and delivery.attempts == 3 and "500" in delivery.last_error
+
+
+def test_deeply_nested_json_gets_400_not_500(client, make_staff):
+    headers, _ = bearer(make_staff, "committee")
+    body = "[" * 50_000 + "]" * 50_000
+    for path in ("/api/v1/suggestions", "/api/v1/suggestions/1/transitions"):
+        response = client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+        assert response.status_code in (400, 404) and response.status_code != 500
+    suggestion = new_suggestion()
+    response = client.post(f"/api/v1/suggestions/{suggestion.id}/transitions", data=body,
+                           headers={**headers, "Content-Type": "application/json"})
+    assert response.status_code == 400
