@@ -6,12 +6,12 @@ from app.models.campaigns import Campaign, Invitation
 from app.models.responses import Answer, AnswerTokens, Response
 from app.models.themes import DictionaryTerm, Theme, ThemeEdit, ThemeMember, ThemeRun
 from app.models.suggestions import Suggestion, SuggestionEvent, SuggestionTheme, WebhookDelivery
-from app.models.audit import AuditLog, BackgroundJob, ReleaseSnapshot, UsageMetric, QuarterReport
+from app.models.audit import AuditLog, BackgroundJob, JobOutput, ReleaseSnapshot, UsageMetric, QuarterReport
 
 __all__ = [
     "Department", "Person", "ROLES", "ROLE_LABELS", "ApiToken", "StaffUser", "STAFF_ROLES",
     "Instrument", "InstrumentVersion", "Question", "Campaign", "Invitation", "Answer",
     "AnswerTokens", "Response", "DictionaryTerm", "Theme", "ThemeEdit", "ThemeMember", "ThemeRun",
     "Suggestion", "SuggestionEvent", "SuggestionTheme", "WebhookDelivery", "AuditLog",
-    "BackgroundJob", "ReleaseSnapshot", "UsageMetric", "QuarterReport",
+    "BackgroundJob", "JobOutput", "ReleaseSnapshot", "UsageMetric", "QuarterReport",
 ]

@@ -2,7 +2,10 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -24,13 +27,26 @@ class AuditLog(db.Model):
 
 
 class BackgroundJob(db.Model):
-    """A job run by RQ or in-process; its status is what the page that started it shows."""
+    """A job run by RQ or in-process; its status is what the page that started it shows.
+
+    `target_type`/`target_id` name the object the job works for (a theme run, a campaign, a webhook
+    delivery), so that object's page can list its jobs. A running job writes `heartbeat_at` every few
+    seconds; one whose heartbeat stops is marked failed by `app.jobs.check_liveness`.
+    """
 
     __tablename__ = "background_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name="status_known"),
+        Index("ix_background_jobs_target", "target_type", "target_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(50))
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    args: Mapped[list] = mapped_column(JSON, default=list)
+    backend: Mapped[str] = mapped_column(String(10), default="thread")
+    target_type: Mapped[Optional[str]] = mapped_column(String(50))
+    target_id: Mapped[Optional[str]] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     stage: Mapped[str] = mapped_column(String(50), default="")
     progress: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[Optional[str]] = mapped_column(Text)
@@ -39,7 +55,23 @@ class BackgroundJob(db.Model):
         ForeignKey("staff_users.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+
+class JobOutput(db.Model):
+    """A file a job produced (an export), kept in the database so any host can serve the download."""
+
+    __tablename__ = "job_outputs"
+
+    job_id: Mapped[str] = mapped_column(
+        ForeignKey("background_jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ReleaseSnapshot(db.Model):

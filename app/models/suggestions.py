@@ -90,6 +90,9 @@ class WebhookDelivery(db.Model):
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("suggestions.id", ondelete="CASCADE"), index=True
+    )
     event: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")
