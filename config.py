@@ -26,6 +26,8 @@ class Config:
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_SWALLOW_ERRORS = True  # a rate-limit store that is down must not turn pages into errors
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    JOB_HEARTBEAT_SECONDS = _env_int("JOB_HEARTBEAT_SECONDS", 10)
+    JOB_STALE_SECONDS = _env_int("JOB_STALE_SECONDS", 120)  # no heartbeat this long: the job's process died
     NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL") or None
     NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET") or None
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "示例集团")

@@ -172,8 +172,42 @@ def backup_restore(path: str):
     click.echo(f"已恢复，完整性检查通过，行数与备份一致（共 {sum(result['counts'].values())} 行）")
 
 
+jobs_cli = AppGroup("jobs", help="后台任务 / Background jobs.")
+
+
+@jobs_cli.command("list")
+@click.option("--active", is_flag=True, help="只列出排队中和进行中的任务")
+@click.option("--json", "as_json", is_flag=True)
+def jobs_list(active: bool, as_json: bool):
+    """List recent jobs (after marking those whose process died as failed)."""
+    from app.jobs import ACTIVE, check_all, job_dict
+    from app.models import BackgroundJob
+    check_all(db.session)
+    query = select(BackgroundJob).order_by(BackgroundJob.created_at.desc()).limit(100)
+    if active:
+        query = query.where(BackgroundJob.status.in_(ACTIVE))
+    jobs = db.session.execute(query).scalars().all()
+    if as_json:
+        click.echo(json.dumps([{**job_dict(job), "target": [job.target_type, job.target_id]} for job in jobs],
+                              ensure_ascii=False))
+        return
+    for job in jobs:
+        click.echo(f"{job.id}\t{job.kind}\t{job.status}\t{job.backend}\t{job.created_at:%Y-%m-%d %H:%M}\t{job.error or ''}")
+
+
+@jobs_cli.command("check")
+def jobs_check():
+    """Mark jobs whose process died (no heartbeat, RQ work-horse killed) as failed; for cron."""
+    from app.jobs import check_all
+    failed = check_all(db.session)
+    click.echo(f"已将 {len(failed)} 个中断的任务标记为失败" if failed else "没有中断的任务")
+    for job in failed:
+        click.echo(f"  {job.id}\t{job.kind}\t{job.error}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(people_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(jobs_cli)

@@ -1,35 +1,91 @@
 """Background jobs: on RQ when REDIS_URL is set, otherwise in a thread of the app process.
 
-Job functions take plain arguments (ids) and open their own app context, so the same function runs
-under an RQ worker on any host or in-process; it is never run inside the request that started it.
+Every job is a `BackgroundJob` row, written before the work is queued, so its status and error show on
+the page that started it whichever host runs it. `run_job` is the one runner (RQ workers call it too):
+it claims the row (queued → running), beats a heartbeat while the job function runs, and records
+success or the error. A job whose process dies cannot record anything, so `check_liveness` marks it
+failed when RQ reports its work-horse dead, or when its heartbeat has stopped, and tells the object it
+worked for (a theme run, a webhook delivery) through the kind's `on_failure` function.
 """
 from __future__ import annotations
 
+import contextvars
 import importlib
 import threading
+import traceback
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.models import BackgroundJob
+from app.models.types import utcnow
 
 QUEUE = "changepulse"
+ACTIVE = ("queued", "running")
 
 
-def enqueue(function_path: str, *args) -> str:
-    """Start `module:function(*args)`; returns "rq:<id>" or "thread"."""
+@dataclass(frozen=True)
+class JobKind:
+    """What a kind of job runs, and who is told (with the message and the job's args) when it fails."""
+
+    function: str
+    on_failure: str | None = None
+    timeout: int = 3600
+
+
+KINDS: dict[str, JobKind] = {
+    "theme_run": JobKind("app.themes.service:execute_run", "app.themes.service:fail_run"),
+    "export": JobKind("app.results.export:build_export"),
+    "webhook": JobKind("app.committee.notify:deliver", "app.committee.notify:fail_delivery", timeout=300),
+}
+
+
+class JobFailed(Exception):
+    """Raised by a job function for a failure it has already recorded; the message is shown as is."""
+
+
+_current_job: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_job", default=None)
+
+
+def current_job_id() -> str | None:
+    """The id of the job whose function is running in this context (None outside a job)."""
+    return _current_job.get()
+
+
+def enqueue(kind: str, *args, target: tuple[str, object] | None = None, user_id: int | None = None) -> BackgroundJob:
+    """Record a job and start it: on RQ when REDIS_URL is set and reachable, otherwise in a thread."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
     app = current_app._get_current_object()
     redis_url = app.config.get("REDIS_URL")
+    job = BackgroundJob(id=str(uuid.uuid4()), kind=kind, args=list(args), status="queued",
+                        backend="rq" if redis_url else "thread", created_by_id=user_id,
+                        target_type=target[0] if target else None,
+                        target_id=str(target[1]) if target else None)
+    db.session.add(job)
+    db.session.commit()
     if redis_url:
-        from redis import Redis
         from redis.exceptions import RedisError
-        from rq import Queue
         try:
-            job = Queue(QUEUE, connection=Redis.from_url(redis_url, socket_connect_timeout=2)).enqueue(
-                "app.jobs.run_job", function_path, *args, job_timeout=3600)
-            return f"rq:{job.id}"
+            _queue(redis_url).enqueue("app.jobs.run_job", job.id, job_id=job.id, job_timeout=KINDS[kind].timeout,
+                                      failure_ttl=7 * 24 * 3600)
+            return job
         except RedisError as exc:  # Redis down: the work is not lost, it runs here instead
-            app.logger.warning("Redis unavailable (%s); running %s in-process", exc, function_path)
-    thread = threading.Thread(target=_run_in_app, args=(app, function_path, args), daemon=True)
-    thread.start()
-    return "thread"
+            app.logger.warning("Redis unavailable (%s); running %s job %s in-process", exc, kind, job.id)
+            job.backend = "thread"
+            db.session.commit()
+    threading.Thread(target=_run_in_app, args=(app, job.id), daemon=True, name=f"job-{job.id}").start()
+    return job
+
+
+def _queue(redis_url: str):
+    from redis import Redis
+    from rq import Queue
+    return Queue(QUEUE, connection=Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5))
 
 
 def _resolve(function_path: str):
@@ -37,16 +93,211 @@ def _resolve(function_path: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _run_in_app(app: Flask, function_path: str, args) -> None:
+def _run_in_app(app: Flask, job_id: str, dispose: bool = False) -> None:
     with app.app_context():
-        _resolve(function_path)(*args)
+        try:
+            execute(job_id)
+        finally:
+            db.session.remove()
+            if dispose:
+                db.engine.dispose()
 
 
-def run_job(function_path: str, *args) -> None:
+def run_job(job_id: str) -> None:
     """Entry point for RQ workers: runs the job in the current app, or in one built from the environment."""
-    from flask import has_app_context
     if has_app_context():
-        _resolve(function_path)(*args)
+        execute(job_id)
         return
     from app import create_app
-    _run_in_app(create_app(), function_path, args)
+    _run_in_app(create_app(), job_id, dispose=True)
+
+
+def execute(job_id: str) -> None:
+    """Claim a queued job, run its function with a heartbeat, record the outcome. Never raises."""
+    session = db.session
+    now = utcnow()
+    claimed = session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.status == "queued")
+                              .values(status="running", started_at=now, heartbeat_at=now)).rowcount
+    session.commit()
+    if not claimed:  # already run, or marked failed meanwhile: a job runs at most once
+        return
+    job = session.get(BackgroundJob, job_id)
+    kind, args = KINDS.get(job.kind), list(job.args)
+    session.commit()  # on SQLite an open transaction would hold the write lock (and stop the heartbeat)
+    heartbeat = _Heartbeat(current_app._get_current_object(), job_id)
+    heartbeat.start()
+    token = _current_job.set(job_id)
+    try:
+        if kind is None:
+            raise JobFailed(f"未知的任务类型“{job.kind}”")
+        result = _resolve(kind.function)(*args)
+    except JobFailed as exc:
+        session.rollback()
+        _finish(session, job_id, "failed", error=str(exc))
+    except Exception as exc:  # the job records any failure; the process that runs it carries on
+        session.rollback()
+        current_app.logger.error("job %s failed\n%s", job_id, traceback.format_exc())
+        message = f"任务出错：{type(exc).__name__}: {exc}"[:2000]
+        _finish(session, job_id, "failed", error=message)
+        _tell_failure(job_id, message)
+    else:
+        session.commit()
+        _finish(session, job_id, "succeeded", result=result if isinstance(result, dict) else None)
+    finally:
+        _current_job.reset(token)
+        heartbeat.stop()
+
+
+def _finish(session, job_id: str, status: str, error: str | None = None, result: dict | None = None) -> None:
+    job = session.get(BackgroundJob, job_id)
+    job.status, job.error, job.finished_at = status, error, utcnow()
+    if result is not None:
+        job.result = result
+    if status == "succeeded":
+        job.progress = 100
+    session.commit()
+
+
+def report_progress(stage: str, percent: int) -> None:
+    """Called by a job function: the stage and percentage its page shows (commits the job's session)."""
+    job_id = current_job_id()
+    if job_id is None:
+        return
+    job = db.session.get(BackgroundJob, job_id)
+    job.stage, job.progress = stage, max(0, min(100, int(percent)))
+    db.session.commit()
+
+
+class _Heartbeat:
+    """Writes heartbeat_at every JOB_HEARTBEAT_SECONDS from its own connection while a job runs."""
+
+    def __init__(self, app: Flask, job_id: str):
+        self.app, self.job_id = app, job_id
+        self.interval = float(app.config.get("JOB_HEARTBEAT_SECONDS", 10))
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"heartbeat-{job_id}")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        with self.app.app_context():
+            engine = db.engine
+            while not self.stopped.wait(self.interval):
+                try:
+                    with engine.begin() as connection:
+                        connection.execute(update(BackgroundJob).where(BackgroundJob.id == self.job_id,
+                                                                        BackgroundJob.status == "running")
+                                           .values(heartbeat_at=utcnow()))
+                except Exception as exc:  # a busy or unreachable database only delays the next beat
+                    self.app.logger.warning("heartbeat of job %s not written: %s", self.job_id, exc)
+
+
+def _tell_failure(job_id: str, message: str) -> None:
+    """Run the kind's on_failure(message, *args) so the object the job worked for shows the failure."""
+    job = db.session.get(BackgroundJob, job_id)
+    kind = KINDS.get(job.kind)
+    if kind is None or kind.on_failure is None:
+        return
+    try:
+        _resolve(kind.on_failure)(message, *job.args)
+        db.session.commit()
+    except Exception:  # the job row already says failed; the owner's page falls back to it
+        db.session.rollback()
+        current_app.logger.error("on_failure of job %s failed\n%s", job_id, traceback.format_exc())
+
+
+def check_liveness(session, job: BackgroundJob) -> BackgroundJob:
+    """Mark a queued or running job failed if the process that runs it is gone; returns the job.
+
+    RQ: a job RQ has failed or stopped (its work-horse was killed, it timed out) or lost from the queue.
+    Any backend: a running job without a heartbeat for JOB_STALE_SECONDS, and an in-process job that
+    never started within that time (the process that should have run it exited).
+    """
+    if job.status not in ACTIVE:
+        return job
+    stale_after = timedelta(seconds=float(current_app.config.get("JOB_STALE_SECONDS", 120)))
+    now = utcnow()
+    reason = None
+    if job.backend == "rq":
+        state, detail = _rq_state(job.id)
+        if state in ("failed", "stopped", "canceled"):
+            reason = f"执行任务的后台进程中止了它：{detail or state}"
+        elif state == "missing" and now - job.created_at > stale_after:
+            reason = "任务已不在队列中（Redis 数据可能已被清除），请重新开始"
+    if reason is None and job.status == "running" and now - (job.heartbeat_at or job.started_at or job.created_at) > stale_after:
+        reason = f"后台任务超过 {int(stale_after.total_seconds())} 秒没有响应，执行它的进程可能已意外退出，请重新开始"
+    if reason is None and job.status == "queued" and job.backend == "thread" and now - job.created_at > stale_after:
+        reason = "任务未能开始（启动它的进程已退出），请重新开始"
+    if reason is None:
+        return job
+    marked = session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id, BackgroundJob.status.in_(ACTIVE))
+                             .values(status="failed", error=reason, finished_at=now)).rowcount
+    session.commit()
+    if marked:
+        _tell_failure(job.id, reason)
+    session.refresh(job)
+    return job
+
+
+def _rq_state(job_id: str) -> tuple[str, str | None]:
+    """RQ's view of a job: ('failed', why), ('missing', None), ('unknown', None) when Redis is down, …"""
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        return "unknown", None
+    try:
+        rq_job = Job.fetch(job_id, connection=_queue(redis_url).connection)
+        status = rq_job.get_status()
+        detail = None
+        if status in ("failed", "stopped", "canceled"):
+            latest = rq_job.latest_result()
+            text = (latest.exc_string if latest is not None else None) or rq_job.exc_info or ""
+            detail = text.strip().splitlines()[-1][:300] if text.strip() else None
+        return str(getattr(status, "value", status)), detail
+    except NoSuchJobError:
+        return "missing", None
+    except RedisError:
+        return "unknown", None
+
+
+def active_jobs(session, target_type: str | None = None, target_id=None) -> list[BackgroundJob]:
+    query = select(BackgroundJob).where(BackgroundJob.status.in_(ACTIVE)).order_by(BackgroundJob.created_at)
+    if target_type is not None:
+        query = query.where(BackgroundJob.target_type == target_type)
+    if target_id is not None:
+        query = query.where(BackgroundJob.target_id == str(target_id))
+    return list(session.execute(query).scalars())
+
+
+def check_all(session, target_type: str | None = None, target_id=None) -> list[BackgroundJob]:
+    """check_liveness for every active job (of one target); returns the jobs it marked failed."""
+    failed = []
+    for job in active_jobs(session, target_type, target_id):
+        if check_liveness(session, job).status == "failed":
+            failed.append(job)
+    return failed
+
+
+def jobs_for(session, target_type: str, target_id, kind: str | None = None, limit: int = 10) -> list[BackgroundJob]:
+    """The latest jobs started for one object, newest first, after a liveness check of the active ones."""
+    check_all(session, target_type, target_id)
+    query = (select(BackgroundJob).where(BackgroundJob.target_type == target_type,
+                                         BackgroundJob.target_id == str(target_id))
+             .order_by(BackgroundJob.created_at.desc()).limit(limit))
+    if kind is not None:
+        query = query.where(BackgroundJob.kind == kind)
+    return list(session.execute(query).scalars())
+
+
+def job_dict(job: BackgroundJob) -> dict:
+    return {"id": job.id, "kind": job.kind, "status": job.status, "stage": job.stage, "progress": job.progress,
+            "error": job.error, "backend": job.backend,
+            "created_at": job.created_at.isoformat() if job.created_at else None,
+            "finished_at": job.finished_at.isoformat() if job.finished_at else None}

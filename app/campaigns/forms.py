@@ -46,3 +46,11 @@ class InvitationsForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     submit = SubmitField(_l("确定"))
+
+
+class ExportForm(FlaskForm):
+    file_format = SelectField(_l("导出内容"), choices=[
+        SelectChoice("xlsx", _l("Excel 工作簿（分组结果 + 匿名原始答案）")),
+        SelectChoice("csv-answers", _l("CSV：匿名原始答案")),
+        SelectChoice("csv-segments", _l("CSV：分组结果"))])
+    submit = SubmitField(_l("在后台生成"))

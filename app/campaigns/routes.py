@@ -4,7 +4,7 @@ import io
 
 import segno
 from flask import (
-    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for,
+    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,14 +13,15 @@ from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
 from app.audit import record
-from app.campaigns.forms import ActionForm, CampaignForm, InvitationsForm
+from app.campaigns.forms import ActionForm, CampaignForm, ExportForm, InvitationsForm
 from app.campaigns.service import (
     CampaignError, CampaignSpec, availability, close_campaign, create_campaign, invitation_url,
     issue_invitations, open_campaign, quarter_of, response_rates,
 )
 from app.extensions import db
 from app.instruments import instrument_choices
-from app.models import ROLE_LABELS, Campaign, Department, Person
+from app.jobs import check_liveness, enqueue, job_dict, jobs_for
+from app.models import ROLE_LABELS, BackgroundJob, Campaign, Department, JobOutput, Person
 from app.models.types import utcnow
 from app.spreadsheet import safe_cell
 
@@ -83,10 +84,12 @@ def new():
 def detail(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     level = min(max(request.args.get("level", 2, type=int) or 2, 1), 6)
+    exports = jobs_for(db.session, "campaign", campaign.id, kind="export") if current_user.role == "manager" else []
     return render_template(
         "campaigns/detail.html", campaign=campaign, state=availability(campaign),
         rates=response_rates(db.session, campaign, department_level=level), level=level,
         role_labels=ROLE_LABELS, action=ActionForm(), invitations=InvitationsForm(),
+        export_form=ExportForm(), exports=exports,
     )
 
 
@@ -185,3 +188,49 @@ def export_xlsx(campaign_id: int):
     db.session.commit()
     return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      as_attachment=True, download_name=f"campaign-{campaign.id}.xlsx", max_age=0)
+
+
+@bp.route("/<int:campaign_id>/exports", methods=["POST"])
+@allow("manager")
+def start_export(campaign_id: int):
+    """Start an export as a background job; the campaign page shows its progress and the download."""
+    from app.i18n import current_language
+    from app.results.export import prune_exports
+    campaign = _campaign_or_404(campaign_id)
+    form = ExportForm()
+    if not form.validate_on_submit():
+        flash("；".join(form.file_format.errors) or _("页面已过期，请刷新后重试。"), "error")
+        return redirect(url_for("campaigns.detail", campaign_id=campaign.id) + "#exports")
+    file_format, _dash, table = form.file_format.data.partition("-")
+    prune_exports(db.session, campaign.id)
+    record("campaign.export", "campaign", campaign.id, {"format": file_format, "table": table or "all", "background": True})
+    db.session.commit()
+    enqueue("export", campaign.id, file_format, table or "answers", current_language(),
+            target=("campaign", campaign.id), user_id=current_user.id)
+    flash(_("正在后台生成导出文件，完成后可在本页下载。"), "success")
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id) + "#exports")
+
+
+def _export_job(campaign_id: int, job_id: str) -> BackgroundJob:
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or job.kind != "export" or job.target_type != "campaign" or job.target_id != str(campaign_id):
+        abort(404)
+    return job
+
+
+@bp.route("/<int:campaign_id>/exports/<job_id>/status")
+@allow("manager")
+def export_status(campaign_id: int, job_id: str):
+    job = check_liveness(db.session, _export_job(campaign_id, job_id))
+    return jsonify(job_dict(job))
+
+
+@bp.route("/<int:campaign_id>/exports/<job_id>")
+@allow("manager")
+def download_export(campaign_id: int, job_id: str):
+    _export_job(campaign_id, job_id)
+    output = db.session.get(JobOutput, job_id) or abort(404)
+    record("campaign.export_download", "campaign", campaign_id, {"job": job_id})
+    db.session.commit()
+    return Response(output.data, mimetype=output.content_type, headers={
+        "Content-Disposition": f"attachment; filename={output.filename}", "Cache-Control": "no-store"})

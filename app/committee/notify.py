@@ -19,6 +19,7 @@ import urllib.request
 from flask import current_app
 
 from app.extensions import db
+from app.jobs import JobFailed
 from app.models import WebhookDelivery
 from app.models.types import utcnow
 
@@ -53,11 +54,12 @@ def queue_notification(suggestion, from_status, to_status, note) -> WebhookDeliv
     """Record a delivery and start the job, if a webhook is configured."""
     if not current_app.config.get("NOTIFY_WEBHOOK_URL"):
         return None
-    delivery = WebhookDelivery(event="suggestion.status", payload=markdown_message(suggestion, from_status, to_status, note))
+    delivery = WebhookDelivery(event="suggestion.status", suggestion_id=suggestion.id,
+                               payload=markdown_message(suggestion, from_status, to_status, note))
     db.session.add(delivery)
     db.session.commit()
     from app.jobs import enqueue
-    enqueue("app.committee.notify:deliver", delivery.id)
+    enqueue("webhook", delivery.id, target=("suggestion", suggestion.id))
     return delivery
 
 
@@ -86,3 +88,22 @@ def deliver(delivery_id: int, sleep=time.sleep) -> None:
             db.session.commit()
             if delivery.attempts < MAX_ATTEMPTS:
                 sleep(RETRY_DELAYS[min(delivery.attempts - 1, len(RETRY_DELAYS) - 1)])
+    if delivery.status != "delivered":
+        raise JobFailed(f"通知发送失败（已尝试 {delivery.attempts} 次）：{delivery.last_error}")
+
+
+def fail_delivery(message: str, delivery_id: int) -> None:
+    """The delivery's job died or failed unexpectedly: the delivery log says so instead of 'pending'."""
+    delivery = db.session.get(WebhookDelivery, delivery_id)
+    if delivery is not None and delivery.status != "delivered":
+        delivery.status, delivery.last_error = "failed", message[:500]
+
+
+def deliveries_for(session, suggestion_id: int) -> list[WebhookDelivery]:
+    """The suggestion's notifications, newest first, after marking those whose job died as failed."""
+    from sqlalchemy import select
+
+    from app.jobs import check_all
+    check_all(session, "suggestion", suggestion_id)
+    return list(session.execute(select(WebhookDelivery).where(WebhookDelivery.suggestion_id == suggestion_id)
+                                .order_by(WebhookDelivery.id.desc()).limit(20)).scalars())

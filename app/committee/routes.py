@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
 from app.committee.forms import SuggestionForm, TransitionForm
-from app.committee.notify import queue_notification
+from app.committee.notify import deliveries_for, queue_notification
 from app.committee.service import MODULES, SuggestionError, create_suggestion, origin, promote_theme, publish, theme_draft
 from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, transition
 from app.extensions import db
@@ -94,14 +94,18 @@ def detail(suggestion_id: int):
             except TransitionError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
-                return render_template("committee/detail.html", suggestion=suggestion, form=form, labels=STATUS_LABELS,
-                                       origin=origin(db.session, suggestion, _k()), publish_form=FlaskForm(), modules=MODULES), 422
+                return _render_detail(suggestion, form), 422
             db.session.commit()
             queue_notification(suggestion, from_status, suggestion.status, suggestion.decision_note)
             flash(_("状态已更新为“%(s)s”", s=STATUS_LABELS[suggestion.status]), "success")
             return redirect(url_for("committee.detail", suggestion_id=suggestion.id))
+    return _render_detail(suggestion, form)
+
+
+def _render_detail(suggestion, form):
     return render_template("committee/detail.html", suggestion=suggestion, form=form, labels=STATUS_LABELS,
-                           origin=origin(db.session, suggestion, _k()), publish_form=FlaskForm(), modules=MODULES)
+                           origin=origin(db.session, suggestion, _k()), publish_form=FlaskForm(), modules=MODULES,
+                           deliveries=deliveries_for(db.session, suggestion.id))
 
 
 @bp.route("/<int:suggestion_id>/publish", methods=["POST"])

@@ -144,3 +144,55 @@ def xlsx_file(session, campaign: Campaign, language: str = "zh"):
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+EXPORT_RETENTION_DAYS = 7
+EXPORTS_KEPT = 10
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def build_export(campaign_id: int, file_format: str, table: str = "answers", language: str = "zh") -> dict:
+    """The export job: writes the file and keeps it in job_outputs, where the campaign page links to it."""
+    from app.extensions import db
+    from app.jobs import JobFailed, current_job_id, report_progress
+    from app.models import JobOutput
+    session = db.session
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise JobFailed("问卷活动已不存在")
+    report_progress("build", 10)
+    if file_format == "xlsx":
+        with xlsx_file(session, campaign, language) as handle:
+            data = handle.read()
+        filename, content_type = f"campaign-{campaign.id}.xlsx", XLSX_TYPE
+    elif file_format == "csv" and table in ("answers", "segments"):
+        header, rows = answer_rows(session, campaign) if table == "answers" else segment_rows(session, campaign, language)
+        data = "".join(csv_stream(header, rows)).encode("utf-8")
+        filename, content_type = f"campaign-{campaign.id}-{table}.csv", "text/csv; charset=utf-8"
+    else:
+        raise JobFailed(f"不支持的导出格式“{file_format}/{table}”")
+    report_progress("store", 90)
+    session.add(JobOutput(job_id=current_job_id(), filename=filename, content_type=content_type, size=len(data),
+                          data=data))
+    session.commit()
+    return {"filename": filename, "size": len(data)}
+
+
+def prune_exports(session, campaign_id: int) -> None:
+    """Keep a campaign's last EXPORTS_KEPT export jobs of the past EXPORT_RETENTION_DAYS days (files included)."""
+    from datetime import timedelta
+
+    from sqlalchemy import delete
+
+    from app.models import BackgroundJob
+    from app.models.types import utcnow
+    jobs = session.execute(select(BackgroundJob.id, BackgroundJob.created_at)
+                           .where(BackgroundJob.kind == "export", BackgroundJob.target_type == "campaign",
+                                  BackgroundJob.target_id == str(campaign_id), BackgroundJob.status.in_(("succeeded", "failed")))
+                           .order_by(BackgroundJob.created_at.desc())).all()
+    cutoff = utcnow() - timedelta(days=EXPORT_RETENTION_DAYS)
+    old = [job_id for position, (job_id, created) in enumerate(jobs) if position >= EXPORTS_KEPT or created < cutoff]
+    if old:
+        from app.models import JobOutput
+        session.execute(delete(JobOutput).where(JobOutput.job_id.in_(old)))
+        session.execute(delete(BackgroundJob).where(BackgroundJob.id.in_(old)))

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.jobs import enqueue
+from app.jobs import JobFailed, enqueue
 from app.models import ThemeRun
 from app.themes.serialise import run_dict, theme_dict
 from app.themes.service import ThemeRunError, create_run, execute_run, visible_themes
@@ -26,10 +26,13 @@ def run_command(campaign_ids, wait, full, as_json):
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
     if wait:
-        execute_run(run.id)
+        try:
+            execute_run(run.id)
+        except JobFailed:
+            pass  # recorded on the run: reported below with exit status 1
         db.session.refresh(run)
     else:
-        enqueue("app.themes.service:execute_run", run.id)
+        enqueue("theme_run", run.id, target=("theme_run", run.id))
     data = run_dict(run)
     if wait:
         data["themes"] = [theme_dict(t, members=False) for t in visible_themes(run)]

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 from app.access import allow
 from app.audit import record
 from app.extensions import db
-from app.jobs import enqueue
+from app.jobs import ACTIVE, check_all, enqueue
 from app.models import ROLE_LABELS, Answer, Campaign, Theme, ThemeMember, ThemeRun
 from app.themes.service import (
     ThemeRunError, create_run, merge_themes, move_comment, record_edit, split_theme, visible_themes,
@@ -47,7 +47,7 @@ def start():
         return redirect(url_for("themes.index"))
     record("theme_run.start", "theme_run", run.id, {"campaigns": ids})
     db.session.commit()
-    enqueue("app.themes.service:execute_run", run.id)
+    enqueue("theme_run", run.id, target=("theme_run", run.id), user_id=current_user.id)
     return redirect(url_for("themes.run", run_id=run.id))
 
 
@@ -55,6 +55,9 @@ def start():
 @allow(*MANAGER)
 def run(run_id: int):
     theme_run = db.session.get(ThemeRun, run_id) or abort(404)
+    if theme_run.status in ACTIVE:
+        check_all(db.session, "theme_run", run_id)
+        db.session.refresh(theme_run)
     themes = visible_themes(theme_run)
     k_text = theme_run.params.get("k_text", 10)
     members = {}
@@ -71,6 +74,9 @@ def run(run_id: int):
 @allow(*MANAGER)
 def status(run_id: int):
     theme_run = db.session.get(ThemeRun, run_id) or abort(404)
+    if theme_run.status in ACTIVE:
+        check_all(db.session, "theme_run", run_id)
+        db.session.refresh(theme_run)
     return jsonify(status=theme_run.status, stage=theme_run.stage, progress=theme_run.progress, error=theme_run.error)
 
 

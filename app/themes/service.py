@@ -21,6 +21,7 @@ from analysis.text.recurrence import growth, match
 from analysis.text.tokenise import dictionary_version
 from app.extensions import db
 from app.instruments import instrument_for
+from app.jobs import JobFailed
 from app.models import (
     Answer, AnswerTokens, Campaign, DictionaryTerm, Person, Response, Theme, ThemeEdit, ThemeMember, ThemeRun,
 )
@@ -77,7 +78,7 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
 
 
 def execute_run(run_id: int) -> None:
-    """The job: never raises; a failure is stored on the run."""
+    """The job: a failure is stored on the run (earlier runs stay as they were), then raised as JobFailed."""
     session = db.session
     run = session.get(ThemeRun, run_id)
     if run is None:
@@ -119,12 +120,19 @@ def execute_run(run_id: int) -> None:
         session.commit()
     except Exception as exc:  # the run records any failure; earlier runs stay as they were
         session.rollback()
-        run = session.get(ThemeRun, run_id)
-        run.status, run.finished_at = "failed", utcnow()
-        run.error = str(exc) if isinstance(exc, ThemeRunError) else f"{type(exc).__name__}: {exc}"
+        message = str(exc) if isinstance(exc, ThemeRunError) else f"{type(exc).__name__}: {exc}"
         if not isinstance(exc, ThemeRunError):
             current_app.logger.error("theme run %s failed\n%s", run_id, traceback.format_exc())
+        fail_run(message, run_id)
         session.commit()
+        raise JobFailed(message) from exc
+
+
+def fail_run(message: str, run_id: int) -> None:
+    """Mark a queued or running run failed (its job failed, or its process died); finished runs stay."""
+    run = db.session.get(ThemeRun, run_id)
+    if run is not None and run.status in ("queued", "running"):
+        run.status, run.error, run.finished_at = "failed", message, utcnow()
 
 
 def store_result(session, run: ThemeRun, comments: list[Comment], result) -> None:

@@ -15,6 +15,7 @@ from app.committee.notify import deliver, dingtalk_sign, signed_url
 from app.committee.service import create_suggestion
 from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, transition
 from app.extensions import db
+from app.jobs import JobFailed
 from app.models import ApiToken, AuditLog, Suggestion, SuggestionEvent, WebhookDelivery
 from tests.conftest import csrf_token_from
 
@@ -244,17 +245,34 @@ def test_failing_webhook_is_logged_and_never_blocks_the_transition(client, app, 
     import app.jobs as jobs
     calls = []
     original = jobs.enqueue
-    jobs.enqueue = lambda path, *args: calls.append((path, args)) or "test"
+    jobs.enqueue = lambda kind, *args, **options: calls.append((kind, args, options))
     try:
         response = client.post(f"/api/v1/suggestions/{suggestion.id}/transitions", json={"to": "under_review"}, headers=headers)
     finally:
         jobs.enqueue = original
     assert response.status_code == 200
     assert db.session.get(Suggestion, suggestion.id).status == "under_review"
-    (path, (delivery_id,)), = calls
-    deliver(delivery_id, sleep=lambda seconds: None)
+    (kind, (delivery_id,), options), = calls
+    assert kind == "webhook" and options["target"] == ("suggestion", suggestion.id)
+    with pytest.raises(jobs.JobFailed):
+        deliver(delivery_id, sleep=lambda seconds: None)
     delivery = db.session.get(WebhookDelivery, delivery_id)
     assert delivery.status == "failed" and delivery.attempts == 3 and "500" in delivery.last_error
+
+
+def test_suggestion_page_shows_a_failed_notification_with_its_error(client, app, login_as, robot):
+    server, url = robot
+    app.config.update(NOTIFY_WEBHOOK_URL=url)
+    Robot.failures = 99
+    suggestion = new_suggestion()
+    delivery = WebhookDelivery(event="suggestion.status", suggestion_id=suggestion.id, payload={"msgtype": "text"})
+    db.session.add(delivery)
+    db.session.commit()
+    with pytest.raises(JobFailed):
+        deliver(delivery.id, sleep=lambda seconds: None)
+    login_as("committee")
+    page = client.get(f"/committee/{suggestion.id}").get_data(as_text=True)
+    assert 'data-delivery-status="failed"' in page and "发送失败" in page and "500" in page
 
 
 def test_deeply_nested_json_gets_400_not_500(client, make_staff):
