@@ -22,6 +22,9 @@ class Config:
     ANONYMITY_MIN_GROUP_TEXT = _env_int("ANONYMITY_MIN_GROUP_TEXT", 10)
     REDIS_URL = os.environ.get("REDIS_URL") or None
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # Reverse proxies (nginx) in front of gunicorn whose X-Forwarded-For/-Proto are trusted. Behind one
+    # proxy set 1: otherwise every request seems to come from the proxy and per-address limits are global.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     RATELIMIT_SWALLOW_ERRORS = True  # a rate-limit store that is down must not turn pages into errors

@@ -9,6 +9,10 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(_resolve_config(config_name_or_object))
     _ensure_sqlite_folder(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        proxies = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from app import access, cli, errors, extensions, i18n, navigation, security
     extensions.db.init_app(app)

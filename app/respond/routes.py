@@ -28,8 +28,10 @@ def unavailable(reason: str):
 
 @bp.route("/s/<token>")
 @allow(PUBLIC)
-@limiter.limit("120 per minute")  # generous: a whole office may share one NAT address
+@limiter.limit("20 per minute", deduct_when=lambda response: response.status_code == 404)
 def invitation_link(token: str):
+    """Only unknown or used links count against the limit: a whole office behind one NAT address may
+    open valid links at once, while guessing tokens from one address stops after a few tries."""
     return _start(respondent_for_token, token)
 
 
