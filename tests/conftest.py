@@ -65,6 +65,14 @@ def postgres_url():
 
 
 @pytest.fixture
+def redis_url():
+    """A real redis-server of the test's own on a free loopback port."""
+    from tests.servers import redis_server
+    with redis_server() as server:
+        yield server.url
+
+
+@pytest.fixture
 def pg_app(postgres_url):
     """An app on a fresh schema of the test PostgreSQL server."""
     import uuid

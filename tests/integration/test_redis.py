@@ -1,44 +1,15 @@
 """Background jobs on a real Redis (started by the test), and what happens when Redis is down."""
-import shutil
-import socket
 import subprocess
 import time
 
-import pytest
 from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.jobs import enqueue
 from app.models import BackgroundJob, Response, ThemeRun
+from tests.servers import free_port
 from tests.web.respond_helpers import make_campaign, submit
 from tests.web.test_themes import commented_campaign
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url():
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server not installed: run the suite with ./scripts/test.sh")
-    port = free_port()
-    server = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.exceptions.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    server.terminate()
-    server.wait(timeout=10)
 
 
 def test_theme_run_goes_through_rq_and_a_worker_runs_it(app, redis_url):
@@ -105,7 +76,7 @@ def test_healthz_reports_redis(app, client, redis_url):
 
 
 def test_with_redis_down_submits_work_and_jobs_run_in_process(app, client):
-    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     campaign, tokens = make_campaign(people=1)
     assert submit(client, tokens[0], campaign).status_code == 303
     assert db.session.execute(select(func.count(Response.id))).scalar_one() == 1
