@@ -8,20 +8,16 @@ the same figures for a trivial endpoint (/healthz: one SELECT 1) served by the s
 same run, their ratio, and checks that the stored count equals the successful submits.
 """
 import argparse
-import http.client
-import re
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._server import percentile, start_gunicorn  # noqa: E402
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from benchmarks._server import percentile  # noqa: E402
+from tests.servers import Phone, gunicorn  # noqa: E402
 
 
 def prepare(database_url: str, responses: int):
@@ -33,9 +29,10 @@ def prepare(database_url: str, responses: int):
     from app import create_app
     from app.campaigns.service import CampaignSpec, create_campaign, issue_invitations
     from app.extensions import db
-    from app.instruments import instrument_for, latest_version
+    from app.instruments import latest_version
     from app.people.directory import apply_import
     from app.people.importer import PersonRow
+    from tests.web.respond_helpers import complete_answers
     app = create_app("development")
     with app.app_context():
         upgrade()
@@ -44,39 +41,10 @@ def prepare(database_url: str, responses: int):
         version = latest_version(db.session, "quarterly-satisfaction")
         campaign, _ = create_campaign(db.session, CampaignSpec(version.id, "2026Q4", "基准测试", [], [], [], None, None))
         tokens = [token for _, token in issue_invitations(db.session, campaign)]
+        answers = complete_answers(campaign, text="审批流程太长了，希望能简化审批环节，减少等待时间。")
         db.session.commit()
-        definition = instrument_for(version)
-        answers = {}
-        for q in definition.questions:
-            if q.type == "likert5":
-                answers[q.code] = "4"
-            elif q.type == "nps":
-                answers[q.code] = "8"
-            elif q.type == "text":
-                answers[q.code] = "审批流程太长了，希望能简化审批环节，减少等待时间。"
         db.engine.dispose()
     return tokens, answers
-
-
-class Phone:
-    """One keep-alive connection with its own cookie jar (one employee's browser)."""
-
-    def __init__(self, base: str):
-        parts = urlsplit(base)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        self.cookie = ""
-
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        self.connection.request(method, path, body=body, headers=headers)
-        response = self.connection.getresponse()
-        text = response.read().decode("utf-8", errors="replace")
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
-        return response.status, text
 
 
 def submit_all(base: str, tokens: list[str], answers: dict, clients: int):
@@ -91,16 +59,12 @@ def submit_all(base: str, tokens: list[str], answers: dict, clients: int):
                 if not queue:
                     return
                 token = queue.pop()
-            phone.cookie = ""
-            status, _ = phone.request("GET", f"/s/{token}")
-            status, html = phone.request("GET", "/respond")
-            match = CSRF.search(html)
-            if status != 200 or not match:
+            status, csrf = phone.open_invitation(token)
+            if csrf is None:
                 failures.append(status)
                 continue
-            body = urlencode({**answers, "csrf_token": match.group(1)})
             started = time.perf_counter()
-            status, _ = phone.request("POST", "/respond", body)
+            status = phone.post_answers(answers, csrf)
             elapsed = time.perf_counter() - started
             with lock:
                 (latencies.append(elapsed) if status == 303 else failures.append(status))
@@ -149,13 +113,9 @@ def main():
     database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
     tokens, answers = prepare(database_url, args.responses)
     env = {"DATABASE_URL": database_url, "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": "0"}
-    server, base = start_gunicorn(env, workers=2)
-    try:
-        latencies, failures, wall = submit_all(base, tokens, answers, args.clients)
-        trivial, trivial_wall = hammer_trivial(base, len(tokens) * 3, args.clients)
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with gunicorn(env, workers=2) as server:
+        latencies, failures, wall = submit_all(server.base, tokens, answers, args.clients)
+        trivial, trivial_wall = hammer_trivial(server.base, len(tokens) * 3, args.clients)
     import sqlite3
     stored = sqlite3.connect(workdir / "bench.sqlite").execute("SELECT COUNT(*) FROM responses").fetchone()[0]
     submit_rate = len(latencies) / wall
