@@ -135,8 +135,8 @@ def round_trip(app) -> None:
         upgrade()
         after = table_rows(db.engine)
         assert_kept(before, after, first_schema)
-        for table in set(after) - set(first_schema):
-            assert not any(after[table].values()) or not next(iter(after[table].values())), f"{table} not empty"
+        for table in set(after) - set(first_schema):  # tables a later revision adds come back empty
+            assert all(len(values) == 0 for values in after[table].values()), f"{table} not empty"
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
         assert diff == []
