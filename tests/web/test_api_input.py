@@ -116,3 +116,11 @@ def test_adopting_with_a_target_quarter_followed_by_a_newline_is_a_422(client, m
                            headers=committee)
     assert_json_error(response, 422)
     assert db.session.get(type(suggestion), suggestion.id).target_quarter is None
+
+
+@pytest.mark.parametrize("method,path", [("delete", "/api/v1/campaigns"), ("put", "/api/v1/suggestions"),
+                                         ("trace", "/api/v1/suggestions/1/publish")])
+def test_an_unsupported_method_is_a_405_that_names_the_allowed_ones(client, method, path):
+    response = client.open(path, method=method.upper())
+    assert_json_error(response, 405)
+    assert "GET" in response.headers["Allow"] or "POST" in response.headers["Allow"]
