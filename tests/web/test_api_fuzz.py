@@ -65,14 +65,14 @@ def populate() -> dict:
     from app.staff import create_staff_user
     from app.themes.service import create_run, execute_run
 
-    headers = {None: {}}
+    users, headers = {}, {None: {}}
     for role in ("manager", "committee"):
-        user = create_staff_user(db.session, f"{role}@example.com", role, "correct horse battery")
-        token, plain = ApiToken.issue(user)
+        users[role] = create_staff_user(db.session, f"{role}@example.com", role, "correct horse battery")
+        token, plain = ApiToken.issue(users[role])
         db.session.add(token)
         headers[role] = {"Authorization": f"Bearer {plain}"}
-    member = user
     db.session.commit()
+    member = users["committee"]
 
     east, south, north = "总部/华东区/杭州门店", "总部/华南区/深圳门店", "总部/华北区/北京门店"
     earlier = campaign_with([(8, "employee", east, "第一批", satisfaction(2, text="审批太慢"))], quarter="2026Q3")
@@ -84,10 +84,11 @@ def populate() -> dict:
     rng = random.Random(1)
     add_responses(commented, [(1, "employee", (east, south)[i % 2], "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))
                               for i in range(60)])
-    for campaign in (commented, earlier, small):  # one run succeeds; too few comments fail the others
-        execute_run(create_run(db.session, [campaign.id]).id)
+    run_ids = [create_run(db.session, [campaign.id]).id for campaign in (commented, earlier, small)]
+    for run_id in run_ids:  # the first succeeds; too few comments fail the others
+        execute_run(run_id)
 
-    run = db.session.get(ThemeRun, 1)
+    run = db.session.get(ThemeRun, run_ids[0])
     assert run.status == "succeeded", run.error
     themes = [theme for theme in run.themes if not theme.is_other]
     for steps, published, theme in ((["under_review", "adopted"], True, themes[0]), (["under_review"], True, themes[1]),
