@@ -34,7 +34,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        return _render(code, str(MESSAGES.get(code, error.description or "")))
+        body, status = _render(code, str(MESSAGES.get(code, error.description or "")))
+        # keep what the exception says beyond its page, such as the Allow header a 405 must carry (RFC 9110)
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error):

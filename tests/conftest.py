@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh app and database per test, clients, and data builders."""
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 from flask import has_app_context
@@ -55,7 +56,7 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def postgres_url():
     """The throw-away PostgreSQL server started by scripts/test.sh; its absence is a failure."""
     url = os.environ.get("TEST_POSTGRES_URL")
@@ -72,9 +73,9 @@ def redis_url():
         yield server.url
 
 
-@pytest.fixture
-def pg_app(postgres_url):
-    """An app on a fresh schema of the test PostgreSQL server."""
+@contextmanager
+def postgres_schema(postgres_url):
+    """A fresh schema on the test PostgreSQL server, dropped afterwards; yields the engine options that use it."""
     import uuid
 
     from sqlalchemy import create_engine, text
@@ -82,19 +83,25 @@ def pg_app(postgres_url):
     admin_engine = create_engine(postgres_url)
     with admin_engine.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    app = create_app(make_config(
-        SQLALCHEMY_DATABASE_URI=postgres_url,
-        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-csearch_path={schema}"}},
-    ))
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        _db.create_all()
-        yield app
-        _db.session.remove()
-        _db.engine.dispose()
-    with admin_engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin_engine.dispose()
+    try:
+        yield {"connect_args": {"options": f"-csearch_path={schema}"}}
+    finally:
+        with admin_engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin_engine.dispose()
+
+
+@pytest.fixture
+def pg_app(postgres_url):
+    """An app on a fresh schema of the test PostgreSQL server."""
+    with postgres_schema(postgres_url) as engine_options:
+        app = create_app(make_config(SQLALCHEMY_DATABASE_URI=postgres_url, SQLALCHEMY_ENGINE_OPTIONS=engine_options))
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            _db.create_all()
+            yield app
+            _db.session.remove()
+            _db.engine.dispose()
 
 
 PASSWORD = "correct horse battery"

@@ -9,17 +9,25 @@ from app.campaigns.service import response_rates
 from app.extensions import csrf, db
 from app.i18n import current_language
 from app.models import Campaign
+from app.models.types import is_id
 from app.results.service import BY_CHOICES, results
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer-token clients send no CSRF token; state-changing endpoints check it themselves
 MANAGERS = ("manager", "admin")
+INCLUDE_CHOICES = ("negative_share",)
 
 
 def error(status: int, message: str, code: str):
     response = jsonify(error=code, message=message)
     response.status_code = status
     return response
+
+
+def row_or_404(model, ident):
+    """The row with this id; a 404 for none, including ids no row can have (the driver would raise on some)."""
+    row = db.session.get(model, ident) if is_id(ident) else None
+    return row or abort(404)
 
 
 @bp.route("/campaigns")
@@ -32,14 +40,16 @@ def campaigns():
 @bp.route("/campaigns/<int:campaign_id>/results")
 @allow("manager")
 def campaign_results(campaign_id: int):
-    campaign = db.session.get(Campaign, campaign_id) or abort(404)
+    campaign = row_or_404(Campaign, campaign_id)
     by = request.args.get("by", "role")
     if by not in BY_CHOICES:
         return error(400, "by 只能是 " + "、".join(BY_CHOICES), "invalid_by")
     level_text = request.args.get("level", "2")
-    if not level_text.isdigit() or not 1 <= int(level_text) <= 6:
+    if not (level_text.isascii() and level_text.isdigit()) or not 1 <= int(level_text) <= 6:
         return error(400, "level 应为 1 到 6 的整数", "invalid_level")
-    include = set(request.args.get("include", "").split(","))
+    include = {item for item in request.args.get("include", "").split(",") if item}
+    if not include <= set(INCLUDE_CHOICES):
+        return error(400, "include 只能是 " + "、".join(INCLUDE_CHOICES), "invalid_include")
     return jsonify(results(db.session, campaign, by=by, level=int(level_text), language=current_language(),
                            negative_share="negative_share" in include))
 
@@ -55,7 +65,7 @@ def openapi():
 def theme_run(run_id: int):
     from app.models import ThemeRun
     from app.themes.serialise import run_dict
-    run = db.session.get(ThemeRun, run_id) or abort(404)
+    run = row_or_404(ThemeRun, run_id)
     return jsonify(run_dict(run))
 
 
@@ -66,7 +76,7 @@ def theme_run_themes(run_id: int):
     from app.models import Answer, ThemeMember, ThemeRun
     from app.themes.serialise import theme_dict
     from app.themes.service import visible_themes
-    run = db.session.get(ThemeRun, run_id) or abort(404)
+    run = row_or_404(ThemeRun, run_id)
     k_text = run.params.get("k_text", 10)
     themes = []
     for theme in visible_themes(run):
@@ -146,7 +156,8 @@ def suggestions():
     data = _json_body()
     if data is None:
         return error(400, "请求体应为 JSON 对象", "invalid_json")
-    theme_ids = data.get("theme_ids") or []
+    theme_ids = data.get("theme_ids")
+    theme_ids = [] if theme_ids is None else theme_ids
     if not isinstance(theme_ids, list) or not all(isinstance(t, int) and not isinstance(t, bool) for t in theme_ids):
         return error(422, "theme_ids 应为整数数组", "invalid_theme_ids")
     if not all(isinstance(data.get(key, ""), (str, type(None))) for key in ("title", "description", "module")):
@@ -162,6 +173,26 @@ def suggestions():
     response = jsonify(suggestion_json(suggestion))
     response.status_code = 201
     return response
+
+
+TRANSITION_TEXT_FIELDS = ("note", "owner", "target_quarter")
+
+
+def _check_transition_fields(data: dict):
+    """Optional fields have one type each (or null); text must be storable. A 422 naming the fields, else None."""
+    from surveys.forms import has_unstorable_characters
+    wrong = [key for key in TRANSITION_TEXT_FIELDS if data.get(key) is not None and not isinstance(data[key], str)]
+    merged_into = data.get("merged_into")
+    if merged_into is not None and (not isinstance(merged_into, int) or isinstance(merged_into, bool)):
+        wrong.append("merged_into")
+    if wrong:
+        return error(422, "、".join(wrong) + " 类型不对：note、owner、target_quarter 应为字符串，merged_into 应为整数",
+                     "invalid_fields")
+    unstorable = [key for key in TRANSITION_TEXT_FIELDS if isinstance(data.get(key), str)
+                  and has_unstorable_characters(data[key])]
+    if unstorable:
+        return error(422, "、".join(unstorable) + " 中含有无法保存的特殊字符", "invalid_text")
+    return None
 
 
 def _committee_only():
@@ -180,20 +211,22 @@ def suggestion_transition(suggestion_id: int):
     failed = _committee_only()
     if failed:
         return failed
-    suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
+    suggestion = row_or_404(Suggestion, suggestion_id)
     data = _json_body()
     if data is None or not isinstance(data.get("to"), str):
         return error(400, "请求体应为包含 to 的 JSON 对象", "invalid_json")
+    failed = _check_transition_fields(data)
+    if failed:
+        return failed
     owner_id = None
     if data.get("owner"):
-        owner = db.session.execute(select(StaffUser).where(StaffUser.email == str(data["owner"]).lower(),
+        owner = db.session.execute(select(StaffUser).where(StaffUser.email == data["owner"].lower(),
                                                            StaffUser.role == "committee")).scalar_one_or_none()
         if owner is None:
             return error(422, "owner 应为改进委员会成员的邮箱", "invalid_owner")
         owner_id = owner.id
-    merged_into = db.session.get(Suggestion, data["merged_into"]) if isinstance(data.get("merged_into"), int) else None
-    note = data.get("note") if isinstance(data.get("note"), str) else None
-    quarter = data.get("target_quarter") if isinstance(data.get("target_quarter"), str) else None
+    merged_into = db.session.get(Suggestion, data["merged_into"]) if is_id(data.get("merged_into")) else None
+    note, quarter = data.get("note"), data.get("target_quarter")
     from_status = suggestion.status
     try:
         transition(db.session, suggestion, Decision(data["to"], note, owner_id, quarter, merged_into), current_user.id)
@@ -215,7 +248,7 @@ def suggestion_publish(suggestion_id: int):
     failed = _committee_only()
     if failed:
         return failed
-    suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
+    suggestion = row_or_404(Suggestion, suggestion_id)
     publish(db.session, suggestion, current_user.id)
     db.session.commit()
     return jsonify(suggestion_json(suggestion))

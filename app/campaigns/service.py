@@ -15,7 +15,7 @@ from sqlalchemy import case, func, or_, select
 from app.models import Campaign, Department, Invitation, Person, Response
 from app.models.types import utcnow
 
-QUARTER_PATTERN = re.compile(r"^(20\d\d)Q([1-4])$")
+QUARTER_PATTERN = re.compile(r"^(20\d\d)Q([1-4])\Z")  # \Z: "$" would let a trailing newline through
 MODES = ("anonymous", "confidential")
 MIN_GROUP_FLOOR = 3
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.models import (
     Answer, AuditLog, Response, Suggestion, SuggestionEvent, SuggestionTheme, Theme, ThemeMember,
 )
-from app.models.types import utcnow
+from app.models.types import is_id, utcnow
 from app.respond.service import receipt_hash
 
 MODULES = {
@@ -59,7 +59,7 @@ def create_suggestion(session, title, description, module, creator_id=None, sour
 
 
 def attach_theme(session, suggestion: Suggestion, theme_id: int) -> None:
-    theme = session.get(Theme, theme_id)
+    theme = session.get(Theme, theme_id) if is_id(theme_id) else None
     if theme is None or theme.is_other:
         raise SuggestionError(f"主题 {theme_id} 不存在或不能作为建议来源")
     exists = session.get(SuggestionTheme, (suggestion.id, theme_id))

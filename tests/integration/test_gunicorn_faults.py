@@ -4,7 +4,6 @@ Workers SIGKILLed in the middle of submit transactions, many clients racing for 
 answering at once, rate limits shared by all workers through Redis, and Redis going away.
 """
 import http.client
-import os
 import threading
 from contextlib import contextmanager
 from urllib.parse import urlencode
@@ -24,17 +23,10 @@ CONNECTION_LOST = (ConnectionError, http.client.HTTPException, OSError)
 KILLS = 4
 
 
-def admin_url() -> str:
-    url = os.environ.get("TEST_POSTGRES_URL")
-    if not url:
-        pytest.fail("TEST_POSTGRES_URL is not set: run the suite with ./scripts/test.sh")
-    return url
-
-
 @contextmanager
-def migrated_database():
+def migrated_database(admin_url: str):
     """A migrated, empty PostgreSQL database; yields (app bound to it, its URL) inside its app context."""
-    with postgres_database(admin_url()) as url:
+    with postgres_database(admin_url) as url:
         app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url))
         with app.app_context():
             upgrade()
@@ -44,8 +36,8 @@ def migrated_database():
 
 
 @pytest.fixture
-def database():
-    with migrated_database() as pair:
+def database(postgres_url):
+    with migrated_database(postgres_url) as pair:
         yield pair
 
 
@@ -137,9 +129,9 @@ def test_sigkilled_workers_leave_each_response_whole_or_absent_with_its_link_sti
 
 
 @pytest.fixture(scope="module")
-def four_workers():
+def four_workers(postgres_url):
     """One gunicorn with 4 workers on PostgreSQL, shared by the race tests (each uses its own campaign)."""
-    with migrated_database() as (app, url), gunicorn(server_env(url), workers=4) as server:
+    with migrated_database(postgres_url) as (app, url), gunicorn(server_env(url), workers=4) as server:
         yield server
 
 
