@@ -14,7 +14,8 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
         proxies = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from app import access, cli, errors, extensions, i18n, navigation, security
+    from app import access, cli, errors, extensions, i18n, navigation, routing, security
+    routing.init_app(app)  # before any blueprint: their rules are built with the app's converters
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(_migrations_dir()),
                                 render_as_batch=True, compare_type=True)
