@@ -63,6 +63,7 @@ def populate() -> dict:
     from app.committee.workflow import Decision, transition
     from app.models import Campaign, Suggestion, ThemeRun
     from app.staff import create_staff_user
+    from app.jobs import JobFailed
     from app.themes.service import create_run, execute_run
 
     users, headers = {}, {None: {}}
@@ -85,8 +86,10 @@ def populate() -> dict:
     add_responses(commented, [(1, "employee", (east, south)[i % 2], "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))
                               for i in range(60)])
     run_ids = [create_run(db.session, [campaign.id]).id for campaign in (commented, earlier, small)]
-    for run_id in run_ids:  # the first succeeds; too few comments fail the others
-        execute_run(run_id)
+    execute_run(run_ids[0])
+    for run_id in run_ids[1:]:  # too few comments: the run records its failure, then the job fails
+        with pytest.raises(JobFailed):
+            execute_run(run_id)
 
     run = db.session.get(ThemeRun, run_ids[0])
     assert run.status == "succeeded", run.error
