@@ -51,6 +51,8 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     campaigns_cli.init_app(app)
     from app.themes import cli as themes_cli
     themes_cli.init_app(app)
+    from app.metrics import cli as metrics_cli
+    metrics_cli.init_app(app)
     return app
 
 
