@@ -1,0 +1,39 @@
+"""Data for the report's server-side SVG charts (drawn by the macros in reports/_charts.html)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.reports.labels import ADKAR_LABELS
+
+
+def department_points(data: dict) -> list[dict]:
+    """Departments whose adoption and SUS are both released: x is adoption (0–1), y is SUS."""
+    metric = data["departments"]["correlation"]["metric"]
+    points = []
+    for row in data["departments"]["rows"]:
+        satisfaction = row["satisfaction"]
+        x = row["usage"].get(metric) if metric else None
+        if x is None or not satisfaction or satisfaction["suppressed"] or satisfaction.get("sus") is None:
+            continue
+        points.append({"x": x, "y": satisfaction["sus"], "label": row["department"].split("/")[-1]})
+    return points
+
+
+def theme_bars(data: dict) -> list[dict]:
+    return [{"label": item["label"], "value": item["respondents"], "display": _("%(n)s 人", n=item["respondents"]),
+             "css": "bar-negative"} for item in data["themes"]["items"]]
+
+
+def funnel_bars(data: dict) -> list[dict]:
+    funnel = data["suggestions"]
+    return [{"label": _("收到"), "value": funnel["received"], "display": f"{funnel['received']:,}", "css": ""},
+            {"label": _("采纳"), "value": funnel["adopted"], "display": f"{funnel['adopted']:,}", "css": "bar-good"},
+            {"label": _("已实施"), "value": funnel["implemented"], "display": f"{funnel['implemented']:,}",
+             "css": "bar-good"}]
+
+
+def adkar_bars(row: dict) -> list[dict]:
+    """A department's five ADKAR means, its barrier element marked."""
+    return [{"label": str(ADKAR_LABELS[element]), "value": score, "display": f"{score:.2f}",
+             "css": "bar-barrier" if element == row["barrier"] else ""}
+            for element, score in row["adkar"].items() if score is not None]
