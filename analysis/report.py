@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from scipy.stats import spearmanr
+from scipy.stats import permutation_test, spearmanr
 
 from analysis.privacy import BELOW_K, Release, may_release_text, release_across_groups
 from analysis.usage import ADOPTION, organisation_totals, roll_up, with_headcount
@@ -24,6 +24,7 @@ from surveys.scoring import ADKAR_ORDER, main_barrier
 
 TOP_THEMES = 5
 MIN_DEPARTMENTS_FOR_CORRELATION = 3
+EXACT_UP_TO = 7  # departments: up to 7! orderings the p-value is exact, beyond it the t approximation holds
 SIGNIFICANCE_LEVEL = 0.05
 DECISIONS = ("adopted", "declined", "merged")
 SECTIONS = ("summary", "kpis", "departments", "themes", "suggestions", "attention")
@@ -114,7 +115,18 @@ def assemble(inputs: ReportInputs) -> dict:
         "themes": top_themes(inputs.themes, inputs.k_text),
         "suggestions": funnel,
         "attention": needing_attention(departments, inputs.readiness),
+        "profile": {"satisfaction": _profile(inputs.satisfaction, "module_"),
+                    "readiness": _profile(inputs.readiness, "adkar_")},
     }
+
+
+def _profile(release: SurveyRelease | None, prefix: str) -> dict | None:
+    """Released overall means of one family of scales (module satisfaction, ADKAR elements)."""
+    if release is None or release.overall.suppressed:
+        return None
+    scores = release.overall.scores or {}
+    return {key[len(prefix):]: _plain(value) for key, value in scores.items()
+            if key.startswith(prefix) and value is not None} or None
 
 
 def _usage_table(inputs: ReportInputs, quarter: str, level: int) -> pd.DataFrame:
@@ -251,10 +263,21 @@ def rank_correlation(rows: list[dict], satisfaction: SurveyRelease | None) -> di
     if len(set(x)) < 2 or len(set(y)) < 2:
         result["reason"] = "constant"
         return result
-    rho, p_value = spearmanr(x, y)
+    rho, p_value = spearman(x, y)
     result.update(shown=True, rho=round(float(rho), 2), p_value=round(float(p_value), 3),
                   significant=bool(p_value < SIGNIFICANCE_LEVEL))
     return result
+
+
+def spearman(x, y) -> tuple[float, float]:
+    """Spearman's ρ and its two-sided p-value: exact over every ordering for few departments (where the
+    t approximation is far off, e.g. p = 0 for a perfect ρ over four), scipy's approximation beyond."""
+    rho = spearmanr(x, y).statistic
+    if len(x) > EXACT_UP_TO:
+        return rho, spearmanr(x, y).pvalue
+    exact = permutation_test((list(x),), lambda ordered: spearmanr(ordered, y).statistic,
+                             permutation_type="pairings", alternative="two-sided", n_resamples=math.inf)
+    return rho, float(exact.pvalue)
 
 
 def _decision(figures: dict | None) -> Release:

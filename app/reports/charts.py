@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.i18n import current_language
 from app.reports.labels import ADKAR_LABELS
 
 
@@ -16,6 +17,9 @@ def department_points(data: dict) -> list[dict]:
         if x is None or not satisfaction or satisfaction["suppressed"] or satisfaction.get("sus") is None:
             continue
         points.append({"x": x, "y": satisfaction["sus"], "label": row["department"].split("/")[-1]})
+    points.sort(key=lambda point: point["x"])
+    for index, point in enumerate(points):
+        point["below"] = index % 2 == 1  # neighbours' labels alternate above and below their dots
     return points
 
 
@@ -37,3 +41,16 @@ def adkar_bars(row: dict) -> list[dict]:
     return [{"label": str(ADKAR_LABELS[element]), "value": score, "display": f"{score:.2f}",
              "css": "bar-barrier" if element == row["barrier"] else ""}
             for element, score in row["adkar"].items() if score is not None]
+
+
+def profile_bars(data: dict, family: str) -> list[dict]:
+    """Released overall means of module satisfaction ("satisfaction") or ADKAR elements ("readiness")."""
+    profile = (data.get("profile") or {}).get(family) or {}
+    titles = data.get("module_titles") or {}
+    language = current_language()
+    bars = []
+    for key, score in profile.items():
+        label = str(ADKAR_LABELS[key]) if family == "readiness" else (titles.get(key) or {}).get(language, key)
+        bars.append({"label": label, "value": score, "display": f"{score:.2f}",
+                     "css": "bar-negative" if score < 3 else ""})
+    return bars

@@ -54,7 +54,7 @@ def format_value(value, key: str) -> str:
     if key in WHOLE:
         return f"{value:,.0f}"
     if key == "enps":
-        return f"{value:+.0f}"
+        return f"{value:+.0f}" if round(value) else "0"
     if key in ("sus", "approval_hours"):
         return f"{value:,.1f}"
     if isinstance(value, int):

@@ -16,6 +16,7 @@ from analysis.report import (
     SECTIONS, ReleasedGroup, ReportInputs, SuggestionRecord, SurveyRelease, ThemeSummary, assemble,
 )
 from app.campaigns.service import QUARTER_PATTERN, previous_quarter, quarter_bounds
+from app.instruments import instrument_for
 from app.metrics.service import directory_headcount, usage_frame
 from app.models import (
     Campaign, Department, Instrument, InstrumentVersion, QuarterReport, Response, StaffUser, Suggestion,
@@ -133,6 +134,7 @@ def build(session, quarter: str, level: int) -> dict:
         themes=themes, k_text=k_text or current_app.config["ANONYMITY_MIN_GROUP_TEXT"],
         suggestions=suggestion_records(session))
     data = assemble(inputs)
+    data["module_titles"] = module_titles(campaigns[SATISFACTION])
     data["sources"] = {
         "satisfaction": _campaign_source(campaigns[SATISFACTION], inputs.satisfaction),
         "readiness": _campaign_source(campaigns[READINESS], inputs.readiness),
@@ -141,6 +143,15 @@ def build(session, quarter: str, level: int) -> dict:
                                              .where(UsageMetric.quarter == quarter)).scalar_one(),
     }
     return data
+
+
+def module_titles(campaign: Campaign | None) -> dict:
+    """Module names in both languages, kept in the data so a frozen report keeps its labels."""
+    if campaign is None:
+        return {}
+    definition = instrument_for(campaign.instrument_version)
+    return {scale.code[len("module_"):]: dict(scale.title) for scale in definition.scales
+            if scale.code.startswith("module_")}
 
 
 def _campaign_source(campaign: Campaign | None, release: SurveyRelease | None) -> dict | None:

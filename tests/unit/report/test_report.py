@@ -176,6 +176,12 @@ def test_rank_correlation_of_adoption_and_sus_across_departments():
     assert correlation["metric"] == "adoption" and not correlation["significant"]
 
 
+def test_rank_correlation_p_value_is_exact_for_few_departments():
+    correlation = assemble(inputs())["departments"]["correlation"]
+    # of the 24 orderings of four departments, 18 give |ρ| ≥ 0.4 (Σd² ≤ 6 or ≥ 14)
+    assert correlation["p_value"] == 0.75
+
+
 def test_rank_correlation_withheld_when_a_department_is_below_k():
     correlation = assemble(inputs(satisfaction=satisfaction(**{NORTH: hidden()})))["departments"]["correlation"]
     assert not correlation["shown"] and correlation["rho"] is None
@@ -239,6 +245,18 @@ def test_days_to_decision_run_from_receipt_to_the_first_decision():
     funnel = assemble(inputs())["suggestions"]
     # decided after 7 (adopted), 3 (declined) and 20 (adopted) days
     assert funnel["median_days_to_decision"] == 7 and funnel["mean_days_to_decision"] == 10.0
+
+
+def test_profiles_are_the_released_overall_module_and_adkar_means():
+    release = satisfaction()
+    release.overall.scores.update(module_approval=2.4, module_attendance=3.6)
+    profile = assemble(inputs(satisfaction=release))["profile"]
+    assert profile["satisfaction"] == {"approval": 2.4, "attendance": 3.6}
+    assert profile["readiness"] == {"awareness": 4.0, "desire": 3.6, "knowledge": 3.2, "ability": 3.0, "reinforcement": 2.7}
+
+
+def test_profiles_are_withheld_when_the_overall_group_is_below_k():
+    assert assemble(inputs(readiness=SurveyRelease(5, hidden(), {})))["profile"]["readiness"] is None
 
 
 def test_the_report_is_plain_json():
