@@ -10,7 +10,7 @@ import tempfile
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
-from app.i18n import format_quarter
+from app.i18n import format_date, format_quarter
 from app.reports.labels import ADKAR_LABELS, SECTION_TITLES, TREND_LABELS, hidden_message, metric_label
 from app.spreadsheet import safe_cell
 
@@ -42,7 +42,7 @@ def workbook(report) -> "tempfile.SpooledTemporaryFile":
     _append(cover, [_("状态"), _("已发布") if report.published else _("草稿")])
     if report.published:
         _append(cover, [_("发布人"), report.published_by])
-        _append(cover, [_("发布时间 (UTC)"), report.published_at])
+        _append(cover, [_("发布时间 (UTC)"), format_date(report.published_at)])
     _append(cover, [_("匿名门槛"), data.get("k"), _("评论与主题门槛"), data.get("k_text")])
 
     kpis = _sheet(book, str(SECTION_TITLES["kpis"]), commentary.get("kpis"))

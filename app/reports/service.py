@@ -8,6 +8,7 @@ published it in `quarter_reports.snapshot`, and the published report is rendered
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -170,9 +171,8 @@ class ReportView:
     commentary: dict
     organisation: str
     published: bool
-    published_at: str | None = None
+    published_at: datetime | None = None
     published_by: str | None = None
-    updated_at: str | None = None
 
 
 def view(session, quarter: str) -> ReportView:
@@ -180,10 +180,9 @@ def view(session, quarter: str) -> ReportView:
     if row is not None and row.snapshot:
         snapshot = row.snapshot
         return ReportView(quarter, snapshot["data"], snapshot.get("commentary", {}), snapshot["organisation"],
-                          True, snapshot.get("published_at"), snapshot.get("published_by"))
+                          True, datetime.fromisoformat(snapshot["published_at"]), snapshot.get("published_by"))
     return ReportView(quarter, build(session, quarter, level_of(session, row)),
-                      dict(row.commentary or {}) if row else {}, current_app.config["ORGANISATION_NAME"], False,
-                      updated_at=row.updated_at.isoformat() if row and row.updated_at else None)
+                      dict(row.commentary or {}) if row else {}, current_app.config["ORGANISATION_NAME"], False)
 
 
 def save_commentary(session, quarter: str, commentary: dict, level: int, user_id: int) -> QuarterReport:
