@@ -15,7 +15,7 @@ SECTION_TITLES = {
 }
 COMMENTARY_LABELS = {"summary": _l("总体结论"), **SECTION_TITLES}
 METRIC_LABELS = {
-    "headcount": _l("人数"),
+    "headcount": _l("在册人数"),
     "active_users": _l("活跃用户数"),
     "adoption": _l("采用率"),
     "dau_mau": _l("日活/月活"),
