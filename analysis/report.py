@@ -242,11 +242,8 @@ def rank_correlation(rows: list[dict], satisfaction: SurveyRelease | None) -> di
     metric = adoption_metric(rows)
     result = {"shown": False, "metric": metric, "rho": None, "p_value": None, "n": 0, "reason": None,
               "blocked": [], "k": satisfaction.k if satisfaction else None, "significant": False}
-    if metric is None:
-        result["reason"] = "no_usage"
-        return result
-    if satisfaction is None:
-        result["reason"] = "no_survey"
+    result["reason"] = _missing_input(metric, satisfaction)
+    if result["reason"]:
         return result
     included = [row for row in rows if row["usage"].get(metric) is not None]
     groups = {row["department"]: _decision(row["satisfaction"]) for row in included}
@@ -278,6 +275,13 @@ def spearman(x, y) -> tuple[float, float]:
     exact = permutation_test((list(x),), lambda ordered: spearmanr(ordered, y).statistic,
                              permutation_type="pairings", alternative="two-sided", n_resamples=math.inf)
     return rho, float(exact.pvalue)
+
+
+def _missing_input(metric: str | None, release: SurveyRelease | None) -> str | None:
+    """Why a figure across departments cannot be computed: no usage metrics, or no survey this quarter."""
+    if metric is None:
+        return "no_usage"
+    return "no_survey" if release is None else None
 
 
 def _decision(figures: dict | None) -> Release:
@@ -337,11 +341,8 @@ def needing_attention(rows: list[dict], readiness: SurveyRelease | None) -> dict
     metric = adoption_metric(rows)
     result = {"rows": [], "metric": metric, "median_adoption": None, "organisation_readiness": None,
               "not_assessed": [], "reason": None}
-    if metric is None:
-        result["reason"] = "no_usage"
-        return result
-    if readiness is None:
-        result["reason"] = "no_survey"
+    result["reason"] = _missing_input(metric, readiness)
+    if result["reason"]:
         return result
     overall, _ = _survey_figures(readiness)
     if overall.get("readiness") is None:

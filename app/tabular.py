@@ -18,8 +18,9 @@ class TableError(ValueError):
     """The file as a whole cannot be read; the message says why, for the person who uploaded it."""
 
 
-def read_table(filename: str, content: bytes) -> pd.DataFrame:
-    """Every cell as text ('' when empty); raises TableError for files that are not a readable table."""
+def read_table(filename: str, content: bytes, aliases: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Every cell as text ('' when empty), headers mapped through `aliases`; raises TableError for files
+    that are not a readable table."""
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix == "xlsx":
         if not content.startswith(b"PK"):
@@ -39,6 +40,8 @@ def read_table(filename: str, content: bytes) -> pd.DataFrame:
             raise TableError("无法解析 CSV 文件：请检查分隔符和引号，或文件是否为空。") from exc
     else:
         raise TableError("只支持 .csv 或 .xlsx 文件。")
+    if aliases is not None:
+        frame.columns = canonical_columns(frame.columns, aliases)
     return frame.fillna("")
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from analysis.usage import COUNT, METRICS, SHARE
 from app.tabular import (
-    TableError, canonical_columns, cell_text, duplicated_columns, normalise_department, read_table,
+    TableError, cell_text, duplicated_columns, normalise_department, read_table,
 )
 
 COLUMN_ALIASES = {
@@ -69,11 +69,10 @@ def parse_metrics_file(filename: str, content: bytes, quarter: str,
     """Validate a whole file for `quarter`; on any problem `errors` lists them all and nothing else is set."""
     result = MetricsImportResult()
     try:
-        frame = read_table(filename, content)
+        frame = read_table(filename, content, COLUMN_ALIASES)
     except TableError as exc:
         result.errors.append(str(exc))
         return result
-    frame.columns = canonical_columns(frame.columns, COLUMN_ALIASES)
     if "department" not in frame.columns:
         result.errors.append("缺少必需的列：" + COLUMN_LABELS["department"])
         return result

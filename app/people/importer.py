@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from app.models.people import ROLES, ROLE_LABELS
 from app.tabular import (
-    TableError, canonical_columns, cell_text, duplicated_columns, normalise_department, read_table,
+    TableError, cell_text, duplicated_columns, normalise_department, read_table,
 )
 
 COLUMN_ALIASES = {
@@ -57,11 +57,10 @@ def parse_people_file(filename: str, content: bytes) -> ImportResult:
     """Validate a whole file; on any problem `errors` lists them all and `rows` must not be used."""
     result = ImportResult()
     try:
-        frame = read_table(filename, content)
+        frame = read_table(filename, content, COLUMN_ALIASES)
     except TableError as exc:
         result.errors.append(str(exc))
         return result
-    frame.columns = canonical_columns(frame.columns, COLUMN_ALIASES)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         result.errors.append("缺少必需的列：" + "、".join(COLUMN_LABELS[c] for c in missing))

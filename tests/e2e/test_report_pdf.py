@@ -6,6 +6,7 @@ from pypdf import PdfReader
 
 from app.extensions import db
 from app.staff import create_staff_user
+from tests.e2e.conftest import log_in
 from tests.web.report_helpers import quarter_with_everything
 
 PASSWORD = "manager password 1"
@@ -28,10 +29,7 @@ def printed_report(live_app, browser) -> bytes:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page = context.new_page()
     base = live_app.config["LIVE_URL"]
-    page.goto(base + "/login")
-    page.fill("input[name=email]", "pmo@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, base, "pmo@example.com", PASSWORD)
     page.goto(base + "/reports/2026Q4")
     page.emulate_media(media="print")
     pdf = page.pdf(format="A4", print_background=True)
