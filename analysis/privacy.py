@@ -10,6 +10,8 @@ Every figure, comment and theme shown for a group of respondents passes through 
   (`release_plan`): a group is released only if it differs from every group released before it by 0
   or at least k respondents (symmetric difference), so no two released figures isolate 1..k−1 people.
   A filtered view whose filter removes 1..k−1 respondents from its parent is withheld the same way.
+* Across groups: a statistic computed over several groups (a rank correlation of departments) is
+  released only when every group in it is (`release_across_groups`).
 * Over time: a released group's figures are only updated once it has grown by at least k respondents
   since the last release, or when the campaign closes (`release_over_time`).
 """
@@ -25,6 +27,7 @@ BELOW_K = "below_k"
 COMPLEMENTARY = "complementary"
 DIFFERENCING = "differencing"
 STALE = "stale"
+GROUP_HIDDEN = "group_hidden"
 
 GroupKey = tuple  # ((dimension, value), ...) sorted by dimension; () is everyone
 
@@ -51,10 +54,13 @@ def suppression_message(reason: str, k: int, language: str = "zh") -> str:
     messages = {
         "zh": {BELOW_K: f"不足 {k} 人", COMPLEMENTARY: "已隐藏（防止由其他数字推算出小群体）",
                DIFFERENCING: "已隐藏（与其他视图相差不足 {k} 人）".format(k=k),
-               STALE: f"新增不足 {k} 人，显示上次发布的数据"},
+               STALE: f"新增不足 {k} 人，显示上次发布的数据",
+               GROUP_HIDDEN: f"其中有群体的数据未公开（不足 {k} 人或为防推算而隐藏），跨群体的统计一并不显示"},
         "en": {BELOW_K: f"fewer than {k}", COMPLEMENTARY: "hidden (would let a small group be worked out)",
                DIFFERENCING: f"hidden (differs from another view by fewer than {k})",
-               STALE: f"fewer than {k} new responses; showing the last released figures"},
+               STALE: f"fewer than {k} new responses; showing the last released figures",
+               GROUP_HIDDEN: f"a group in it is not released (fewer than {k} or hidden against differencing), "
+                             "so the statistic across the groups is withheld too"},
     }
     return messages.get(language, messages["zh"])[reason]
 
@@ -66,6 +72,17 @@ def may_release(n: int, k: int) -> bool:
 def may_release_text(n_respondents: int, k_text: int) -> bool:
     """Comments and themes need k_text distinct respondents (default 10)."""
     return n_respondents >= k_text
+
+
+def release_across_groups(groups: Mapping[Hashable, Release], k: int) -> tuple[Release, list]:
+    """A statistic over several released groups (a rank correlation across departments) is released only
+    when every group in it is released with at least k respondents: otherwise it would carry information
+    about a hidden group. Returns the decision and the groups that withhold it."""
+    hidden = sorted((key for key, decision in groups.items()
+                     if decision.suppressed or decision.n is None or not may_release(decision.n, k)), key=str)
+    if hidden:
+        return Release.hidden(GROUP_HIDDEN, k), hidden
+    return Release.shown(sum(decision.n for decision in groups.values())), []
 
 
 def suppress_breakdown(counts: Mapping[Hashable, int], k: int) -> dict[Hashable, Release]:

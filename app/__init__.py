@@ -51,11 +51,15 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     from app.board.routes import bp as board_bp
     app.register_blueprint(committee_bp, url_prefix="/committee")
     app.register_blueprint(board_bp, url_prefix="/board")
+    from app.reports.routes import bp as reports_bp
+    app.register_blueprint(reports_bp, url_prefix="/reports")
 
     from app.campaigns import cli as campaigns_cli
     campaigns_cli.init_app(app)
     from app.themes import cli as themes_cli
     themes_cli.init_app(app)
+    from app.metrics import cli as metrics_cli
+    metrics_cli.init_app(app)
     return app
 
 

@@ -133,6 +133,8 @@ def demo_command(if_empty: bool):
     click.echo(f"演示问卷活动：{len(campaigns)} 个（2026Q3 已结束，2026Q4 进行中）")
     receipt = demo.seed_loop(db.session)
     click.echo("演示意见主题和改进建议已生成，公示栏：/board/")
+    demo.seed_usage(db.session)
+    click.echo("演示使用数据：2026Q3、2026Q4；季度报告：/reports/2026Q4")
     if receipt:
         click.echo(f"一位演示员工的回执码（在 /board/receipt 查询）：{receipt}")
     if created:

@@ -6,7 +6,7 @@ Deterministic (seeded), so screenshots and tests see the same data every time.
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from app.campaigns.service import CampaignSpec, create_campaign, issue_invitations
 from app.demo_comments import demo_comment
@@ -207,8 +207,66 @@ def seed_loop(session) -> str | None:
                 response.receipt_hash = receipt_hash(receipt)
     create_suggestion(session, "希望开放手机端批量审批", "月底单子多，一条条点太慢", "approval", source="box",
                       proposer_role="manager")
+    _date_suggestions(session)
     session.commit()
     return receipt
+
+
+def _date_suggestions(session) -> None:
+    """Spread the demo suggestions over the days after the 2026Q4 survey opened, so days-to-decision vary."""
+    from sqlalchemy import select
+
+    from app.models import Suggestion
+    for index, suggestion in enumerate(session.execute(select(Suggestion).order_by(Suggestion.id)).scalars()):
+        day = datetime(2026, 11, 17 + index % 2, 10)
+        suggestion.created_at = day
+        for step, event in enumerate(suggestion.events):
+            if event.to_status in ("adopted", "declined", "merged"):
+                day = day + timedelta(days=1 + index % 3)
+            elif step:
+                day = day + timedelta(days=1)
+            event.created_at = day
+
+
+USAGE_ADOPTION = {"华东区": 0.86, "总部职能": 0.93, "华南区": 0.74, "华北区": 0.61}
+USAGE_APPROVAL_HOURS = {"华东区": 7.5, "总部职能": 5.0, "华南区": 13.0, "华北区": 21.0}
+
+
+def demo_usage_csv(session, quarter_index: int, seed: int = 11) -> bytes:
+    """A quarter's usage export as the DingTalk admin console would give it: one row per department."""
+    import csv
+    import io
+
+    from app.metrics.service import directory_headcount
+    rng = random.Random(seed + quarter_index)
+    headcount = directory_headcount(session)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["部门", "人数", "活跃用户数", "日活/月活", "审批处理量", "平均审批时长（小时）", "考勤打卡率", "宜搭应用数"])
+    for path in sorted(p for p in headcount if p.count("/") == 2):
+        region = path.split("/")[1]
+        people = headcount[path]
+        adoption = min(1.0, USAGE_ADOPTION[region] - 0.09 * (1 - quarter_index) + rng.uniform(-0.05, 0.05))
+        active = min(people, round(people * adoption))
+        writer.writerow([path, people, active, f"{min(0.95, 0.25 + 0.5 * adoption + rng.uniform(-0.04, 0.04)):.2f}",
+                         round(active * rng.uniform(9, 14)),
+                         f"{USAGE_APPROVAL_HOURS[region] * (1.15 - 0.15 * quarter_index) * rng.uniform(0.85, 1.15):.1f}",
+                         f"{min(0.99, 0.70 + 0.1 * quarter_index + 0.15 * adoption + rng.uniform(-0.03, 0.03)):.0%}",
+                         rng.randint(0, 4) + 2 * quarter_index])
+    return buffer.getvalue().encode("utf-8")
+
+
+def seed_usage(session) -> None:
+    """Usage metrics for the demo quarters, through the real importer (so the demo checks it too)."""
+    from app.metrics.importer import parse_metrics_file
+    from app.metrics.service import known_departments, replace_quarter
+    for quarter_index, (quarter, _day, _status) in enumerate(QUARTERS):
+        result = parse_metrics_file("usage.csv", demo_usage_csv(session, quarter_index), quarter,
+                                    known_departments(session))
+        if not result.ok:
+            raise ValueError("demo usage metrics do not import: " + "; ".join(result.errors))
+        replace_quarter(session, quarter, result)
+    session.commit()
 
 
 DEMO_DECISIONS = (

@@ -17,9 +17,11 @@ MENU = (
     NavEntry("campaigns.index", _l("问卷活动"), ("manager", "admin")),
     NavEntry("themes.index", _l("意见主题"), ("manager",)),
     NavEntry("committee.index", _l("改进建议"), ("committee", "manager")),
+    NavEntry("reports.index", _l("季度报告"), ("manager", "committee")),
     NavEntry("board.index", _l("公示栏"), ("admin", "manager", "committee")),
     NavEntry("admin.people", _l("人员"), ("admin",)),
     NavEntry("admin.people_import", _l("导入人员"), ("admin",)),
+    NavEntry("admin.metrics_import", _l("使用数据"), ("admin", "manager")),
     NavEntry("admin.users", _l("账号"), ("admin",)),
     NavEntry("admin.dictionary", _l("分词词典"), ("admin", "manager")),
 )

@@ -114,6 +114,16 @@ def barrier_distribution(points: Iterable[str | None], order: Iterable[str] = AD
     return counts
 
 
+def main_barrier(distribution: Mapping[str, int] | None) -> str | None:
+    """The element most respondents of a group are stuck at (the earlier in ADKAR order on a tie);
+    None when nobody is stuck or there is no distribution."""
+    if not distribution:
+        return None
+    element, count = max(((e, c) for e, c in distribution.items() if e != "none"), key=lambda item: item[1],
+                         default=(None, 0))
+    return element if count else None
+
+
 def cronbach_alpha(items: pd.DataFrame, nan_policy: str = "pairwise") -> float:
     """Cronbach's α = k/(k−1) · (1 − trace(C) / ΣC) over the item covariance matrix C (ddof=1).
 

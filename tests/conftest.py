@@ -34,6 +34,14 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+@pytest.fixture(autouse=True)
+def fresh_results_cache():
+    """The results cache lives in the process and is keyed by campaign id and response count; every test
+    has a fresh database whose ids start again at 1, so a campaign of an earlier test must not be served."""
+    from app.results.data import clear_cache
+    clear_cache()
+
+
 @pytest.fixture
 def app(tmp_path):
     """An app on its own SQLite file (WAL works on files, not on :memory:)."""

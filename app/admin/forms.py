@@ -17,6 +17,15 @@ class PeopleImportForm(FlaskForm):
     submit = SubmitField(_l("导入"))
 
 
+class MetricsImportForm(FlaskForm):
+    quarter = StringField(_l("季度"), validators=[
+        DataRequired(message=_l("请填写季度")),
+        Regexp(r"^\s*20\d\d[Qq][1-4]\s*$", message=_l("季度格式应为 2026Q4"))])
+    file = FileField(_l("使用数据文件（.csv 或 .xlsx）"),
+                     validators=[FileRequired(message=_l("请选择要导入的文件"))])
+    submit = SubmitField(_l("导入"))
+
+
 class StaffUserForm(FlaskForm):
     email = EmailField(_l("邮箱"), validators=[
         DataRequired(message=_l("请填写邮箱")), Email(message=_l("邮箱格式不正确")), Length(max=254)])

@@ -5,11 +5,14 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from app.access import allow
-from app.admin.forms import STAFF_ROLE_LABELS, ConfirmForm, PeopleImportForm, StaffUserForm
+from app.admin.forms import STAFF_ROLE_LABELS, ConfirmForm, MetricsImportForm, PeopleImportForm, StaffUserForm
 from app.audit import record
 from app.extensions import db
+from app.i18n import format_quarter
 from app.models import ROLE_LABELS, ApiToken, Department, Person, StaffUser
 from app.models.types import utcnow
+from app.metrics.importer import parse_metrics_file
+from app.metrics.service import known_departments, quarters_imported, replace_quarter
 from app.people.directory import apply_import
 from app.people.importer import parse_people_file
 from app.staff import create_staff_user, StaffUserError
@@ -67,6 +70,28 @@ def people_import():
             return redirect(url_for("admin.people"))
         errors = result.errors
     return render_template("admin/people_import.html", form=form, errors=errors)
+
+
+@bp.route("/metrics", methods=["GET", "POST"])
+@allow("admin", "manager")
+def metrics_import():
+    """A quarter's usage metrics from the system's admin console; the PMO (a manager) may import them too."""
+    form = MetricsImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        quarter = form.quarter.data.strip().upper()
+        upload = form.file.data
+        result = parse_metrics_file(upload.filename or "", upload.read(), quarter, known_departments(db.session))
+        if result.ok:
+            summary = replace_quarter(db.session, quarter, result)
+            record("metrics.import", target_type="usage_metrics", target_id=quarter, detail=summary.to_dict())
+            db.session.commit()
+            flash(_("导入成功：%(quarter)s，%(d)s 个部门、%(m)s 项指标", quarter=format_quarter(quarter),
+                    d=summary.departments, m=summary.metrics), "success")
+            return redirect(url_for("admin.metrics_import"))
+        errors = result.errors
+    return render_template("admin/metrics_import.html", form=form, errors=errors,
+                           quarters=quarters_imported(db.session))
 
 
 @bp.route("/users", methods=["GET", "POST"])

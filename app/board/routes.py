@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from analysis.privacy import may_release
 from app.access import PUBLIC, allow
-from app.campaigns.service import quarter_of
+from app.campaigns.service import quarter_bounds, quarter_of
 from app.committee.forms import BoxForm
 from app.committee.service import MODULES, SuggestionError, board_summary, create_suggestion, origin, receipt_lookup
 from app.committee.workflow import STATUS_LABELS
@@ -22,9 +22,7 @@ BOARD_ORDER = ("implemented", "in_progress", "adopted", "under_review", "submitt
 
 def _quarter_bounds(now: datetime):
     quarter = quarter_of(now)
-    year, q = int(quarter[:4]), int(quarter[5])
-    start = datetime(year, 3 * (q - 1) + 1, 1)
-    end = datetime(year + (q == 4), (3 * q) % 12 + 1, 1)
+    start, end = quarter_bounds(quarter)
     return quarter, start, end
 
 

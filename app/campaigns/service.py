@@ -44,6 +44,12 @@ def quarter_of(moment: datetime) -> str:
     return f"{moment.year}Q{(moment.month - 1) // 3 + 1}"
 
 
+def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
+    """The first moment of the quarter and the first moment of the next one."""
+    year, q = int(quarter[:4]), int(quarter[5])
+    return datetime(year, 3 * (q - 1) + 1, 1), datetime(year + (q == 4), (3 * q) % 12 + 1, 1)
+
+
 def previous_quarter(quarter: str) -> str:
     year, q = int(quarter[:4]), int(quarter[5])
     return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"

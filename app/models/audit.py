@@ -112,6 +112,8 @@ class QuarterReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     quarter: Mapped[str] = mapped_column(String(6), unique=True)
     commentary: Mapped[dict] = mapped_column(JSON, default=dict)
+    department_level: Mapped[Optional[int]] = mapped_column(Integer)
+    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     snapshot: Mapped[Optional[dict]] = mapped_column(JSON)
     published_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     published_by_id: Mapped[Optional[int]] = mapped_column(

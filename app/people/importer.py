@@ -6,13 +6,13 @@ result in one transaction.
 """
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass, field
 
-import pandas as pd
-
 from app.models.people import ROLES, ROLE_LABELS
+from app.tabular import (
+    TableError, cell_text, duplicated_columns, normalise_department, read_table,
+)
 
 COLUMN_ALIASES = {
     "employee_id": "employee_id", "工号": "employee_id", "员工编号": "employee_id",
@@ -28,7 +28,6 @@ COLUMN_LABELS = {
     "department": "部门(department)", "role": "角色(role)", "wave": "批次(wave)",
 }
 MAX_LENGTHS = {"employee_id": 64, "name": 100, "email": 254, "department": 500, "wave": 50}
-MAX_SEGMENT_LENGTH = 100
 ROLE_ALIASES = {**{r: r for r in ROLES}, **{label: role for role, label in ROLE_LABELS.items()}}
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -58,18 +57,17 @@ def parse_people_file(filename: str, content: bytes) -> ImportResult:
     """Validate a whole file; on any problem `errors` lists them all and `rows` must not be used."""
     result = ImportResult()
     try:
-        frame = _read_frame(filename, content)
-    except ValueError as exc:
+        frame = read_table(filename, content, COLUMN_ALIASES)
+    except TableError as exc:
         result.errors.append(str(exc))
         return result
-    frame.columns = [COLUMN_ALIASES.get(str(c).strip().lower(), COLUMN_ALIASES.get(str(c).strip(), str(c).strip())) for c in frame.columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         result.errors.append("缺少必需的列：" + "、".join(COLUMN_LABELS[c] for c in missing))
         return result
-    duplicated_columns = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
-    if duplicated_columns:
-        result.errors.append("列名重复：" + "、".join(COLUMN_LABELS.get(c, c) for c in duplicated_columns))
+    duplicated = duplicated_columns(frame.columns)
+    if duplicated:
+        result.errors.append("列名重复：" + "、".join(COLUMN_LABELS.get(c, c) for c in duplicated))
         return result
     if frame.empty:
         result.errors.append("文件中没有任何人员数据。")
@@ -93,47 +91,10 @@ def parse_people_file(filename: str, content: bytes) -> ImportResult:
     return result
 
 
-def _read_frame(filename: str, content: bytes) -> pd.DataFrame:
-    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix == "xlsx":
-        if not content.startswith(b"PK"):
-            raise ValueError("文件不是有效的 XLSX 表格，请用 Excel 另存为 .xlsx 或 .csv 后重试。")
-        try:
-            frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many kinds on a corrupt workbook
-            raise ValueError("无法读取 XLSX 文件：文件可能已损坏。") from exc
-    elif suffix == "csv":
-        if b"\x00" in content:
-            raise ValueError("文件不是文本格式的 CSV，请用 Excel 另存为 .csv 或 .xlsx 后重试。")
-        text = _decode_csv(content)
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                skipinitialspace=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise ValueError("无法解析 CSV 文件：请检查分隔符和引号，或文件是否为空。") from exc
-    else:
-        raise ValueError("只支持 .csv 或 .xlsx 文件。")
-    return frame.fillna("")
-
-
-def _decode_csv(content: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030, which covers the GBK files Excel writes."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。")
-
-
-def _clean(value) -> str:
-    return str(value).strip() if value is not None else ""
-
-
 def _validate_row(row_number: int, record: dict, errors: list[str]) -> PersonRow | None:
     prefix = f"第 {row_number} 行："
     problems: list[str] = []
-    values = {key: _clean(record.get(key, "")) for key in COLUMN_LABELS}
+    values = {key: cell_text(record.get(key, "")) for key in COLUMN_LABELS}
     for key in REQUIRED_COLUMNS:
         if not values[key]:
             problems.append(f"{COLUMN_LABELS[key]}为空")
@@ -144,7 +105,7 @@ def _validate_row(row_number: int, record: dict, errors: list[str]) -> PersonRow
     if values["role"] and role is None:
         allowed = "、".join(ROLE_LABELS.values()) + " 或 " + "/".join(ROLES)
         problems.append(f"未知角色“{values['role']}”（可用：{allowed}）")
-    department = _normalise_department(values["department"], problems)
+    department = normalise_department(values["department"], problems)
     if values["email"] and not EMAIL_PATTERN.match(values["email"]):
         problems.append(f"邮箱格式不正确“{values['email']}”")
     if problems:
@@ -156,13 +117,3 @@ def _validate_row(row_number: int, record: dict, errors: list[str]) -> PersonRow
         wave=values["wave"] or None,
     )
 
-
-def _normalise_department(path: str, problems: list[str]) -> str:
-    if not path:
-        return ""
-    parts = [part.strip() for part in path.strip("/").split("/")]
-    if any(not part for part in parts):
-        problems.append(f"部门路径“{path}”中有空的层级")
-    elif any(len(part) > MAX_SEGMENT_LENGTH for part in parts):
-        problems.append(f"部门路径“{path}”中的某一层级过长（最多 {MAX_SEGMENT_LENGTH} 字符）")
-    return "/".join(parts)

@@ -10,6 +10,7 @@ from app.models import ROLE_LABELS, Campaign
 from app.results.comments import comments_view
 from app.results.data import campaign_data
 from app.results.service import BY_CHOICES, headline, results
+from surveys.scoring import main_barrier as barrier_element
 
 bp = Blueprint("results", __name__)
 MANAGER = ("manager",)
@@ -89,10 +90,8 @@ def breakdown(campaign_id: int):
 
 def main_barrier(points: dict | None, labels: dict) -> str:
     """The ADKAR element most respondents of a group are stuck at, as a label."""
-    if not points:
-        return "—"
-    element, count = max(((e, c) for e, c in points.items() if e != "none"), key=lambda item: item[1], default=(None, 0))
-    return labels.get(f"adkar_{element}", element) if count else "—"
+    element = barrier_element(points)
+    return labels.get(f"adkar_{element}", element) if element else "—"
 
 
 @bp.route("/<int:campaign_id>/comments")

@@ -53,3 +53,11 @@ def phone(browser):
 def assert_no_horizontal_overflow(page, width=375):
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url}: scrollWidth {scroll_width} > {width}"
+
+
+def log_in(page, base, email, password):
+    """Sign in through the login form of the live server."""
+    page.goto(base + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit]")

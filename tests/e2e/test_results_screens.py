@@ -5,7 +5,7 @@ import pytest
 
 from app.extensions import db
 from app.staff import create_staff_user
-from tests.e2e.conftest import assert_no_horizontal_overflow
+from tests.e2e.conftest import assert_no_horizontal_overflow, log_in
 from tests.web.results_helpers import campaign_with, satisfaction
 
 PASSWORD = "manager password 1"
@@ -30,10 +30,7 @@ def test_overview_and_heatmap_screens(live_app, browser, tmp_path, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     base = live_app.config["LIVE_URL"]
-    page.goto(base + "/login")
-    page.fill("input[name=email]", "m@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
+    log_in(page, base, "m@example.com", PASSWORD)
     page.goto(f"{base}/results/{campaign_id}")
     assert "系统易用性 SUS" in page.text_content("main")
     assert_no_horizontal_overflow(page, width)

@@ -30,3 +30,15 @@ def test_demo_if_empty_does_nothing_on_a_populated_database(runner):
     result = runner.invoke(args=["demo", "--if-empty"])
     assert "跳过" in result.output
     assert db.session.execute(select(func.count(Person.id))).scalar_one() == 1
+
+
+def test_demo_quarter_report_has_usage_for_both_quarters_and_every_section(runner, client, login_as, monkeypatch):
+    from app.models import UsageMetric
+    monkeypatch.setenv("CP_PASSWORD", "demo password 123")
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    quarters = set(db.session.execute(select(UsageMetric.quarter)).scalars())
+    login_as("manager")
+    page = client.get("/reports/2026Q4").get_data(as_text=True)
+    assert quarters == {"2026Q3", "2026Q4"}
+    assert "等级相关（Spearman）：ρ =" in page and "主要障碍：" in page and "上季度 " in page
+    assert "本季度没有" not in page

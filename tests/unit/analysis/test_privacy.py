@@ -150,3 +150,16 @@ def test_no_two_released_groups_differ_by_fewer_than_k(org, size, k, dims, cross
     sets = released_sets(segments, plan)
     assert all(len(s) >= k for s in sets)
     assert differencing_violations(sets, k) == []
+
+
+def test_statistic_across_groups_is_withheld_when_any_group_is_hidden():
+    from analysis.privacy import GROUP_HIDDEN, Release, release_across_groups
+    decision, blocked = release_across_groups(
+        {"华东区": Release.shown(30), "华北区": Release.hidden(COMPLEMENTARY, K), "华南区": Release.shown(6)}, K)
+    assert decision.suppressed and decision.reason == GROUP_HIDDEN and blocked == ["华北区"]
+
+
+def test_statistic_across_released_groups_is_released():
+    from analysis.privacy import Release, release_across_groups
+    decision, blocked = release_across_groups({"华东区": Release.shown(30), "华南区": Release.shown(5)}, K)
+    assert not decision.suppressed and decision.n == 35 and blocked == []

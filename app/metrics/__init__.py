@@ -1,0 +1,1 @@
+"""Usage metrics of the rolled-out system, imported per quarter and department."""

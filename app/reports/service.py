@@ -1,0 +1,225 @@
+"""Gathering a quarter's report data for `analysis.report.assemble`, and the report's life cycle.
+
+Survey figures come from `app.results.service.results` and `overall`, the functions behind the results
+pages, with the same release plan, time rule and snapshots: a department hidden there is hidden here.
+A draft is assembled on every view; publishing freezes the assembled data, the commentary and who
+published it in `quarter_reports.snapshot`, and the published report is rendered from that alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from analysis.report import (
+    SECTIONS, ReleasedGroup, ReportInputs, SuggestionRecord, SurveyRelease, ThemeSummary, assemble,
+)
+from app.campaigns.service import QUARTER_PATTERN, previous_quarter, quarter_bounds
+from app.instruments import instrument_for
+from app.metrics.service import directory_headcount, usage_frame
+from app.models import (
+    Campaign, Department, Instrument, InstrumentVersion, QuarterReport, Response, StaffUser, Suggestion,
+    SuggestionEvent, Theme, ThemeRun, UsageMetric,
+)
+from app.models.types import utcnow
+from app.results.routes import flat
+from app.results.service import nest_scores, overall, results
+from app.themes.service import visible_themes
+
+SATISFACTION, READINESS = "quarterly-satisfaction", "change-readiness"
+DEFAULT_LEVEL = 2
+COMMENTARY_MAX = 5000
+
+
+class ReportError(ValueError):
+    pass
+
+
+def valid_quarter(quarter: str) -> bool:
+    return bool(QUARTER_PATTERN.match(quarter or ""))
+
+
+def department_levels(session) -> int:
+    return session.execute(select(func.max(Department.depth))).scalar_one() or 1
+
+
+def report_row(session, quarter: str) -> QuarterReport | None:
+    return session.execute(select(QuarterReport).where(QuarterReport.quarter == quarter)).scalar_one_or_none()
+
+
+def level_of(session, row: QuarterReport | None) -> int:
+    deepest = department_levels(session)
+    chosen = row.department_level if row is not None and row.department_level else DEFAULT_LEVEL
+    return max(1, min(chosen, deepest))
+
+
+def report_campaign(session, quarter: str, slug: str) -> Campaign | None:
+    """The quarter's campaign of an instrument; with several, the one most people answered (then the newest)."""
+    answered = func.count(Response.id)
+    row = session.execute(
+        select(Campaign, answered).join(InstrumentVersion, Campaign.instrument_version_id == InstrumentVersion.id)
+        .join(Instrument, InstrumentVersion.instrument_id == Instrument.id)
+        .outerjoin(Response, Response.campaign_id == Campaign.id)
+        .where(Campaign.quarter == quarter, Instrument.slug == slug)
+        .group_by(Campaign.id).order_by(answered.desc(), Campaign.id.desc()).limit(1)).first()
+    return row[0] if row else None
+
+
+def _released(group: dict) -> ReleasedGroup:
+    n = group.get("n")
+    return ReleasedGroup(suppressed=bool(group["suppressed"]), n=n if isinstance(n, int) else None,
+                         reason=group.get("reason"), scores=flat(group.get("scores")),
+                         barrier_points=group.get("barrier_points"))
+
+
+def survey_release(session, campaign: Campaign | None, level: int | None) -> SurveyRelease | None:
+    """A campaign's figures as the results pages release them: overall, and departments at `level`."""
+    if campaign is None:
+        return None
+    if level is None:
+        group = overall(session, campaign)
+        return SurveyRelease(campaign.min_group, _released({**group, "scores": nest_scores(group["scores"])}))
+    view = results(session, campaign, by="department", level=level)
+    departments = {segment["key"]: _released(segment) for segment in view["segments"]}
+    return SurveyRelease(campaign.min_group, _released(view["overall"]), departments)
+
+
+def theme_summaries(session, quarter: str) -> tuple[list[ThemeSummary], ThemeRun | None]:
+    """The latest succeeded theme run of the quarter, its themes ranked, each with last quarter's size."""
+    run = session.execute(select(ThemeRun).where(ThemeRun.status == "succeeded", ThemeRun.quarter == quarter)
+                          .order_by(ThemeRun.id.desc()).limit(1)).scalar_one_or_none()
+    if run is None:
+        return [], None
+    previous = {}
+    if run.previous_run_id:
+        previous = {t.lineage: t.respondents for t in session.execute(
+            select(Theme).where(Theme.run_id == run.previous_run_id, Theme.merged_into_id.is_(None))).scalars()}
+    summaries = [ThemeSummary(label=t.display_label, respondents=t.respondents,
+                              negative_respondents=t.negative_respondents,
+                              recurring_quarters=list(t.recurring_quarters or []),
+                              previous_respondents=previous.get(t.lineage),
+                              quote=(t.representatives or [None])[0])
+                 for t in visible_themes(run) if not t.is_other and not t.is_noise]
+    return summaries, run
+
+
+def suggestion_records(session) -> list[SuggestionRecord]:
+    events: dict[int, list] = {}
+    for suggestion_id, status, at in session.execute(
+            select(SuggestionEvent.suggestion_id, SuggestionEvent.to_status, SuggestionEvent.created_at)
+            .order_by(SuggestionEvent.created_at, SuggestionEvent.id)):
+        events.setdefault(suggestion_id, []).append((status, at.date()))
+    return [SuggestionRecord(created.date(), events.get(suggestion_id, []))
+            for suggestion_id, created in session.execute(select(Suggestion.id, Suggestion.created_at))]
+
+
+def build(session, quarter: str, level: int) -> dict:
+    """The draft report of `quarter` at department `level`: assembled data plus where it came from."""
+    before = previous_quarter(quarter)
+    start, end = quarter_bounds(quarter)
+    previous_start, _ = quarter_bounds(before)
+    campaigns = {slug: report_campaign(session, quarter, slug) for slug in (SATISFACTION, READINESS)}
+    previous_campaigns = {slug: report_campaign(session, before, slug) for slug in (SATISFACTION, READINESS)}
+    themes, run = theme_summaries(session, quarter)
+    k_text = (run.params or {}).get("k_text") if run else None
+    inputs = ReportInputs(
+        quarter=quarter, previous_quarter=before, level=level, quarter_start=start.date(), quarter_end=end.date(),
+        previous_start=previous_start.date(), usage=usage_frame(session, [quarter, before]),
+        headcount=directory_headcount(session),
+        satisfaction=survey_release(session, campaigns[SATISFACTION], level),
+        satisfaction_previous=survey_release(session, previous_campaigns[SATISFACTION], None),
+        readiness=survey_release(session, campaigns[READINESS], level),
+        readiness_previous=survey_release(session, previous_campaigns[READINESS], None),
+        themes=themes, k_text=k_text or current_app.config["ANONYMITY_MIN_GROUP_TEXT"],
+        suggestions=suggestion_records(session))
+    data = assemble(inputs)
+    data["module_titles"] = module_titles(campaigns[SATISFACTION])
+    data["sources"] = {
+        "satisfaction": _campaign_source(campaigns[SATISFACTION], inputs.satisfaction),
+        "readiness": _campaign_source(campaigns[READINESS], inputs.readiness),
+        "theme_run": {"id": run.id, "comments": run.n_comments} if run else None,
+        "usage_departments": session.execute(select(func.count(func.distinct(UsageMetric.department_path)))
+                                             .where(UsageMetric.quarter == quarter)).scalar_one(),
+    }
+    return data
+
+
+def module_titles(campaign: Campaign | None) -> dict:
+    """Module names in both languages, kept in the data so a frozen report keeps its labels."""
+    if campaign is None:
+        return {}
+    definition = instrument_for(campaign.instrument_version)
+    return {scale.code[len("module_"):]: dict(scale.title) for scale in definition.scales
+            if scale.code.startswith("module_")}
+
+
+def _campaign_source(campaign: Campaign | None, release: SurveyRelease | None) -> dict | None:
+    if campaign is None:
+        return None
+    return {"id": campaign.id, "title": campaign.title, "k": campaign.min_group,
+            "n": release.overall.n if release and not release.overall.suppressed else None}
+
+
+@dataclass
+class ReportView:
+    """What the page and the workbook show: frozen when published, assembled now otherwise."""
+
+    quarter: str
+    data: dict
+    commentary: dict
+    organisation: str
+    published: bool
+    published_at: datetime | None = None
+    published_by: str | None = None
+
+
+def view(session, quarter: str) -> ReportView:
+    row = report_row(session, quarter)
+    if row is not None and row.snapshot:
+        snapshot = row.snapshot
+        return ReportView(quarter, snapshot["data"], snapshot.get("commentary", {}), snapshot["organisation"],
+                          True, datetime.fromisoformat(snapshot["published_at"]), snapshot.get("published_by"))
+    return ReportView(quarter, build(session, quarter, level_of(session, row)),
+                      dict(row.commentary or {}) if row else {}, current_app.config["ORGANISATION_NAME"], False)
+
+
+def save_commentary(session, quarter: str, commentary: dict, level: int, user_id: int) -> QuarterReport:
+    """Store the PMO's commentary and the department level of a draft; a published report is frozen."""
+    row = report_row(session, quarter)
+    if row is not None and row.snapshot:
+        raise ReportError("报告已发布，不能再修改")
+    if row is None:
+        row = QuarterReport(quarter=quarter, commentary={})
+        session.add(row)
+    row.commentary = {key: (commentary.get(key) or "").strip()[:COMMENTARY_MAX] for key in SECTIONS}
+    row.department_level = level
+    row.updated_at = utcnow()
+    session.flush()
+    return row
+
+
+def publish(session, quarter: str, user: StaffUser) -> QuarterReport:
+    """Freeze the quarter's report as it is now: data, commentary, organisation, who and when."""
+    row = report_row(session, quarter)
+    if row is not None and row.snapshot:
+        raise ReportError("报告已发布，不能再次发布")
+    current = view(session, quarter)
+    if row is None:
+        row = QuarterReport(quarter=quarter, commentary={})
+        session.add(row)
+    now = utcnow()
+    row.snapshot = {"data": current.data, "commentary": current.commentary, "organisation": current.organisation,
+                    "published_at": now.isoformat(), "published_by": user.name or user.email}
+    row.published_at, row.published_by_id = now, user.id
+    session.flush()
+    return row
+
+
+def quarters(session) -> list[str]:
+    """Every quarter that has a campaign, usage metrics or a report, newest first."""
+    found = set(session.execute(select(Campaign.quarter)).scalars())
+    found |= set(session.execute(select(UsageMetric.quarter)).scalars())
+    found |= set(session.execute(select(QuarterReport.quarter)).scalars())
+    return sorted((q for q in found if valid_quarter(q)), reverse=True)
