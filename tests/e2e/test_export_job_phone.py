@@ -1,0 +1,36 @@
+"""A manager on a phone starts a background export, watches it finish without reloading, downloads it."""
+import io
+
+from openpyxl import load_workbook
+
+from app.extensions import db
+from app.jobs import KINDS, JobKind
+from app.staff import create_staff_user
+from tests.e2e.conftest import assert_no_horizontal_overflow, log_in
+from tests.web.job_functions import RELEASE
+from tests.web.results_helpers import campaign_with, satisfaction
+
+PASSWORD = "manager password 1"
+
+
+def test_export_job_finishes_on_the_campaign_page_and_downloads(live_app, phone, monkeypatch):
+    RELEASE.clear()
+    monkeypatch.setitem(KINDS, "export", JobKind("tests.web.job_functions:export_after_release"))
+    with live_app.app_context():
+        create_staff_user(db.session, "m@example.com", "manager", PASSWORD)
+        campaign_id = campaign_with([(12, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="审批慢"))]).id
+        db.session.commit()
+    base = live_app.config["LIVE_URL"]
+    log_in(phone, base, "m@example.com", PASSWORD)
+    phone.goto(f"{base}/campaigns/{campaign_id}")
+    phone.select_option("select[name=file_format]", "xlsx")
+    phone.click("#exports ~ form [type=submit]")
+    phone.wait_for_selector("[data-job-state=running][data-job-status]")
+    RELEASE.set()
+    phone.wait_for_selector("[data-job-state=succeeded]", timeout=60_000)  # jobs.js polled, then reloaded
+    assert_no_horizontal_overflow(phone)
+    with phone.expect_download() as download:
+        phone.click("[data-job-state=succeeded] a[download]")
+    content = open(download.value.path(), "rb").read()
+    assert download.value.suggested_filename == f"campaign-{campaign_id}.xlsx"
+    assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["分组结果 segments", "原始答案 answers"]
