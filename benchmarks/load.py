@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks._server import percentile  # noqa: E402
 from benchmarks.submit import prepare  # noqa: E402
-from tests.servers import Phone, gunicorn, postgres_database  # noqa: E402
+from tests.servers import Phone, gunicorn, run_in_threads, postgres_database  # noqa: E402
 
 
 def answer_all(base: str, tokens: list[str], answers: dict, clients: int):
@@ -61,11 +61,7 @@ def answer_all(base: str, tokens: list[str], answers: dict, clients: int):
                 flow_latencies.append(ended - began)
 
     began = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(work, [() for _ in range(clients)])
     return post_latencies, flow_latencies, errors, time.perf_counter() - began
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._server import percentile  # noqa: E402
-from tests.servers import Phone, gunicorn  # noqa: E402
+from tests.servers import Phone, gunicorn, run_in_threads  # noqa: E402
 
 
 def prepare(database_url: str, responses: int):
@@ -70,11 +70,7 @@ def submit_all(base: str, tokens: list[str], answers: dict, clients: int):
                 (latencies.append(elapsed) if status == 303 else failures.append(status))
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(work, [() for _ in range(clients)])
     return latencies, failures, time.perf_counter() - started
 
 
@@ -96,11 +92,7 @@ def hammer_trivial(base: str, requests: int, clients: int):
                 latencies.append(time.perf_counter() - started)
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(work, [() for _ in range(clients)])
     return latencies, time.perf_counter() - started
 
 

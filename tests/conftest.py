@@ -42,16 +42,23 @@ def fresh_results_cache():
     clear_cache()
 
 
-@pytest.fixture
-def app(tmp_path):
-    """An app on its own SQLite file (WAL works on files, not on :memory:)."""
-    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'test.sqlite'}"))
+@contextmanager
+def app_with_tables(database_uri: str, **overrides):
+    """An app on `database_uri` with the models' tables created, inside its app context."""
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=database_uri, **overrides))
     app.test_client_class = IsolatedClient
     with app.app_context():
         _db.create_all()
         yield app
         _db.session.remove()
         _db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on its own SQLite file (WAL works on files, not on :memory:)."""
+    with app_with_tables(f"sqlite:///{tmp_path / 'test.sqlite'}") as app:
+        yield app
 
 
 @pytest.fixture
@@ -102,14 +109,9 @@ def postgres_schema(postgres_url):
 @pytest.fixture
 def pg_app(postgres_url):
     """An app on a fresh schema of the test PostgreSQL server."""
-    with postgres_schema(postgres_url) as engine_options:
-        app = create_app(make_config(SQLALCHEMY_DATABASE_URI=postgres_url, SQLALCHEMY_ENGINE_OPTIONS=engine_options))
-        app.test_client_class = IsolatedClient
-        with app.app_context():
-            _db.create_all()
-            yield app
-            _db.session.remove()
-            _db.engine.dispose()
+    with postgres_schema(postgres_url) as engine_options, \
+            app_with_tables(postgres_url, SQLALCHEMY_ENGINE_OPTIONS=engine_options) as app:
+        yield app
 
 
 PASSWORD = "correct horse battery"

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -40,6 +41,15 @@ def wait_until(check, seconds: float, what: str, interval: float = 0.05):
             return value
         time.sleep(interval)
     raise TimeoutError(f"timed out waiting for {what}")
+
+
+def run_in_threads(function, argument_lists) -> None:
+    """Call `function(*arguments)` for each list of arguments, each in a thread of its own; wait for all."""
+    threads = [threading.Thread(target=function, args=tuple(arguments)) for arguments in argument_lists]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Answer, BackgroundJob, Invitation, Response
 from tests.conftest import PASSWORD, make_config
-from tests.servers import CSRF, Phone, gunicorn, postgres_database, redis_server, wait_until
+from tests.servers import CSRF, Phone, gunicorn, postgres_database, redis_server, run_in_threads, wait_until
 from tests.web.respond_helpers import complete_answers, make_campaign
 
 CONNECTION_LOST = (ConnectionError, http.client.HTTPException, OSError)
@@ -81,11 +81,7 @@ def run_clients(base: str, tokens: list[str], answers: dict, clients: int) -> di
                 outcomes[token] = "lost"
                 phone.reconnect()
 
-    threads = [threading.Thread(target=work, args=(tokens[i::clients],)) for i in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(work, [(tokens[i::clients],) for i in range(clients)])
     return outcomes
 
 
@@ -150,11 +146,7 @@ def race(base: str, tokens: list[str], answers: dict) -> list:
         barrier.wait()
         statuses.append(phone.post_answers(answers, csrf))
 
-    threads = [threading.Thread(target=post, args=pair) for pair in prepared]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(post, prepared)
     return statuses
 
 
@@ -185,11 +177,7 @@ def concurrent_gets(base: str, paths: list[str]) -> list[int]:
         barrier.wait()
         statuses.append(phone.request("GET", path, headers={"Connection": "close"})[0])
 
-    threads = [threading.Thread(target=get, args=(path,)) for path in paths]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(get, [(path,) for path in paths])
     return statuses
 
 

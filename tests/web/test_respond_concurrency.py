@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Invitation, Response
+from tests.servers import run_in_threads
 from tests.web.respond_helpers import complete_answers, csrf_from, make_campaign, open_form
 
 
@@ -23,11 +24,7 @@ def race(app, campaign, tokens_per_client):
         barrier.wait()
         statuses.append(client.post("/respond", data={**data, "csrf_token": csrf}).status_code)
 
-    threads = [threading.Thread(target=post, args=pair) for pair in prepared]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_in_threads(post, prepared)
     return statuses
 
 
