@@ -23,6 +23,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import BackgroundJob
 from app.models.types import utcnow
+from app.sqlite import write_transaction
 
 QUEUE = "changepulse"
 ACTIVE = ("queued", "running")
@@ -203,11 +204,11 @@ def _tell_failure(job_id: str, message: str) -> None:
     kind = KINDS.get(job.kind)
     if kind is None or kind.on_failure is None:
         return
+    args = list(job.args)
     try:
-        _resolve(kind.on_failure)(message, *job.args)
-        db.session.commit()
+        with write_transaction(db.session):
+            _resolve(kind.on_failure)(message, *args)
     except Exception:  # the job row already says failed; the owner's page falls back to it
-        db.session.rollback()
         current_app.logger.error("on_failure of job %s failed\n%s", job_id, traceback.format_exc())
 
 
@@ -235,9 +236,9 @@ def check_liveness(session, job: BackgroundJob) -> BackgroundJob:
         reason = "任务未能开始（启动它的进程已退出），请重新开始"
     if reason is None:
         return job
-    marked = session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id, BackgroundJob.status.in_(ACTIVE))
-                             .values(status="failed", error=reason, finished_at=now)).rowcount
-    session.commit()
+    with write_transaction(session):  # may run inside a page read: take SQLite's write lock up front
+        marked = session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id, BackgroundJob.status.in_(ACTIVE))
+                                 .values(status="failed", error=reason, finished_at=now)).rowcount
     if marked:
         _tell_failure(job.id, reason)
     session.refresh(job)

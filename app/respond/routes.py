@@ -1,7 +1,7 @@
 """The employee's path: /s/<token> → token-free /respond → /respond/thanks with a receipt code."""
 from dataclasses import asdict
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import ValidationError, validate_csrf
 
@@ -28,10 +28,11 @@ def unavailable(reason: str):
 
 @bp.route("/s/<token>")
 @allow(PUBLIC)
-@limiter.limit("20 per minute", deduct_when=lambda response: response.status_code == 404)
+@limiter.limit("20 per minute", deduct_when=lambda response: g.get("unknown_link", False))
 def invitation_link(token: str):
-    """Only unknown or used links count against the limit: a whole office behind one NAT address may
-    open valid links at once, while guessing tokens from one address stops after a few tries."""
+    """Only tokens that match no invitation count against the limit: a whole office behind one NAT
+    address may open its links at once, and re-open used ones after a reminder, while guessing tokens
+    from one address stops after a few tries."""
     return _start(respondent_for_token, token)
 
 
@@ -47,6 +48,7 @@ def _start(resolve, token: str):
     try:
         respondent = resolve(db.session, token)
     except LinkUnavailable as exc:
+        g.unknown_link = exc.unknown
         return unavailable(exc.reason)
     session[SESSION_KEY] = asdict(respondent)
     return redirect(url_for("respond.form"), 303)

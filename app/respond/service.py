@@ -24,11 +24,16 @@ RECEIPT_GROUPS = 4
 
 
 class LinkUnavailable(Exception):
-    """The link cannot be used; `reason` is 'invalid' (unknown or used), 'not_open' or 'closed'."""
+    """The link cannot be used; `reason` is 'invalid' (unknown or used), 'not_open' or 'closed'.
 
-    def __init__(self, reason: str):
+    `unknown` is True only for a token that matches no invitation at all (what guessing produces); the
+    page shown is the same either way, only the rate limit counts unknown tokens.
+    """
+
+    def __init__(self, reason: str, unknown: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.unknown = unknown
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ def respondent_for_token(session, token: str) -> Respondent:
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     ).scalar_one_or_none()
     if invitation is None or invitation.status != "pending":
-        raise LinkUnavailable("invalid")
+        raise LinkUnavailable("invalid", unknown=invitation is None)
     state = availability(invitation.campaign)
     if state != "open":
         raise LinkUnavailable(state)

@@ -4,7 +4,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from tests.conftest import IsolatedClient, login, make_config
-from tests.web.respond_helpers import make_campaign
+from tests.web.respond_helpers import make_campaign, submit
 
 
 @pytest.fixture
@@ -38,6 +38,18 @@ def test_guessing_invitation_tokens_from_one_address_is_stopped(limited_app):
         db.engine.dispose()
     assert guesses[:20] == [404] * 20 and guesses[20] == 429
     assert after == 429  # the address is blocked for this minute, even with a valid token
+
+
+def test_reopening_used_links_from_one_address_is_never_limited(limited_app):
+    app = limited_app()
+    with app.app_context():
+        db.create_all()
+        campaign, tokens = make_campaign(people=1)
+        client = app.test_client()
+        assert submit(client, tokens[0], campaign).status_code == 303
+        statuses = [app.test_client().get(f"/s/{tokens[0]}").status_code for _ in range(40)]
+        db.engine.dispose()
+    assert statuses == [404] * 40  # everyone who answered may click the reminder's link again
 
 
 def test_behind_one_proxy_each_forwarded_address_has_its_own_limit(limited_app):
