@@ -1,4 +1,5 @@
 """Configuration classes. Every setting can be overridden by an environment variable of the same name."""
+
 import os
 from pathlib import Path
 

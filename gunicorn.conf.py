@@ -3,6 +3,7 @@
 Workers from the CPU count (override with WORKERS); the access log goes through a logger that
 replaces invitation tokens (/s/…, /o/…) and receipt codes (?code=…) with "[redacted]".
 """
+
 import multiprocessing
 import os
 

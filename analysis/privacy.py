@@ -15,6 +15,7 @@ Every figure, comment and theme shown for a group of respondents passes through 
 * Over time: a released group's figures are only updated once it has grown by at least k respondents
   since the last release, or when the campaign closes (`release_over_time`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -42,25 +43,31 @@ class Release:
     message: str | None = None
 
     @staticmethod
-    def shown(n: int) -> "Release":
+    def shown(n: int) -> Release:
         return Release(False, n)
 
     @staticmethod
-    def hidden(reason: str, k: int) -> "Release":
+    def hidden(reason: str, k: int) -> Release:
         return Release(True, None, reason, suppression_message(reason, k))
 
 
 def suppression_message(reason: str, k: int, language: str = "zh") -> str:
     messages = {
-        "zh": {BELOW_K: f"不足 {k} 人", COMPLEMENTARY: "已隐藏（防止由其他数字推算出小群体）",
-               DIFFERENCING: "已隐藏（与其他视图相差不足 {k} 人）".format(k=k),
-               STALE: f"新增不足 {k} 人，显示上次发布的数据",
-               GROUP_HIDDEN: f"其中有群体的数据未公开（不足 {k} 人或为防推算而隐藏），跨群体的统计一并不显示"},
-        "en": {BELOW_K: f"fewer than {k}", COMPLEMENTARY: "hidden (would let a small group be worked out)",
-               DIFFERENCING: f"hidden (differs from another view by fewer than {k})",
-               STALE: f"fewer than {k} new responses; showing the last released figures",
-               GROUP_HIDDEN: f"a group in it is not released (fewer than {k} or hidden against differencing), "
-                             "so the statistic across the groups is withheld too"},
+        "zh": {
+            BELOW_K: f"不足 {k} 人",
+            COMPLEMENTARY: "已隐藏（防止由其他数字推算出小群体）",
+            DIFFERENCING: f"已隐藏（与其他视图相差不足 {k} 人）",
+            STALE: f"新增不足 {k} 人，显示上次发布的数据",
+            GROUP_HIDDEN: f"其中有群体的数据未公开（不足 {k} 人或为防推算而隐藏），跨群体的统计一并不显示",
+        },
+        "en": {
+            BELOW_K: f"fewer than {k}",
+            COMPLEMENTARY: "hidden (would let a small group be worked out)",
+            DIFFERENCING: f"hidden (differs from another view by fewer than {k})",
+            STALE: f"fewer than {k} new responses; showing the last released figures",
+            GROUP_HIDDEN: f"a group in it is not released (fewer than {k} or hidden against differencing), "
+            "so the statistic across the groups is withheld too",
+        },
     }
     return messages.get(language, messages["zh"])[reason]
 
@@ -78,8 +85,14 @@ def release_across_groups(groups: Mapping[Hashable, Release], k: int) -> tuple[R
     """A statistic over several released groups (a rank correlation across departments) is released only
     when every group in it is released with at least k respondents: otherwise it would carry information
     about a hidden group. Returns the decision and the groups that withhold it."""
-    hidden = sorted((key for key, decision in groups.items()
-                     if decision.suppressed or decision.n is None or not may_release(decision.n, k)), key=str)
+    hidden = sorted(
+        (
+            key
+            for key, decision in groups.items()
+            if decision.suppressed or decision.n is None or not may_release(decision.n, k)
+        ),
+        key=str,
+    )
     if hidden:
         return Release.hidden(GROUP_HIDDEN, k), hidden
     return Release.shown(sum(decision.n for decision in groups.values())), []
@@ -89,8 +102,12 @@ def suppress_breakdown(counts: Mapping[Hashable, int], k: int) -> dict[Hashable,
     """Primary and complementary suppression of one breakdown whose total is released."""
     hidden = {key for key, n in counts.items() if n < k}
     _complete_suppression(counts, hidden, k)
-    return {key: Release.hidden(BELOW_K if counts[key] < k else COMPLEMENTARY, k) if key in hidden
-            else Release.shown(int(counts[key])) for key in counts}
+    return {
+        key: Release.hidden(BELOW_K if counts[key] < k else COMPLEMENTARY, k)
+        if key in hidden
+        else Release.shown(int(counts[key]))
+        for key in counts
+    }
 
 
 def _complete_suppression(counts: Mapping[Hashable, int], hidden: set, k: int) -> bool:
@@ -114,8 +131,12 @@ def suppress_crossed(counts: Mapping[tuple, int], k: int) -> dict[tuple, Release
     """
     hidden = {key for key, n in counts.items() if n < k}
     _suppress_rows_and_columns(counts, hidden, k)
-    return {key: Release.hidden(BELOW_K if counts[key] < k else COMPLEMENTARY, k) if key in hidden
-            else Release.shown(int(counts[key])) for key in counts}
+    return {
+        key: Release.hidden(BELOW_K if counts[key] < k else COMPLEMENTARY, k)
+        if key in hidden
+        else Release.shown(int(counts[key]))
+        for key in counts
+    }
 
 
 def _suppress_rows_and_columns(counts: Mapping[tuple, int], hidden: set, k: int) -> None:
@@ -160,8 +181,9 @@ class TimedRelease:
     stale: bool
 
 
-def release_over_time(current_n: int, figures: dict, last: Snapshot | None, k: int,
-                      campaign_closed: bool) -> TimedRelease:
+def release_over_time(
+    current_n: int, figures: dict, last: Snapshot | None, k: int, campaign_closed: bool
+) -> TimedRelease:
     """Show new figures only after growth ≥ k since the last release (or at close); else the last ones."""
     if last is None or campaign_closed or current_n - last.n >= k or current_n < last.n:
         return TimedRelease(figures, current_n, store=(last is None or current_n != last.n), stale=False)
@@ -178,12 +200,13 @@ def candidate_views(dimensions: Sequence[str], crossed: bool = True) -> list[tup
     """Every breakdown the product can show: one-way for each dimension, then each pair crossed."""
     views = [(d,) for d in dimensions]
     if crossed:
-        views += [(a, b) for i, a in enumerate(dimensions) for b in dimensions[i + 1:]]
+        views += [(a, b) for i, a in enumerate(dimensions) for b in dimensions[i + 1 :]]
     return views
 
 
-def release_plan(segments: pd.DataFrame, dimensions: Sequence[str], k: int,
-                 crossed: bool = True) -> dict[GroupKey, Release]:
+def release_plan(
+    segments: pd.DataFrame, dimensions: Sequence[str], k: int, crossed: bool = True
+) -> dict[GroupKey, Release]:
     """Decide every group of every view of one population at once, so all views agree.
 
     `segments` has one row per respondent and a column per dimension (missing values are not a
@@ -214,8 +237,14 @@ def release_plan(segments: pd.DataFrame, dimensions: Sequence[str], k: int,
             decisions = {key: decisions[(key[0][1], key[1][1])] for key in counts}
         hidden = {key for key, decision in decisions.items() if decision.suppressed}
         while True:
-            conflict = next((key for key in sorted(counts, key=lambda key: (counts[key], str(key)))
-                             if key not in hidden and released.conflicts(groups[key])), None)
+            conflict = next(
+                (
+                    key
+                    for key in sorted(counts, key=lambda key: (counts[key], str(key)))
+                    if key not in hidden and released.conflicts(groups[key])
+                ),
+                None,
+            )
             if conflict is None:
                 break
             hidden.add(conflict)

@@ -8,6 +8,7 @@ figures goes through `analysis.privacy`: the rank correlation across departments
 department in it is released, theme figures only at k_text. The result is plain JSON-ready data, so
 a published report can be frozen as it is.
 """
+
 from __future__ import annotations
 
 import math
@@ -81,7 +82,9 @@ class ReportInputs:
     quarter_start: date
     quarter_end: date
     previous_start: date
-    usage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["quarter", "department", "metric", "value"]))
+    usage: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["quarter", "department", "metric", "value"])
+    )
     headcount: dict[str, int] = field(default_factory=dict)
     satisfaction: SurveyRelease | None = None
     satisfaction_previous: SurveyRelease | None = None
@@ -95,7 +98,7 @@ class ReportInputs:
 def assemble(inputs: ReportInputs) -> dict:
     """The report's data: headline KPIs, departments, themes, the suggestion funnel, departments needing attention."""
     usage_now = _usage_table(inputs, inputs.quarter, inputs.level)
-    usage_before = _usage_table(inputs, inputs.previous_quarter, inputs.level)
+    _usage_table(inputs, inputs.previous_quarter, inputs.level)
     funnel = suggestion_funnel(inputs.suggestions, inputs.quarter_start, inputs.quarter_end)
     funnel_before = suggestion_funnel(inputs.suggestions, inputs.previous_start, inputs.quarter_start)
     departments = department_rows(inputs, usage_now)
@@ -115,8 +118,10 @@ def assemble(inputs: ReportInputs) -> dict:
         "themes": top_themes(inputs.themes, inputs.k_text),
         "suggestions": funnel,
         "attention": needing_attention(departments, inputs.readiness),
-        "profile": {"satisfaction": _profile(inputs.satisfaction, "module_"),
-                    "readiness": _profile(inputs.readiness, "adkar_")},
+        "profile": {
+            "satisfaction": _profile(inputs.satisfaction, "module_"),
+            "readiness": _profile(inputs.readiness, "adkar_"),
+        },
     }
 
 
@@ -125,8 +130,11 @@ def _profile(release: SurveyRelease | None, prefix: str) -> dict | None:
     if release is None or release.overall.suppressed:
         return None
     scores = release.overall.scores or {}
-    return {key[len(prefix):]: _plain(value) for key, value in scores.items()
-            if key.startswith(prefix) and value is not None} or None
+    return {
+        key[len(prefix) :]: _plain(value)
+        for key, value in scores.items()
+        if key.startswith(prefix) and value is not None
+    } or None
 
 
 def _usage_table(inputs: ReportInputs, quarter: str, level: int) -> pd.DataFrame:
@@ -158,18 +166,33 @@ def _survey_figures(release: SurveyRelease | None) -> tuple[dict, ReleasedGroup 
     if group.suppressed:
         return {}, group
     scores = group.scores or {}
-    figures = {"sus": scores.get("sus"), "enps": scores.get("enps"),
-               "readiness": readiness_index(scores), "resistance": resistance_index(scores)}
+    figures = {
+        "sus": scores.get("sus"),
+        "enps": scores.get("enps"),
+        "readiness": readiness_index(scores),
+        "resistance": resistance_index(scores),
+    }
     return figures, group
 
 
 def _kpi(key: str, value, previous, source: str, group: ReleasedGroup | None = None, k: int | None = None) -> dict:
-    kpi = {"key": key, "value": _plain(value), "previous": _plain(previous), "change": None, "source": source,
-           "suppressed": False, "reason": None, "k": k, "lower_is_better": key in LOWER_IS_BETTER}
+    kpi = {
+        "key": key,
+        "value": _plain(value),
+        "previous": _plain(previous),
+        "change": None,
+        "source": source,
+        "suppressed": False,
+        "reason": None,
+        "k": k,
+        "lower_is_better": key in LOWER_IS_BETTER,
+    }
     if group is not None and group.suppressed:
         kpi.update(value=None, suppressed=True, reason=group.reason or BELOW_K)
     if kpi["value"] is not None and kpi["previous"] is not None:
-        kpi["change"] = round(kpi["value"] - kpi["previous"], 4 if key in ("adoption", "dau_mau", "checkin_rate") else 2)
+        kpi["change"] = round(
+            kpi["value"] - kpi["previous"], 4 if key in ("adoption", "dau_mau", "checkin_rate") else 2
+        )
     return kpi
 
 
@@ -177,11 +200,15 @@ def headline_kpis(inputs: ReportInputs, funnel: dict, funnel_before: dict) -> li
     """The figures on the first page, each with the previous quarter's and the change."""
     usage_now = organisation_totals(_usage_table(inputs, inputs.quarter, 1))
     usage_before = organisation_totals(_usage_table(inputs, inputs.previous_quarter, 1))
-    kpis = [_kpi(metric, usage_now.get(metric), usage_before.get(metric), "usage")
-            for metric in ("active_users", ADOPTION, "dau_mau", "approval_hours", "checkin_rate")
-            if usage_now.get(metric) is not None]
-    for release, release_before, keys in ((inputs.satisfaction, inputs.satisfaction_previous, ("sus", "enps")),
-                                          (inputs.readiness, inputs.readiness_previous, ("readiness", "resistance"))):
+    kpis = [
+        _kpi(metric, usage_now.get(metric), usage_before.get(metric), "usage")
+        for metric in ("active_users", ADOPTION, "dau_mau", "approval_hours", "checkin_rate")
+        if usage_now.get(metric) is not None
+    ]
+    for release, release_before, keys in (
+        (inputs.satisfaction, inputs.satisfaction_previous, ("sus", "enps")),
+        (inputs.readiness, inputs.readiness_previous, ("readiness", "resistance")),
+    ):
         if release is None:
             continue
         now, group = _survey_figures(release)
@@ -203,10 +230,14 @@ def department_rows(inputs: ReportInputs, usage: pd.DataFrame) -> list[dict]:
     rows = []
     for name in sorted(names):
         usage_row = usage.loc[name].dropna().to_dict() if name in usage.index else {}
-        rows.append({"department": name,
-                     "usage": {metric: _plain(value) for metric, value in usage_row.items()},
-                     "satisfaction": _released_department(inputs.satisfaction, name, ("sus", "enps")),
-                     "readiness": _released_department(inputs.readiness, name, ())})
+        rows.append(
+            {
+                "department": name,
+                "usage": {metric: _plain(value) for metric, value in usage_row.items()},
+                "satisfaction": _released_department(inputs.satisfaction, name, ("sus", "enps")),
+                "readiness": _released_department(inputs.readiness, name, ()),
+            }
+        )
     return rows
 
 
@@ -240,8 +271,17 @@ def adoption_metric(rows: list[dict]) -> str | None:
 def rank_correlation(rows: list[dict], satisfaction: SurveyRelease | None) -> dict:
     """Spearman's ρ between adoption and SUS across departments, released only when every department in it is."""
     metric = adoption_metric(rows)
-    result = {"shown": False, "metric": metric, "rho": None, "p_value": None, "n": 0, "reason": None,
-              "blocked": [], "k": satisfaction.k if satisfaction else None, "significant": False}
+    result = {
+        "shown": False,
+        "metric": metric,
+        "rho": None,
+        "p_value": None,
+        "n": 0,
+        "reason": None,
+        "blocked": [],
+        "k": satisfaction.k if satisfaction else None,
+        "significant": False,
+    }
     result["reason"] = _missing_input(metric, satisfaction)
     if result["reason"]:
         return result
@@ -261,8 +301,12 @@ def rank_correlation(rows: list[dict], satisfaction: SurveyRelease | None) -> di
         result["reason"] = "constant"
         return result
     rho, p_value = spearman(x, y)
-    result.update(shown=True, rho=round(float(rho), 2), p_value=round(float(p_value), 3),
-                  significant=bool(p_value < SIGNIFICANCE_LEVEL))
+    result.update(
+        shown=True,
+        rho=round(float(rho), 2),
+        p_value=round(float(p_value), 3),
+        significant=bool(p_value < SIGNIFICANCE_LEVEL),
+    )
     return result
 
 
@@ -272,8 +316,13 @@ def spearman(x, y) -> tuple[float, float]:
     rho = spearmanr(x, y).statistic
     if len(x) > EXACT_UP_TO:
         return rho, spearmanr(x, y).pvalue
-    exact = permutation_test((list(x),), lambda ordered: spearmanr(ordered, y).statistic,
-                             permutation_type="pairings", alternative="two-sided", n_resamples=math.inf)
+    exact = permutation_test(
+        (list(x),),
+        lambda ordered: spearmanr(ordered, y).statistic,
+        permutation_type="pairings",
+        alternative="two-sided",
+        n_resamples=math.inf,
+    )
     return rho, float(exact.pvalue)
 
 
@@ -304,12 +353,19 @@ def top_themes(themes: list[ThemeSummary], k_text: int) -> dict:
             trend = "recurring"
         else:
             trend = "up" if change > 0 else ("down" if change < 0 else "flat")
-        items.append({"label": theme.label, "respondents": theme.respondents,
-                      "negative_respondents": theme.negative_respondents,
-                      "quarters": sorted(theme.recurring_quarters), "previous_respondents": previous if comparable else None,
-                      "change": change, "trend": trend, "quote": theme.quote})
-    return {"k_text": k_text, "items": items, "withheld": len(themes) - len(released),
-            "total": len(themes)}
+        items.append(
+            {
+                "label": theme.label,
+                "respondents": theme.respondents,
+                "negative_respondents": theme.negative_respondents,
+                "quarters": sorted(theme.recurring_quarters),
+                "previous_respondents": previous if comparable else None,
+                "change": change,
+                "trend": trend,
+                "quote": theme.quote,
+            }
+        )
+    return {"k_text": k_text, "items": items, "withheld": len(themes) - len(released), "total": len(themes)}
 
 
 def suggestion_funnel(suggestions: list[SuggestionRecord], start: date, end: date) -> dict:
@@ -325,10 +381,13 @@ def suggestion_funnel(suggestions: list[SuggestionRecord], start: date, end: dat
     adopted = sum("adopted" in statuses for statuses in reached)
     implemented = sum("implemented" in statuses for statuses in reached)
     return {
-        "received": received, "adopted": adopted, "implemented": implemented,
+        "received": received,
+        "adopted": adopted,
+        "implemented": implemented,
         "declined": sum("declined" in statuses for statuses in reached),
         "merged": sum("merged" in statuses for statuses in reached),
-        "decided": len(days), "pending": received - len(days),
+        "decided": len(days),
+        "pending": received - len(days),
         "adoption_rate": round(adopted / received, 4) if received else None,
         "implementation_rate": round(implemented / adopted, 4) if adopted else None,
         "median_days_to_decision": _plain(statistics.median(days)) if days else None,
@@ -339,8 +398,14 @@ def suggestion_funnel(suggestions: list[SuggestionRecord], start: date, end: dat
 def needing_attention(rows: list[dict], readiness: SurveyRelease | None) -> dict:
     """Departments with adoption below the departments' median and readiness below the organisation's."""
     metric = adoption_metric(rows)
-    result = {"rows": [], "metric": metric, "median_adoption": None, "organisation_readiness": None,
-              "not_assessed": [], "reason": None}
+    result = {
+        "rows": [],
+        "metric": metric,
+        "median_adoption": None,
+        "organisation_readiness": None,
+        "not_assessed": [],
+        "reason": None,
+    }
     result["reason"] = _missing_input(metric, readiness)
     if result["reason"]:
         return result
@@ -360,9 +425,16 @@ def needing_attention(rows: list[dict], readiness: SurveyRelease | None) -> dict
             result["not_assessed"].append(row["department"])
             continue
         if value < median and figures["index"] < overall["readiness"]:
-            result["rows"].append({"department": row["department"], "adoption": value,
-                                   "readiness": figures["index"], "barrier": figures["barrier"],
-                                   "adkar": figures["adkar"], "n": figures["n"]})
+            result["rows"].append(
+                {
+                    "department": row["department"],
+                    "adoption": value,
+                    "readiness": figures["index"],
+                    "barrier": figures["barrier"],
+                    "adkar": figures["adkar"],
+                    "n": figures["n"],
+                }
+            )
     result["rows"].sort(key=lambda row: (row["readiness"], row["adoption"]))
     return result
 

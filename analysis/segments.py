@@ -3,6 +3,7 @@
 Works on the per-response score frame of `surveys.scoring.score_frame` joined with segment columns.
 Release decisions are not made here: callers pass the groups through `analysis.privacy`.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,7 +83,7 @@ class RankedMetric:
         self.ranks[self.valid] = rankdata(compared)
         self.n = int(self.valid.sum())
         _, counts = np.unique(np.asarray(compared), return_counts=True)
-        self.tie_term = float((counts ** 3 - counts).sum())
+        self.tie_term = float((counts**3 - counts).sum())
         self.constant = len(counts) <= 1
 
     def compare(self, inside: np.ndarray) -> Comparison:

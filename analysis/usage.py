@@ -6,6 +6,7 @@ it adds up: counts are summed, shares and hours are averaged weighted by the fig
 of. `roll_up` brings a table given per store up to any department level; unknown (custom) metrics
 cannot be added up safely, so they are only shown where they were given.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,14 +23,17 @@ class MetricSpec:
     weight: str | None = None
 
 
-METRICS = {spec.key: spec for spec in (
-    MetricSpec("headcount", COUNT),
-    MetricSpec("active_users", COUNT),
-    MetricSpec("dau_mau", SHARE, "active_users"),
-    MetricSpec("approvals", COUNT),
-    MetricSpec("approval_hours", HOURS, "approvals"),
-    MetricSpec("checkin_rate", SHARE, "headcount"),
-)}
+METRICS = {
+    spec.key: spec
+    for spec in (
+        MetricSpec("headcount", COUNT),
+        MetricSpec("active_users", COUNT),
+        MetricSpec("dau_mau", SHARE, "active_users"),
+        MetricSpec("approvals", COUNT),
+        MetricSpec("approval_hours", HOURS, "approvals"),
+        MetricSpec("checkin_rate", SHARE, "headcount"),
+    )
+}
 ADOPTION = "adoption"  # active users ÷ headcount, derived
 
 
@@ -44,8 +48,11 @@ def ancestor(path: str, level: int) -> str:
 def with_headcount(usage: pd.DataFrame, directory_headcount: dict[str, int]) -> pd.DataFrame:
     """Adds the people directory's headcount for departments whose file gave none."""
     given = set(usage.loc[usage["metric"] == "headcount", "department"])
-    extra = [{"department": d, "metric": "headcount", "value": float(directory_headcount[d])}
-             for d in sorted(set(usage["department"]) - given) if directory_headcount.get(d)]
+    extra = [
+        {"department": d, "metric": "headcount", "value": float(directory_headcount[d])}
+        for d in sorted(set(usage["department"]) - given)
+        if directory_headcount.get(d)
+    ]
     if not extra:
         return usage
     return pd.concat([usage, pd.DataFrame(extra)], ignore_index=True)

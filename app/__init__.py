@@ -1,4 +1,5 @@
 """ChangePulse (变革脉搏): the Flask application factory."""
+
 from flask import Flask
 
 from config import CONFIGS, Config
@@ -11,14 +12,17 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     _ensure_sqlite_folder(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
+
         proxies = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
     from app import access, cli, errors, extensions, i18n, navigation, routing, security
+
     routing.init_app(app)  # before any blueprint: their rules are built with the app's converters
     extensions.db.init_app(app)
-    extensions.migrate.init_app(app, extensions.db, directory=str(_migrations_dir()),
-                                render_as_batch=True, compare_type=True)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True
+    )
     extensions.csrf.init_app(app)
     extensions.login_manager.init_app(app)
     extensions.limiter.init_app(app)
@@ -30,11 +34,12 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     cli.init_app(app)
 
     from app import sqlite  # noqa: F401  (registers engine event hooks)
-    from app.auth.routes import bp as auth_bp
-    from app.main.routes import bp as main_bp
     from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
     from app.campaigns.routes import bp as campaigns_bp
+    from app.main.routes import bp as main_bp
     from app.respond.routes import bp as respond_bp
+
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
@@ -43,28 +48,36 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     from app.api import auth as api_auth  # noqa: F401  (registers the bearer-token loader)
     from app.api.routes import bp as api_bp
     from app.results.routes import bp as results_bp
+
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(results_bp, url_prefix="/results")
     from app.themes.routes import bp as themes_bp
+
     app.register_blueprint(themes_bp, url_prefix="/themes")
-    from app.committee.routes import bp as committee_bp
     from app.board.routes import bp as board_bp
+    from app.committee.routes import bp as committee_bp
+
     app.register_blueprint(committee_bp, url_prefix="/committee")
     app.register_blueprint(board_bp, url_prefix="/board")
     from app.reports.routes import bp as reports_bp
+
     app.register_blueprint(reports_bp, url_prefix="/reports")
 
     from app.campaigns import cli as campaigns_cli
+
     campaigns_cli.init_app(app)
     from app.themes import cli as themes_cli
+
     themes_cli.init_app(app)
     from app.metrics import cli as metrics_cli
+
     metrics_cli.init_app(app)
     return app
 
 
 def _resolve_config(config_name_or_object):
     import os
+
     if config_name_or_object is None:
         config_name_or_object = os.environ.get("CHANGEPULSE_CONFIG", "development")
     if isinstance(config_name_or_object, str):
@@ -81,12 +94,14 @@ def _ensure_sqlite_folder(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite:///") and not uri.startswith("sqlite:///:memory:"):
         from pathlib import Path
+
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
 def _migrations_dir():
     from pathlib import Path
+
     return Path(__file__).resolve().parent.parent / "migrations"
 
 
-__all__ = ["create_app", "Config"]
+__all__ = ["Config", "create_app"]

@@ -3,6 +3,7 @@
 `@allow("manager", "admin")` or `@allow(PUBLIC)` marks a view; a before-request hook refuses any
 endpoint without a declaration, and a test walks `app.url_map` to make sure none is missing.
 """
+
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
@@ -38,6 +39,7 @@ def is_api_request() -> bool:
 
 def _enforce():
     from flask import current_app
+
     if request.endpoint is None:
         return None
     roles = allowed_roles(current_app, request.endpoint)
@@ -59,7 +61,7 @@ def is_safe_next(target: str | None) -> bool:
     """Only same-site absolute paths: '/x' yes; '//evil', '/\\evil', 'https://evil' no."""
     if not target or not target.startswith("/"):
         return False
-    if target.startswith("//") or target.startswith("/\\"):
+    if target.startswith(("//", "/\\")):
         return False
     if any(ch in target for ch in "\\\r\n\t") or any(ord(ch) < 32 for ch in target):
         return False

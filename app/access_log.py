@@ -1,4 +1,5 @@
 """A gunicorn logger whose access log never contains invitation tokens or receipt codes."""
+
 import re
 
 from gunicorn.glogging import Logger
@@ -15,6 +16,7 @@ class RedactingLogger(Logger):
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         path, query = redact(environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
-        request_line = f"{environ.get('REQUEST_METHOD', '')} {path}{'?' + query if query else ''} {environ.get('SERVER_PROTOCOL', '')}"
+        target = path + ("?" + query if query else "")
+        request_line = f"{environ.get('REQUEST_METHOD', '')} {target} {environ.get('SERVER_PROTOCOL', '')}"
         atoms.update({"r": request_line, "U": path, "q": query})
         return atoms

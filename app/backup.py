@@ -4,6 +4,7 @@ SQLite uses the online backup API; PostgreSQL uses pg_dump / pg_restore (custom 
 backup a manifest (PATH + ".json") records the row count of every table and the file's SHA-256; restore
 checks the file against it, restores, runs an integrity check and compares the counts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,8 +37,16 @@ def sha256_of(path: Path) -> str:
 
 
 def _pg_env_args(url):
-    args = ["--host", url.host or "127.0.0.1", "--port", str(url.port or 5432), "--username", url.username or "postgres",
-            "--dbname", url.database]
+    args = [
+        "--host",
+        url.host or "127.0.0.1",
+        "--port",
+        str(url.port or 5432),
+        "--username",
+        url.username or "postgres",
+        "--dbname",
+        url.database,
+    ]
     env = {"PGPASSWORD": url.password} if url.password else {}
     return args, env
 
@@ -92,18 +101,32 @@ def restore(engine, path: Path) -> dict:
         target.close()
     else:
         args, env = _pg_env_args(url)
-        run([shutil.which("pg_restore") or "pg_restore", "--clean", "--if-exists", "--no-owner", "--exit-on-error", *args,
-             str(path)], env)
+        run(
+            [
+                shutil.which("pg_restore") or "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--exit-on-error",
+                *args,
+                str(path),
+            ],
+            env,
+        )
     restored = table_counts(engine)
     if restored != manifest["counts"]:
-        different = {k: (manifest["counts"].get(k), restored.get(k)) for k in set(restored) | set(manifest["counts"])
-                     if restored.get(k) != manifest["counts"].get(k)}
+        different = {
+            k: (manifest["counts"].get(k), restored.get(k))
+            for k in set(restored) | set(manifest["counts"])
+            if restored.get(k) != manifest["counts"].get(k)
+        }
         raise BackupError(f"恢复后的行数与备份不符：{different}")
     return {"counts": restored}
 
 
 def run(command: list[str], env: dict) -> None:
     import os
+
     result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **env})
     if result.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} 失败：{result.stderr.strip()[:500]}")

@@ -2,6 +2,7 @@
 
 Human text by default, JSON with --json; exit status 1 on any failure.
 """
+
 import getpass
 import json
 import os
@@ -30,6 +31,7 @@ def _fail(message: str) -> None:
 def users_create(email: str, role: str, name: str | None):
     """Create a staff account; the password comes from CP_PASSWORD or a hidden prompt."""
     from app.staff import StaffUserError, create_staff_user
+
     password = os.environ.get("CP_PASSWORD")
     if not password:
         if not sys.stdin.isatty():
@@ -48,6 +50,7 @@ def users_create(email: str, role: str, name: str | None):
 def users_token(email: str):
     """Issue an API token for EMAIL; the token is printed on the last line, once."""
     from app.models import ApiToken, StaffUser
+
     user = db.session.execute(select(StaffUser).where(StaffUser.email == email.strip().lower())).scalar_one_or_none()
     if user is None:
         _fail(f"错误：没有邮箱为 {email} 的账号")
@@ -66,6 +69,7 @@ def people_import(file: str, deactivate_missing: bool):
     from app.audit import record
     from app.people.directory import apply_import
     from app.people.importer import parse_people_file
+
     with open(file, "rb") as handle:
         result = parse_people_file(os.path.basename(file), handle.read())
     if not result.ok:
@@ -84,14 +88,19 @@ def people_import(file: str, deactivate_missing: bool):
 def people_list(as_json: bool):
     """List people (employee_id, name, department, role, wave)."""
     from app.models import Department, Person
-    people = db.session.execute(
-        select(Person).join(Person.department).order_by(Department.path, Person.employee_id)
-    ).scalars().all()
+
+    people = (
+        db.session.execute(select(Person).join(Person.department).order_by(Department.path, Person.employee_id))
+        .scalars()
+        .all()
+    )
     if as_json:
-        click.echo(json.dumps([
-            {k: p.to_dict()[k] for k in ("employee_id", "name", "department", "role", "wave")}
-            for p in people
-        ], ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [{k: p.to_dict()[k] for k in ("employee_id", "name", "department", "role", "wave")} for p in people],
+                ensure_ascii=False,
+            )
+        )
         return
     for p in people:
         click.echo(f"{p.employee_id}\t{p.name}\t{p.department.path}\t{p.role_label}\t{p.wave or ''}")
@@ -102,8 +111,10 @@ def people_list(as_json: bool):
 def users_ensure_admin(email: str):
     """Create an admin account with a random password if there is no admin yet; prints it once."""
     import secrets
+
     from app.models import StaffUser
     from app.staff import create_staff_user
+
     if db.session.execute(select(StaffUser.id).where(StaffUser.role == "admin")).first():
         click.echo("已有管理员账号，跳过创建。")
         return
@@ -122,6 +133,7 @@ def demo_command(if_empty: bool):
     """Seed the demo organisation, staff accounts and two quarters of survey data."""
     from app import demo
     from app.models import Person
+
     if if_empty and db.session.execute(select(Person.id).limit(1)).first():
         click.echo("数据库已有数据，跳过演示数据。")
         return
@@ -152,6 +164,7 @@ backup_cli = AppGroup("backup", help="备份与恢复 / Backups.")
 def backup_create(path: str):
     """Back up the database to PATH (with PATH.json: row counts and checksum)."""
     from app.backup import BackupError, create
+
     try:
         manifest = create(db.engine, path)
     except BackupError as exc:
@@ -167,6 +180,7 @@ def backup_create(path: str):
 def backup_restore(path: str):
     """Restore PATH into this (empty) database, then check integrity and row counts."""
     from app.backup import BackupError, restore
+
     try:
         result = restore(db.engine, path)
     except BackupError as exc:
@@ -184,23 +198,30 @@ def jobs_list(active: bool, as_json: bool):
     """List recent jobs (after marking those whose process died as failed)."""
     from app.jobs import ACTIVE, check_all, job_dict
     from app.models import BackgroundJob
+
     check_all(db.session)
     query = select(BackgroundJob).order_by(BackgroundJob.created_at.desc()).limit(100)
     if active:
         query = query.where(BackgroundJob.status.in_(ACTIVE))
     jobs = db.session.execute(query).scalars().all()
     if as_json:
-        click.echo(json.dumps([{**job_dict(job), "target": [job.target_type, job.target_id]} for job in jobs],
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [{**job_dict(job), "target": [job.target_type, job.target_id]} for job in jobs], ensure_ascii=False
+            )
+        )
         return
     for job in jobs:
-        click.echo(f"{job.id}\t{job.kind}\t{job.status}\t{job.backend}\t{job.created_at:%Y-%m-%d %H:%M}\t{job.error or ''}")
+        click.echo(
+            f"{job.id}\t{job.kind}\t{job.status}\t{job.backend}\t{job.created_at:%Y-%m-%d %H:%M}\t{job.error or ''}"
+        )
 
 
 @jobs_cli.command("check")
 def jobs_check():
     """Mark jobs whose process died (no heartbeat, RQ work-horse killed) as failed; for cron."""
     from app.jobs import check_all
+
     failed = check_all(db.session)
     click.echo(f"已将 {len(failed)} 个中断的任务标记为失败" if failed else "没有中断的任务")
     for job in failed:

@@ -3,6 +3,7 @@ of both surveys with realistic Chinese comments, so a newcomer sees a living pro
 
 Deterministic (seeded), so screenshots and tests see the same data every time.
 """
+
 import random
 import secrets
 from dataclasses import dataclass
@@ -37,15 +38,24 @@ def demo_people(seed: int = 2026, size: int = 300) -> list[PersonRow]:
     for index in range(size):
         department = rng.choices(units, weights)[0]
         in_store = "门店" in department
-        role = rng.choices(["employee", "manager", "executive", "digital_admin"],
-                           [80, 15, 1, 4] if in_store else [45, 30, 10, 15])[0]
+        role = rng.choices(
+            ["employee", "manager", "executive", "digital_admin"], [80, 15, 1, 4] if in_store else [45, 30, 10, 15]
+        )[0]
         name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2])))
         region = department.split("/")[1]
         wave = {"华东区": "第一批", "总部职能": "第一批", "华南区": "第二批"}.get(region, "第三批")
         employee_id = f"E{10001 + index}"
-        rows.append(PersonRow(row_number=index + 2, employee_id=employee_id, name=name,
-                              email=f"{employee_id.lower()}@example.com", department=department,
-                              role=role, wave=wave))
+        rows.append(
+            PersonRow(
+                row_number=index + 2,
+                employee_id=employee_id,
+                name=name,
+                email=f"{employee_id.lower()}@example.com",
+                department=department,
+                role=role,
+                wave=wave,
+            )
+        )
     return rows
 
 
@@ -81,8 +91,15 @@ def demo_answers(rng: random.Random, definition, mood: Mood, quarter_index: int)
             if rng.random() < 0.7:
                 theme_weights = None
                 if quarter_index == 1:  # attendance was fixed between the quarters; approvals were not
-                    theme_weights = {"approval": 11, "attendance": 3, "messages": 8, "training": 5,
-                                     "reports": 5, "performance": 3, "drive": 3}
+                    theme_weights = {
+                        "approval": 11,
+                        "attendance": 3,
+                        "messages": 8,
+                        "training": 5,
+                        "reports": 5,
+                        "performance": 3,
+                        "drive": 3,
+                    }
                 answers.append((code, None, demo_comment(rng, negativity=0.8, theme_weights=theme_weights)))
             continue
         if code.startswith("sus"):
@@ -116,22 +133,28 @@ def seed_surveys(session, seed: int = 7, response_rates=(0.72, 0.61)) -> list[Ca
     for quarter_index, (quarter, day, status) in enumerate(QUARTERS):
         for slug, title in (("quarterly-satisfaction", "满意度调查"), ("change-readiness", "变革准备度调查")):
             version = latest_version(session, slug)
-            spec = CampaignSpec(instrument_version_id=version.id, quarter=quarter,
-                                title=f"{quarter[:4]}年第{'一二三四'[int(quarter[5]) - 1]}季度{title}",
-                                departments=[], roles=[], waves=[],
-                                opens_at=datetime(day.year, day.month, day.day, 9), closes_at=None)
+            spec = CampaignSpec(
+                instrument_version_id=version.id,
+                quarter=quarter,
+                title=f"{quarter[:4]}年第{'一二三四'[int(quarter[5]) - 1]}季度{title}",
+                departments=[],
+                roles=[],
+                waves=[],
+                opens_at=datetime(day.year, day.month, day.day, 9),
+                closes_at=None,
+            )
             campaign, _ = create_campaign(session, spec)
             issued = issue_invitations(session, campaign)
             session.commit()
             from app.instruments import instrument_for
+
             definition = instrument_for(version)
-            for person, token in issued:
+            for person, _token in issued:
                 if rng.random() > response_rates[quarter_index]:
                     continue
                 invitation_id = _invitation_id(session, campaign.id, person.id)
                 answers = demo_answers(rng, definition, mood_of(person, quarter_index), quarter_index)
-                submit_response(session, Respondent(campaign.id, invitation_id), answers,
-                                submitted_on=day)
+                submit_response(session, Respondent(campaign.id, invitation_id), answers, submitted_on=day)
             if status == "closed":
                 campaign.status = "closed"
                 campaign.closes_at = datetime(day.year, day.month, day.day + 10, 18)
@@ -144,8 +167,10 @@ def _invitation_id(session, campaign_id: int, person_id: int) -> int:
     from sqlalchemy import select
 
     from app.models import Invitation
-    return session.execute(select(Invitation.id).where(
-        Invitation.campaign_id == campaign_id, Invitation.person_id == person_id)).scalar_one()
+
+    return session.execute(
+        select(Invitation.id).where(Invitation.campaign_id == campaign_id, Invitation.person_id == person_id)
+    ).scalar_one()
 
 
 def seed_staff(session, password: str | None = None) -> tuple[list[str], str]:
@@ -154,6 +179,7 @@ def seed_staff(session, password: str | None = None) -> tuple[list[str], str]:
 
     from app.models import StaffUser
     from app.staff import create_staff_user
+
     password = password or secrets.token_urlsafe(12)
     created = []
     for email, role, name in STAFF:
@@ -172,9 +198,10 @@ def seed_loop(session) -> str | None:
 
     from app.committee.service import create_suggestion, publish
     from app.committee.workflow import Decision, transition
-    from app.models import Answer, Campaign, Response, StaffUser, Theme, ThemeMember
+    from app.models import Answer, Campaign, Response, StaffUser, ThemeMember
     from app.respond.service import new_receipt_code, receipt_hash
     from app.themes.service import create_run, execute_run
+
     committee = session.execute(select(StaffUser).where(StaffUser.role == "committee")).scalars().first()
     actor = committee.id if committee else None
     runs = []
@@ -189,24 +216,47 @@ def seed_loop(session) -> str | None:
     receipt = None
     for theme in themes:
         status, note = _demo_decision(theme.keywords)
-        suggestion = create_suggestion(session, f"改进：{theme.display_label}", "由意见主题生成", _demo_module(theme.keywords),
-                                       actor, source="theme", theme_ids=[theme.id])
-        path = {"implemented": ["under_review", "adopted", "in_progress", "implemented"],
-                "adopted": ["under_review", "adopted"], "in_progress": ["under_review", "adopted", "in_progress"],
-                "under_review": ["under_review"], "declined": ["under_review", "declined"]}[status]
+        suggestion = create_suggestion(
+            session,
+            f"改进：{theme.display_label}",
+            "由意见主题生成",
+            _demo_module(theme.keywords),
+            actor,
+            source="theme",
+            theme_ids=[theme.id],
+        )
+        path = {
+            "implemented": ["under_review", "adopted", "in_progress", "implemented"],
+            "adopted": ["under_review", "adopted"],
+            "in_progress": ["under_review", "adopted", "in_progress"],
+            "under_review": ["under_review"],
+            "declined": ["under_review", "declined"],
+        }[status]
         for step in path:
-            transition(session, suggestion, Decision(step, note if step in ("declined", "implemented", "adopted") else None,
-                                                     actor, "2027Q1"), actor)
+            transition(
+                session,
+                suggestion,
+                Decision(step, note if step in ("declined", "implemented", "adopted") else None, actor, "2027Q1"),
+                actor,
+            )
         publish(session, suggestion, actor)
         if receipt is None:
-            response = session.execute(select(Response).join(Answer, Answer.response_id == Response.id)
-                                       .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                                       .where(ThemeMember.theme_id == theme.id)).scalars().first()
+            response = (
+                session.execute(
+                    select(Response)
+                    .join(Answer, Answer.response_id == Response.id)
+                    .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+                    .where(ThemeMember.theme_id == theme.id)
+                )
+                .scalars()
+                .first()
+            )
             if response is not None:
                 receipt = new_receipt_code()
                 response.receipt_hash = receipt_hash(receipt)
-    create_suggestion(session, "希望开放手机端批量审批", "月底单子多，一条条点太慢", "approval", source="box",
-                      proposer_role="manager")
+    create_suggestion(
+        session, "希望开放手机端批量审批", "月底单子多，一条条点太慢", "approval", source="box", proposer_role="manager"
+    )
     _date_suggestions(session)
     session.commit()
     return receipt
@@ -217,6 +267,7 @@ def _date_suggestions(session) -> None:
     from sqlalchemy import select
 
     from app.models import Suggestion
+
     for index, suggestion in enumerate(session.execute(select(Suggestion).order_by(Suggestion.id)).scalars()):
         day = datetime(2026, 11, 17 + index % 2, 10)
         suggestion.created_at = day
@@ -238,21 +289,31 @@ def demo_usage_csv(session, quarter_index: int, seed: int = 11) -> bytes:
     import io
 
     from app.metrics.service import directory_headcount
+
     rng = random.Random(seed + quarter_index)
     headcount = directory_headcount(session)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["部门", "人数", "活跃用户数", "日活/月活", "审批处理量", "平均审批时长（小时）", "考勤打卡率", "宜搭应用数"])
+    writer.writerow(
+        ["部门", "人数", "活跃用户数", "日活/月活", "审批处理量", "平均审批时长（小时）", "考勤打卡率", "宜搭应用数"]
+    )
     for path in sorted(p for p in headcount if p.count("/") == 2):
         region = path.split("/")[1]
         people = headcount[path]
         adoption = min(1.0, USAGE_ADOPTION[region] - 0.09 * (1 - quarter_index) + rng.uniform(-0.05, 0.05))
         active = min(people, round(people * adoption))
-        writer.writerow([path, people, active, f"{min(0.95, 0.25 + 0.5 * adoption + rng.uniform(-0.04, 0.04)):.2f}",
-                         round(active * rng.uniform(9, 14)),
-                         f"{USAGE_APPROVAL_HOURS[region] * (1.15 - 0.15 * quarter_index) * rng.uniform(0.85, 1.15):.1f}",
-                         f"{min(0.99, 0.70 + 0.1 * quarter_index + 0.15 * adoption + rng.uniform(-0.03, 0.03)):.0%}",
-                         rng.randint(0, 4) + 2 * quarter_index])
+        writer.writerow(
+            [
+                path,
+                people,
+                active,
+                f"{min(0.95, 0.25 + 0.5 * adoption + rng.uniform(-0.04, 0.04)):.2f}",
+                round(active * rng.uniform(9, 14)),
+                f"{USAGE_APPROVAL_HOURS[region] * (1.15 - 0.15 * quarter_index) * rng.uniform(0.85, 1.15):.1f}",
+                f"{min(0.99, 0.70 + 0.1 * quarter_index + 0.15 * adoption + rng.uniform(-0.03, 0.03)):.0%}",
+                rng.randint(0, 4) + 2 * quarter_index,
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -260,9 +321,11 @@ def seed_usage(session) -> None:
     """Usage metrics for the demo quarters, through the real importer (so the demo checks it too)."""
     from app.metrics.importer import parse_metrics_file
     from app.metrics.service import known_departments, replace_quarter
+
     for quarter_index, (quarter, _day, _status) in enumerate(QUARTERS):
-        result = parse_metrics_file("usage.csv", demo_usage_csv(session, quarter_index), quarter,
-                                    known_departments(session))
+        result = parse_metrics_file(
+            "usage.csv", demo_usage_csv(session, quarter_index), quarter, known_departments(session)
+        )
         if not result.ok:
             raise ValueError("demo usage metrics do not import: " + "; ".join(result.errors))
         replace_quarter(session, quarter, result)
@@ -276,8 +339,17 @@ DEMO_DECISIONS = (
     (("培训", "手把手", "视频"), "adopted", "每个门店设一名数字化指导员，并录制 3 分钟短视频教程"),
     (("日志", "日报", "周报", "汇报"), "declined", "日报是经营复盘的要求，暂不取消；模板已精简为三项"),
 )
-DEMO_MODULES = (("打卡", "attendance"), ("审批", "approval"), ("消息", "message"), ("ding", "message"),
-                ("培训", "training"), ("日志", "log"), ("汇报", "log"), ("钉盘", "drive"), ("文件", "drive"))
+DEMO_MODULES = (
+    ("打卡", "attendance"),
+    ("审批", "approval"),
+    ("消息", "message"),
+    ("ding", "message"),
+    ("培训", "training"),
+    ("日志", "log"),
+    ("汇报", "log"),
+    ("钉盘", "drive"),
+    ("文件", "drive"),
+)
 
 
 def _demo_decision(keywords):

@@ -1,6 +1,8 @@
 """Error pages in the user's language; JSON errors for the API. A 500 is always a bug, but a polite one."""
+
 from flask import Flask, jsonify, render_template, request
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 

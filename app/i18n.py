@@ -1,4 +1,5 @@
 """Locale selection (Chinese by default, English on request) and Chinese-first formatting filters."""
+
 from datetime import date, datetime
 
 from flask import Flask, current_app, session
@@ -58,6 +59,7 @@ SECRET_BEARING_ENDPOINTS = {"respond.invitation_link", "respond.open_link"}
 def language_return_path() -> str:
     """Where the language switch returns to; never a URL carrying an invitation token or receipt code."""
     from flask import request, url_for
+
     if request.endpoint in SECRET_BEARING_ENDPOINTS:
         return url_for("main.index")
     if request.method != "GET" or request.endpoint == "board.receipt":
@@ -70,5 +72,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         quarter=format_quarter, cn_date=format_date, number=format_number, percent=format_percent
     )
-    app.jinja_env.globals.update(current_language=current_language,
-                                  language_return_path=language_return_path)
+    app.jinja_env.globals.update(current_language=current_language, language_return_path=language_return_path)

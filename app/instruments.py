@@ -3,6 +3,7 @@
 A built-in definition is copied into the database as an InstrumentVersion; when the definition
 changes, a new version is added — a version that a campaign uses is never edited.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,28 +33,37 @@ def sync_builtin_instruments(session) -> list[InstrumentVersion]:
 def store_definition(session, definition) -> InstrumentVersion:
     """Store `definition` as a new version unless the latest version already has the same content."""
     digest = surveys.definition_hash(definition)
-    instrument = session.execute(
-        select(Instrument).where(Instrument.slug == definition.name)).scalar_one_or_none()
+    instrument = session.execute(select(Instrument).where(Instrument.slug == definition.name)).scalar_one_or_none()
     if instrument is None:
-        instrument = Instrument(slug=definition.name, name_zh=definition.title["zh"],
-                                name_en=definition.title["en"])
+        instrument = Instrument(slug=definition.name, name_zh=definition.title["zh"], name_en=definition.title["en"])
         session.add(instrument)
         session.flush()
     current = session.execute(
-        select(InstrumentVersion).where(InstrumentVersion.instrument_id == instrument.id)
-        .order_by(InstrumentVersion.version.desc()).limit(1)).scalar_one_or_none()
+        select(InstrumentVersion)
+        .where(InstrumentVersion.instrument_id == instrument.id)
+        .order_by(InstrumentVersion.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     if current is not None and current.definition_hash == digest:
         return current
     version = InstrumentVersion(
-        instrument=instrument, version=(current.version + 1) if current else 1,
+        instrument=instrument,
+        version=(current.version + 1) if current else 1,
         definition=json.dumps(surveys.to_dict(definition), ensure_ascii=False, sort_keys=True),
         definition_hash=digest,
     )
     for position, question in enumerate(definition.questions):
-        version.questions.append(Question(
-            code=question.code, position=position, qtype=question.type, required=question.required,
-            text_zh=question.text["zh"], text_en=question.text["en"], scale_code=question.scale,
-        ))
+        version.questions.append(
+            Question(
+                code=question.code,
+                position=position,
+                qtype=question.type,
+                required=question.required,
+                text_zh=question.text["zh"],
+                text_en=question.text["en"],
+                scale_code=question.scale,
+            )
+        )
     session.add(version)
     session.flush()
     return version
@@ -62,17 +72,26 @@ def store_definition(session, definition) -> InstrumentVersion:
 def is_frozen(session, version: InstrumentVersion) -> bool:
     """A version is frozen once any campaign using it has a response."""
     from app.models import Response
-    return session.execute(
-        select(func.count(Response.id)).join(Campaign, Response.campaign_id == Campaign.id)
-        .where(Campaign.instrument_version_id == version.id)
-    ).scalar_one() > 0
+
+    return (
+        session.execute(
+            select(func.count(Response.id))
+            .join(Campaign, Response.campaign_id == Campaign.id)
+            .where(Campaign.instrument_version_id == version.id)
+        ).scalar_one()
+        > 0
+    )
 
 
 def latest_version(session, slug: str) -> InstrumentVersion:
     sync_builtin_instruments(session)
     version = session.execute(
-        select(InstrumentVersion).join(Instrument).where(Instrument.slug == slug)
-        .order_by(InstrumentVersion.version.desc()).limit(1)).scalar_one_or_none()
+        select(InstrumentVersion)
+        .join(Instrument)
+        .where(Instrument.slug == slug)
+        .order_by(InstrumentVersion.version.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     if version is None:
         names = "、".join(d.name for d in surveys.builtin_instruments())
         raise InstrumentNotFound(f"没有名为“{slug}”的问卷（可用：{names}）")
@@ -82,8 +101,16 @@ def latest_version(session, slug: str) -> InstrumentVersion:
 def list_instruments(session) -> list[dict]:
     latest = sync_builtin_instruments(session)
     session.commit()
-    return [{"name": v.instrument.slug, "version": v.version, "title": v.instrument.name_zh,
-             "title_en": v.instrument.name_en, "questions": len(v.questions)} for v in latest]
+    return [
+        {
+            "name": v.instrument.slug,
+            "version": v.version,
+            "title": v.instrument.name_zh,
+            "title_en": v.instrument.name_en,
+            "questions": len(v.questions),
+        }
+        for v in latest
+    ]
 
 
 def instrument_choices(session) -> list[tuple[str, str]]:
@@ -105,8 +132,9 @@ def instrument_for(version: InstrumentVersion):
 @lru_cache(maxsize=64)
 def _form_class(definition_hash: str, definition_json: str, locale: str):
     """A FlaskForm subclass whose CSRF check the respond view does itself (to keep answers on expiry)."""
-    form_class = surveys.build_form_class(_definition_from_json(definition_hash, definition_json),
-                                          base_class=FlaskForm, locale=locale)
+    form_class = surveys.build_form_class(
+        _definition_from_json(definition_hash, definition_json), base_class=FlaskForm, locale=locale
+    )
     return type(form_class.__name__, (form_class,), {"Meta": type("Meta", (), {"csrf": False})})
 
 

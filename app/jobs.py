@@ -7,6 +7,7 @@ success or the error. A job whose process dies cannot record anything, so `check
 failed when RQ reports its work-horse dead, or when its heartbeat has stopped, and tells the object it
 worked for (a theme run, a webhook delivery) through the kind's `on_failure` function.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -63,17 +64,25 @@ def enqueue(kind: str, *args, target: tuple[str, object] | None = None, user_id:
         raise ValueError(f"unknown job kind {kind!r}")
     app = current_app._get_current_object()
     redis_url = app.config.get("REDIS_URL")
-    job = BackgroundJob(id=str(uuid.uuid4()), kind=kind, args=list(args), status="queued",
-                        backend="rq" if redis_url else "thread", created_by_id=user_id,
-                        target_type=target[0] if target else None,
-                        target_id=str(target[1]) if target else None)
+    job = BackgroundJob(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        args=list(args),
+        status="queued",
+        backend="rq" if redis_url else "thread",
+        created_by_id=user_id,
+        target_type=target[0] if target else None,
+        target_id=str(target[1]) if target else None,
+    )
     db.session.add(job)
     db.session.commit()
     if redis_url:
         from redis.exceptions import RedisError
+
         try:
-            _queue(redis_url).enqueue("app.jobs.run_job", job.id, job_id=job.id, job_timeout=KINDS[kind].timeout,
-                                      failure_ttl=7 * 24 * 3600)
+            _queue(redis_url).enqueue(
+                "app.jobs.run_job", job.id, job_id=job.id, job_timeout=KINDS[kind].timeout, failure_ttl=7 * 24 * 3600
+            )
             return job
         except RedisError as exc:  # Redis down: the work is not lost, it runs here instead
             app.logger.warning("Redis unavailable (%s); running %s job %s in-process", exc, kind, job.id)
@@ -86,6 +95,7 @@ def enqueue(kind: str, *args, target: tuple[str, object] | None = None, user_id:
 def _queue(redis_url: str):
     from redis import Redis
     from rq import Queue
+
     return Queue(QUEUE, connection=Redis.from_url(redis_url, socket_connect_timeout=2, socket_timeout=5))
 
 
@@ -110,6 +120,7 @@ def run_job(job_id: str) -> None:
         execute(job_id)
         return
     from app import create_app
+
     _run_in_app(create_app(), job_id, dispose=True)
 
 
@@ -117,8 +128,11 @@ def execute(job_id: str) -> None:
     """Claim a queued job, run its function with a heartbeat, record the outcome. Never raises."""
     session = db.session
     now = utcnow()
-    claimed = session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id, BackgroundJob.status == "queued")
-                              .values(status="running", started_at=now, heartbeat_at=now)).rowcount
+    claimed = session.execute(
+        update(BackgroundJob)
+        .where(BackgroundJob.id == job_id, BackgroundJob.status == "queued")
+        .values(status="running", started_at=now, heartbeat_at=now)
+    ).rowcount
     session.commit()
     if not claimed:  # already run, or marked failed meanwhile: a job runs at most once
         return
@@ -191,9 +205,11 @@ class _Heartbeat:
             while not self.stopped.wait(self.interval):
                 try:
                     with engine.begin() as connection:
-                        connection.execute(update(BackgroundJob).where(BackgroundJob.id == self.job_id,
-                                                                        BackgroundJob.status == "running")
-                                           .values(heartbeat_at=utcnow()))
+                        connection.execute(
+                            update(BackgroundJob)
+                            .where(BackgroundJob.id == self.job_id, BackgroundJob.status == "running")
+                            .values(heartbeat_at=utcnow())
+                        )
                 except Exception as exc:  # a busy or unreachable database only delays the next beat
                     self.app.logger.warning("heartbeat of job %s not written: %s", self.job_id, exc)
 
@@ -230,15 +246,22 @@ def check_liveness(session, job: BackgroundJob) -> BackgroundJob:
             reason = f"执行任务的后台进程中止了它：{detail or state}"
         elif state == "missing" and now - job.created_at > stale_after:
             reason = "任务已不在队列中（Redis 数据可能已被清除），请重新开始"
-    if reason is None and job.status == "running" and now - (job.heartbeat_at or job.started_at or job.created_at) > stale_after:
+    if (
+        reason is None
+        and job.status == "running"
+        and now - (job.heartbeat_at or job.started_at or job.created_at) > stale_after
+    ):
         reason = f"后台任务超过 {int(stale_after.total_seconds())} 秒没有响应，执行它的进程可能已意外退出，请重新开始"
     if reason is None and job.status == "queued" and job.backend == "thread" and now - job.created_at > stale_after:
         reason = "任务未能开始（启动它的进程已退出），请重新开始"
     if reason is None:
         return job
     with write_transaction(session):  # may run inside a page read: take SQLite's write lock up front
-        marked = session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id, BackgroundJob.status.in_(ACTIVE))
-                                 .values(status="failed", error=reason, finished_at=now)).rowcount
+        marked = session.execute(
+            update(BackgroundJob)
+            .where(BackgroundJob.id == job.id, BackgroundJob.status.in_(ACTIVE))
+            .values(status="failed", error=reason, finished_at=now)
+        ).rowcount
     if marked:
         _tell_failure(job.id, reason)
     session.refresh(job)
@@ -250,6 +273,7 @@ def _rq_state(job_id: str) -> tuple[str, str | None]:
     from redis.exceptions import RedisError
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
+
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
         return "unknown", None
@@ -289,16 +313,26 @@ def check_all(session, target_type: str | None = None, target_id=None) -> list[B
 def jobs_for(session, target_type: str, target_id, kind: str | None = None, limit: int = 10) -> list[BackgroundJob]:
     """The latest jobs started for one object, newest first, after a liveness check of the active ones."""
     check_all(session, target_type, target_id)
-    query = (select(BackgroundJob).where(BackgroundJob.target_type == target_type,
-                                         BackgroundJob.target_id == str(target_id))
-             .order_by(BackgroundJob.created_at.desc()).limit(limit))
+    query = (
+        select(BackgroundJob)
+        .where(BackgroundJob.target_type == target_type, BackgroundJob.target_id == str(target_id))
+        .order_by(BackgroundJob.created_at.desc())
+        .limit(limit)
+    )
     if kind is not None:
         query = query.where(BackgroundJob.kind == kind)
     return list(session.execute(query).scalars())
 
 
 def job_dict(job: BackgroundJob) -> dict:
-    return {"id": job.id, "kind": job.kind, "status": job.status, "stage": job.stage, "progress": job.progress,
-            "error": job.error, "backend": job.backend,
-            "created_at": job.created_at.isoformat() if job.created_at else None,
-            "finished_at": job.finished_at.isoformat() if job.finished_at else None}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "status": job.status,
+        "stage": job.stage,
+        "progress": job.progress,
+        "error": job.error,
+        "backend": job.backend,
+        "created_at": job.created_at.isoformat() if job.created_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+    }

@@ -1,4 +1,5 @@
 """The menu: each entry names its endpoint and roles; entries whose endpoint does not exist are hidden."""
+
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
@@ -33,8 +34,9 @@ def nav_items() -> list[dict]:
     items = []
     for entry in MENU:
         if current_user.role in entry.roles and entry.endpoint in current_app.view_functions:
-            items.append({"url": url_for(entry.endpoint), "label": entry.label,
-                          "active": request.endpoint == entry.endpoint})
+            items.append(
+                {"url": url_for(entry.endpoint), "label": entry.label, "active": request.endpoint == entry.endpoint}
+            )
     return items
 
 

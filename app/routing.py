@@ -1,4 +1,5 @@
 """URL converters: every `<int:…>` in a route names a database row, so it only matches ids 1..MAX_ID."""
+
 from werkzeug.routing import IntegerConverter
 
 from app.models.types import MAX_ID

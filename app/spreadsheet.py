@@ -1,4 +1,5 @@
 """Cells written to CSV or XLSX files are neutralised so a spreadsheet never runs them as formulas."""
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -4,6 +4,7 @@ pysqlite's own transaction handling is switched off so that SQLAlchemy emits BEG
 asks for `BEGIN IMMEDIATE` via `write_transaction()` so two writers queue on the lock instead of
 failing with "database is locked" when one upgrades a read lock.
 """
+
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -35,6 +36,7 @@ def default_begin_mode() -> str:
     BEGIN makes writers queue on busy_timeout instead. GET requests stay deferred so reads run in parallel.
     """
     from flask import has_request_context, request
+
     if has_request_context() and request.method in READ_ONLY_METHODS:
         return ""
     return "IMMEDIATE"

@@ -4,6 +4,7 @@ The people import and the usage-metrics import share this: one place decides whi
 accepted, how Excel's encodings are decoded, how Chinese or English headers are mapped to column
 names, and how a department path is cleaned. Problems are raised or collected as Chinese messages.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,7 @@ def read_table(filename: str, content: bytes, aliases: Mapping[str, str] | None 
             raise TableError("文件不是文本格式的 CSV，请用 Excel 另存为 .csv 或 .xlsx 后重试。")
         text = decode_csv(content)
         try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                                skipinitialspace=True)
+            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             raise TableError("无法解析 CSV 文件：请检查分隔符和引号，或文件是否为空。") from exc
     else:

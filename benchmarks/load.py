@@ -10,6 +10,7 @@ count unless --workers). Each client follows links the way a phone does (GET /s/
 be 0), and checks that the stored responses equal the successful submits and the completed invitations.
 Exit status 1 if any of that fails.
 """
+
 import argparse
 import http.client
 import multiprocessing
@@ -24,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks._server import percentile  # noqa: E402
 from benchmarks.submit import prepare  # noqa: E402
-from tests.servers import Phone, gunicorn, run_in_threads, postgres_database  # noqa: E402
+from tests.servers import Phone, gunicorn, postgres_database, run_in_threads  # noqa: E402
 
 
 def answer_all(base: str, tokens: list[str], answers: dict, clients: int):
@@ -67,6 +68,7 @@ def answer_all(base: str, tokens: list[str], answers: dict, clients: int):
 
 def stored(database_url: str) -> tuple[int, int]:
     from sqlalchemy import create_engine, text
+
     engine = create_engine(database_url)
     with engine.connect() as connection:
         responses = connection.execute(text("SELECT COUNT(*) FROM responses")).scalar_one()
@@ -83,23 +85,36 @@ def main():
     args = parser.parse_args()
     if not os.environ.get("TEST_POSTGRES_URL"):
         os.environ["PG_FSYNC"] = "on"
-        os.execv(str(ROOT / "scripts" / "with_postgres.sh"),
-                 [str(ROOT / "scripts" / "with_postgres.sh"), sys.executable, *sys.argv])
+        os.execv(
+            str(ROOT / "scripts" / "with_postgres.sh"),
+            [str(ROOT / "scripts" / "with_postgres.sh"), sys.executable, *sys.argv],
+        )
     with postgres_database(os.environ["TEST_POSTGRES_URL"]) as database_url:
         tokens, answers = prepare(database_url, args.invitations)
-        env = {"DATABASE_URL": database_url, "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": "0",
-               "CHANGEPULSE_CONFIG": "development"}
+        env = {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "benchmark",
+            "RATELIMIT_ENABLED": "0",
+            "CHANGEPULSE_CONFIG": "development",
+        }
         with gunicorn(env, workers=args.workers) as server:
             posts, flows, errors, wall = answer_all(server.base, tokens, answers, args.clients)
         responses, completed = stored(database_url)
-    print(f"gunicorn {args.workers} workers (sync), PostgreSQL on loopback (fsync {os.environ.get('PG_FSYNC', 'off')}), "
-          f"{args.clients} concurrent clients, {len(tokens)} invitations, {os.cpu_count()} CPU cores shared by all")
+    print(
+        f"gunicorn {args.workers} workers (sync), PostgreSQL on loopback (fsync {os.environ.get('PG_FSYNC', 'off')}), "
+        f"{args.clients} concurrent clients, {len(tokens)} invitations, {os.cpu_count()} CPU cores shared by all"
+    )
     print(f"responses/s: {len(posts) / wall:.1f} ({len(posts)} in {wall:.1f} s)")
-    print(f"POST /respond: p50 {percentile(posts, .5) * 1000:.0f} ms, p99 {percentile(posts, .99) * 1000:.0f} ms")
-    print(f"whole flow (3 requests): p50 {percentile(flows, .5) * 1000:.0f} ms, p99 {percentile(flows, .99) * 1000:.0f} ms")
+    print(f"POST /respond: p50 {percentile(posts, 0.5) * 1000:.0f} ms, p99 {percentile(posts, 0.99) * 1000:.0f} ms")
+    print(
+        f"whole flow (3 requests): p50 {percentile(flows, 0.5) * 1000:.0f} ms, "
+        f"p99 {percentile(flows, 0.99) * 1000:.0f} ms"
+    )
     print(f"errors: {len(errors)}" + (f" e.g. {sorted(set(errors))[:3]}" if errors else ""))
-    print(f"stored responses {responses}, completed invitations {completed}, successful submits {len(posts)}: "
-          f"{'equal' if responses == completed == len(posts) else 'NOT EQUAL'}")
+    print(
+        f"stored responses {responses}, completed invitations {completed}, successful submits {len(posts)}: "
+        f"{'equal' if responses == completed == len(posts) else 'NOT EQUAL'}"
+    )
     if errors or not responses == completed == len(posts) == len(tokens):
         sys.exit(1)
 

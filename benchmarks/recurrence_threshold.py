@@ -2,14 +2,15 @@
 
     .venv/bin/python benchmarks/recurrence_threshold.py
 
-Two disjoint samples of the negative shopping reviews play two quarters (300 per topic each, seeds
-0–4); the first quarter lacks one topic (a different one per seed), so the second has a new complaint
-that must not be matched to anything. Each quarter is clustered by the product pipeline; a theme's true topic is the majority topic of
-its members. For each threshold, `analysis.text.recurrence.match` pairs this quarter's themes with last
-quarter's; a pair is right when both themes have the same true topic, and a theme left unmatched is
-right when last quarter had no theme of its topic. Prints precision, recall and F1 of the pairs per
-threshold; the product uses the best.
+Two disjoint samples of the negative shopping reviews play two quarters (300 per topic each, seeds 0–4);
+the first quarter lacks one topic (a different one per seed), so the second has a new complaint that must
+not be matched to anything. Each quarter is clustered by the product pipeline; a theme's true topic is
+the majority topic of its members. For each threshold, `analysis.text.recurrence.match` pairs this
+quarter's themes with last quarter's; a pair is right when both themes have the same true topic, and a
+theme left unmatched is right when last quarter had no theme of its topic. Prints precision, recall and
+F1 of the pairs per threshold; the product uses the best.
 """
+
 import sys
 from collections import Counter
 from pathlib import Path
@@ -18,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from analysis.text import Comment, ThemePipeline  # noqa: E402
-from analysis.text.recurrence import match  # noqa: E402
+from analysis.text import Comment, ThemePipeline
+from analysis.text.recurrence import match
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "shopping_reviews_5topics.csv"
 THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6]
@@ -61,8 +62,10 @@ def main():
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        print(f"threshold {threshold:.2f}: precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f} "
-              f"(pairs right {c['tp']}, wrong {c['fp']}, missed {c['fn']})")
+        print(
+            f"threshold {threshold:.2f}: precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f} "
+            f"(pairs right {c['tp']}, wrong {c['fp']}, missed {c['fn']})"
+        )
         if best is None or f1 > best[1]:
             best = (threshold, f1)
     print(f"best threshold {best[0]:.2f} (F1 {best[1]:.3f})")

@@ -5,6 +5,7 @@
 Times the results API for by=department cold (nothing cached) and warm, and the XLSX export
 (time and peak RSS of the process). Targets: warm < 300 ms, cold < 3 s, export < 60 s in < 1 GB.
 """
+
 import argparse
 import os
 import random
@@ -21,8 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 def generate(path: Path, responses: int, campaign_id: int) -> None:
     rng = random.Random(1)
-    departments = [f"总部/{region}/{store}" for region in ("华东区", "华南区", "华北区", "西南区")
-                   for store in ("门店一", "门店二", "门店三", "门店四", "区域办公室")]
+    departments = [
+        f"总部/{region}/{store}"
+        for region in ("华东区", "华南区", "华北区", "西南区")
+        for store in ("门店一", "门店二", "门店三", "门店四", "区域办公室")
+    ]
     roles = ["employee"] * 16 + ["manager"] * 3 + ["executive", "digital_admin"]
     waves = ["第一批", "第二批", "第三批"]
     comments = ["审批流程太长了", "考勤打卡定位不准", "消息太多被打扰", "培训不够", "系统很卡", "无"]
@@ -30,18 +34,33 @@ def generate(path: Path, responses: int, campaign_id: int) -> None:
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute("PRAGMA synchronous=OFF")
     response_rows, answer_rows = [], []
-    codes = [f"sus{i}" for i in range(1, 11)] + ["enps"] + [f"mod_{m}" for m in
-                                                            ("attendance", "approval", "log", "drive", "message", "training")]
+    codes = (
+        [f"sus{i}" for i in range(1, 11)]
+        + ["enps"]
+        + [f"mod_{m}" for m in ("attendance", "approval", "log", "drive", "message", "training")]
+    )
     for _ in range(responses):
         response_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        response_rows.append((response_id, campaign_id, "2026-11-20", rng.choice(roles), rng.choice(departments),
-                              rng.choice(waves), 0, None))
+        response_rows.append(
+            (
+                response_id,
+                campaign_id,
+                "2026-11-20",
+                rng.choice(roles),
+                rng.choice(departments),
+                rng.choice(waves),
+                0,
+                None,
+            )
+        )
         for code in codes:
             value = rng.randint(0, 10) if code == "enps" else rng.randint(1, 5)
             answer_rows.append((uuid.UUID(int=rng.getrandbits(128)).hex, response_id, code, value, None))
         for code in ("trouble", "suggestion"):
             if rng.random() < 0.6:
-                answer_rows.append((uuid.UUID(int=rng.getrandbits(128)).hex, response_id, code, None, rng.choice(comments)))
+                answer_rows.append(
+                    (uuid.UUID(int=rng.getrandbits(128)).hex, response_id, code, None, rng.choice(comments))
+                )
         if len(answer_rows) > 200_000:
             _flush(connection, response_rows, answer_rows)
     _flush(connection, response_rows, answer_rows)
@@ -50,10 +69,15 @@ def generate(path: Path, responses: int, campaign_id: int) -> None:
 
 
 def _flush(connection, response_rows, answer_rows):
-    connection.executemany("INSERT INTO responses (id, campaign_id, submitted_on, role, department_path, wave, "
-                           "via_open_link, receipt_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", response_rows)
-    connection.executemany("INSERT INTO answers (id, response_id, question_code, value_number, value_text) "
-                           "VALUES (?, ?, ?, ?, ?)", answer_rows)
+    connection.executemany(
+        "INSERT INTO responses (id, campaign_id, submitted_on, role, department_path, wave, "
+        "via_open_link, receipt_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        response_rows,
+    )
+    connection.executemany(
+        "INSERT INTO answers (id, response_id, question_code, value_number, value_text) VALUES (?, ?, ?, ?, ?)",
+        answer_rows,
+    )
     response_rows.clear()
     answer_rows.clear()
 
@@ -77,8 +101,12 @@ def main():
     from app.instruments import latest_version
     from app.staff import create_staff_user
     from config import DevelopmentConfig
-    config = type("BenchConfig", (DevelopmentConfig,), {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-                                                         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"})
+
+    config = type(
+        "BenchConfig",
+        (DevelopmentConfig,),
+        {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"},
+    )
     app = create_app(config)
     with app.app_context():
         upgrade()
@@ -91,13 +119,16 @@ def main():
     started = time.perf_counter()
     generate(database, args.responses, campaign_id)
     answers = sqlite3.connect(database).execute("SELECT COUNT(*) FROM answers").fetchone()[0]
-    print(f"generated {args.responses} responses, {answers} answers in {time.perf_counter() - started:.1f} s "
-          f"({database.stat().st_size / 1e6:.0f} MB)")
+    print(
+        f"generated {args.responses} responses, {answers} answers in {time.perf_counter() - started:.1f} s "
+        f"({database.stat().st_size / 1e6:.0f} MB)"
+    )
 
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.com", "password": "benchmark password"})
     url = f"/api/v1/campaigns/{campaign_id}/results?by=department&level=3"
     from app.results.data import clear_cache
+
     colds = []
     for _ in range(3):
         clear_cache()
@@ -113,18 +144,25 @@ def main():
         assert client.get(url).status_code == 200
         warm.append(time.perf_counter() - started)
     warm.sort()
-    print(f"results API by=department (level 3, {len(response.json['segments'])} segments): "
-          f"cold median {cold * 1000:.0f} ms (of {', '.join(f'{c * 1000:.0f}' for c in colds)}), warm median {warm[5] * 1000:.0f} ms, max {warm[-1] * 1000:.0f} ms")
+    print(
+        f"results API by=department (level 3, {len(response.json['segments'])} segments): "
+        f"cold median {cold * 1000:.0f} ms (of {', '.join(f'{c * 1000:.0f}' for c in colds)}), "
+        f"warm median {warm[5] * 1000:.0f} ms, max {warm[-1] * 1000:.0f} ms"
+    )
     started = time.perf_counter()
     assert client.get(url + "&include=negative_share").status_code == 200
-    print(f"with include=negative_share (reads and scores every comment once): "
-          f"{(time.perf_counter() - started) * 1000:.0f} ms on a warm campaign")
+    print(
+        f"with include=negative_share (reads and scores every comment once): "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms on a warm campaign"
+    )
     print(f"peak RSS after results: {peak_rss_mb():.0f} MB")
     started = time.perf_counter()
     response = client.get(f"/campaigns/{campaign_id}/export.xlsx")
     size = len(response.data)
-    print(f"XLSX export: {time.perf_counter() - started:.1f} s, {size / 1e6:.1f} MB, status {response.status_code}; "
-          f"peak RSS of the process {peak_rss_mb():.0f} MB")
+    print(
+        f"XLSX export: {time.perf_counter() - started:.1f} s, {size / 1e6:.1f} MB, status {response.status_code}; "
+        f"peak RSS of the process {peak_rss_mb():.0f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ N concurrent clients each follow invitation links the way a phone does (GET /s/<
 the same figures for a trivial endpoint (/healthz: one SELECT 1) served by the same gunicorn in the
 same run, their ratio, and checks that the stored count equals the successful submits.
 """
+
 import argparse
 import sys
 import tempfile
@@ -16,13 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._server import percentile  # noqa: E402
-from tests.servers import Phone, gunicorn, run_in_threads  # noqa: E402
+from benchmarks._server import percentile
+from tests.servers import Phone, gunicorn, run_in_threads
 
 
 def prepare(database_url: str, responses: int):
     """Migrate, load people and a campaign, and return the plain tokens and complete answers."""
     import os
+
     os.environ["DATABASE_URL"] = database_url
     from flask_migrate import upgrade
 
@@ -33,13 +35,21 @@ def prepare(database_url: str, responses: int):
     from app.people.directory import apply_import
     from app.people.importer import PersonRow
     from tests.web.respond_helpers import complete_answers
+
     app = create_app("development")
     with app.app_context():
         upgrade()
-        apply_import(db.session, [PersonRow(i + 2, f"B{i:06d}", f"员工{i}", None, f"总部/区域{i % 5}/门店{i % 40}",
-                                            "employee", "第一批") for i in range(responses)])
+        apply_import(
+            db.session,
+            [
+                PersonRow(i + 2, f"B{i:06d}", f"员工{i}", None, f"总部/区域{i % 5}/门店{i % 40}", "employee", "第一批")
+                for i in range(responses)
+            ],
+        )
         version = latest_version(db.session, "quarterly-satisfaction")
-        campaign, _ = create_campaign(db.session, CampaignSpec(version.id, "2026Q4", "基准测试", [], [], [], None, None))
+        campaign, _ = create_campaign(
+            db.session, CampaignSpec(version.id, "2026Q4", "基准测试", [], [], [], None, None)
+        )
         tokens = [token for _, token in issue_invitations(db.session, campaign)]
         answers = complete_answers(campaign, text="审批流程太长了，希望能简化审批环节，减少等待时间。")
         db.session.commit()
@@ -87,7 +97,7 @@ def hammer_trivial(base: str, requests: int, clients: int):
                     return
                 remaining[0] -= 1
             started = time.perf_counter()
-            status, _ = phone.request("GET", "/healthz")
+            _status, _ = phone.request("GET", "/healthz")
             with lock:
                 latencies.append(time.perf_counter() - started)
 
@@ -109,15 +119,21 @@ def main():
         latencies, failures, wall = submit_all(server.base, tokens, answers, args.clients)
         trivial, trivial_wall = hammer_trivial(server.base, len(tokens) * 3, args.clients)
     import sqlite3
+
     stored = sqlite3.connect(workdir / "bench.sqlite").execute("SELECT COUNT(*) FROM responses").fetchone()[0]
     submit_rate = len(latencies) / wall
     trivial_rate = len(trivial) / trivial_wall
     print(f"gunicorn 2 workers, SQLite WAL, {args.clients} concurrent clients, {len(tokens)} invitations")
     print(f"submit flow (GET link, GET form, POST): {submit_rate:.1f} responses/s over {wall:.1f} s")
-    print(f"POST /respond latency: p50 {percentile(latencies, .5) * 1000:.1f} ms, p99 {percentile(latencies, .99) * 1000:.1f} ms")
+    print(
+        f"POST /respond latency: p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
+        f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
+    )
     print(f"errors: {len(failures)} {sorted(set(failures)) if failures else ''}")
-    print(f"trivial GET /healthz: {trivial_rate:.1f} requests/s, p50 {percentile(trivial, .5) * 1000:.1f} ms, "
-          f"p99 {percentile(trivial, .99) * 1000:.1f} ms")
+    print(
+        f"trivial GET /healthz: {trivial_rate:.1f} requests/s, p50 {percentile(trivial, 0.5) * 1000:.1f} ms, "
+        f"p99 {percentile(trivial, 0.99) * 1000:.1f} ms"
+    )
     print(f"ratio trivial requests/s ÷ submits/s: {trivial_rate / submit_rate:.1f}")
     print(f"stored responses {stored} == successful submits {len(latencies)}: {stored == len(latencies)}")
     if stored != len(latencies) or failures:

@@ -5,6 +5,7 @@
 Runs the product pipeline exactly as the app does (number of themes chosen from the data, catch-all
 included as its own label) and prints NMI and ARI against `topic`, mean ± sd over the seeds.
 """
+
 import argparse
 import statistics
 import sys
@@ -15,7 +16,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from analysis.text import Comment, ThemePipeline  # noqa: E402
+from analysis.text import Comment, ThemePipeline
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "shopping_reviews_5topics.csv"
 
@@ -50,13 +51,17 @@ def main():
         nmis.append(nmi)
         aris.append(ari)
         other = sum(t.size for t in result.themes if t.is_other)
-        print(f"seed {seed}: k={result.k} (stability {', '.join(f'{k}:{v:.2f}' for k, v in result.stability.items())}), "
-              f"catch-all {other}, non-answers {len(result.non_answers)}, NMI {nmi:.3f}, ARI {ari:.3f}, "
-              f"{time.perf_counter() - started:.1f} s")
+        print(
+            f"seed {seed}: k={result.k} (stability {', '.join(f'{k}:{v:.2f}' for k, v in result.stability.items())}), "
+            f"catch-all {other}, non-answers {len(result.non_answers)}, NMI {nmi:.3f}, ARI {ari:.3f}, "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         for theme in result.themes[:8]:
             print(f"    {theme.size:4d}  {theme.label}  [{' '.join(theme.keywords)}]")
-    print(f"NMI {statistics.mean(nmis):.3f} ± {statistics.pstdev(nmis):.3f}, "
-          f"ARI {statistics.mean(aris):.3f} ± {statistics.pstdev(aris):.3f} over seeds {args.seeds}")
+    print(
+        f"NMI {statistics.mean(nmis):.3f} ± {statistics.pstdev(nmis):.3f}, "
+        f"ARI {statistics.mean(aris):.3f} ± {statistics.pstdev(aris):.3f} over seeds {args.seeds}"
+    )
 
 
 if __name__ == "__main__":

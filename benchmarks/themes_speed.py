@@ -5,6 +5,7 @@ stored answers to stored themes, by stage, with peak RSS; then 1,000 more commen
 
 Targets on the 2-core machine: first run ≤ 20 s, refresh ≤ 5 s, peak RSS ≤ 1.5 GB.
 """
+
 import argparse
 import os
 import resource
@@ -23,18 +24,30 @@ DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "shop
 
 def insert_comments(database: Path, campaign_id: int, texts: list[str], seed: int) -> None:
     import random
+
     rng = random.Random(seed)
     connection = sqlite3.connect(database)
     departments = [f"总部/区域{i}/门店{j}" for i in range(4) for j in range(5)]
     responses, answers = [], []
     for text in texts:
         response_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-        responses.append((response_id, campaign_id, "2026-11-20", rng.choice(["employee", "manager"]),
-                          rng.choice(departments), "第一批", 0, None))
+        responses.append(
+            (
+                response_id,
+                campaign_id,
+                "2026-11-20",
+                rng.choice(["employee", "manager"]),
+                rng.choice(departments),
+                "第一批",
+                0,
+                None,
+            )
+        )
         answers.append((uuid.UUID(int=rng.getrandbits(128)).hex, response_id, "trouble", None, text))
     connection.executemany("INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)", responses)
-    connection.executemany("INSERT INTO answers (id, response_id, question_code, value_number, value_text) "
-                           "VALUES (?, ?, ?, ?, ?)", answers)
+    connection.executemany(
+        "INSERT INTO answers (id, response_id, question_code, value_number, value_text) VALUES (?, ?, ?, ?, ?)", answers
+    )
     connection.commit()
     connection.close()
 
@@ -50,7 +63,7 @@ def main():
     parser.add_argument("--comments", type=int, default=100_000)
     args = parser.parse_args()
     texts = pd.read_csv(DATA).text.astype(str).sample(args.comments + 1000, replace=True, random_state=0).tolist()
-    print(f"{args.comments} comments, {sum(map(len, texts[:args.comments])) / 1e6:.2f} M characters")
+    print(f"{args.comments} comments, {sum(map(len, texts[: args.comments])) / 1e6:.2f} M characters")
     database = Path(tempfile.mkdtemp(prefix="cp-themes-")) / "themes.sqlite"
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     from flask_migrate import upgrade
@@ -61,6 +74,7 @@ def main():
     from app.instruments import latest_version
     from app.models import ThemeRun
     from app.themes.service import create_run, execute_run
+
     app = create_app("development")
     with app.app_context():
         upgrade()
@@ -68,8 +82,8 @@ def main():
         campaign, _ = create_campaign(db.session, CampaignSpec(version.id, "2026Q4", "基准", [], [], [], None, None))
         campaign_id = campaign.id
         db.session.commit()
-        insert_comments(database, campaign_id, texts[:args.comments], seed=1)
-        for label, extra in (("first run", None), ("refresh (+1,000 comments)", texts[args.comments:])):
+        insert_comments(database, campaign_id, texts[: args.comments], seed=1)
+        for label, extra in (("first run", None), ("refresh (+1,000 comments)", texts[args.comments :])):
             if extra:
                 db.session.commit()
                 insert_comments(database, campaign_id, extra, seed=2)
@@ -79,8 +93,10 @@ def main():
             total = time.perf_counter() - started
             run = db.session.get(ThemeRun, run.id)
             stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in run.timings.items())
-            print(f"{label}: {total:.1f} s end to end ({run.status}; {stages}; k={run.params.get('k')}, "
-                  f"{len(run.themes)} themes); peak RSS {peak_rss_mb():.0f} MB")
+            print(
+                f"{label}: {total:.1f} s end to end ({run.status}; {stages}; k={run.params.get('k')}, "
+                f"{len(run.themes)} themes); peak RSS {peak_rss_mb():.0f} MB"
+            )
             if run.status != "succeeded":
                 print("error:", run.error)
 

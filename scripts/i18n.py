@@ -4,6 +4,7 @@
 
 Chinese strings are the msgids (the product is Chinese first); English is the one translation.
 """
+
 import runpy
 import subprocess
 import sys
@@ -17,15 +18,41 @@ PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 
 
 def pybabel(*args: str) -> None:
-    subprocess.run([str(Path(sys.executable).parent / "pybabel"), *args], check=True, cwd=ROOT,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(Path(sys.executable).parent / "pybabel"), *args],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def update(extra: dict[str, str]) -> list[str]:
-    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--no-location",
-            "--sort-output", "-o", str(TRANSLATIONS / "messages.pot"), ".")
-    pybabel("update", "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS), "-l", "en",
-            "--no-fuzzy-matching", "--ignore-obsolete")
+    pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(TRANSLATIONS / "messages.pot"),
+        ".",
+    )
+    pybabel(
+        "update",
+        "-i",
+        str(TRANSLATIONS / "messages.pot"),
+        "-d",
+        str(TRANSLATIONS),
+        "-l",
+        "en",
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+    )
     with PO.open("rb") as handle:
         catalog = read_po(handle)
     missing = []

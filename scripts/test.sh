@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite. Installs what the tests need (Debian chromium, postgresql, redis and CJK
-# fonts via apt when missing; Python packages into .venv), starts a throw-away PostgreSQL cluster on a
-# loopback port, runs pytest (extra arguments are passed on), and removes the cluster afterwards.
+# fonts via apt when missing; Python packages into .venv), checks lint and formatting (ruff), starts a
+# throw-away PostgreSQL cluster on a loopback port, runs pytest (extra arguments are passed on), and
+# removes the cluster afterwards.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
@@ -18,6 +19,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 ensure_venv "$ROOT/requirements-dev.txt"
+
+echo "==> ruff check and ruff format --check"
+"$VENV/bin/ruff" check --quiet .
+"$VENV/bin/ruff" format --check --quiet .
 
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 exec "$ROOT/scripts/with_postgres.sh" "$VENV/bin/python" -m pytest "$@"

@@ -2,20 +2,49 @@
 
 Pure Python (wtforms, pandas, numpy, PyYAML, stdlib); never imports flask or app.
 """
+
 from surveys.definitions import (
-    InstrumentError, builtin_instruments, definition_hash, from_dict, load_builtin, load_instrument,
+    InstrumentError,
+    builtin_instruments,
+    definition_hash,
+    from_dict,
+    load_builtin,
+    load_instrument,
     to_dict,
 )
 from surveys.forms import answers_from_form, build_form_class
 from surveys.model import Instrument, Option, Question, Scale
 from surveys.scoring import (
-    barrier_distribution, barrier_point, cronbach_alpha, enps, scale_alphas, score_frame,
-    score_response, sus_score,
+    barrier_distribution,
+    barrier_point,
+    cronbach_alpha,
+    enps,
+    scale_alphas,
+    score_frame,
+    score_response,
+    sus_score,
 )
 
 __all__ = [
-    "InstrumentError", "builtin_instruments", "definition_hash", "from_dict", "load_builtin",
-    "load_instrument", "to_dict", "answers_from_form", "build_form_class", "Instrument", "Option",
-    "Question", "Scale", "barrier_distribution", "barrier_point", "cronbach_alpha", "enps",
-    "scale_alphas", "score_frame", "score_response", "sus_score",
+    "Instrument",
+    "InstrumentError",
+    "Option",
+    "Question",
+    "Scale",
+    "answers_from_form",
+    "barrier_distribution",
+    "barrier_point",
+    "build_form_class",
+    "builtin_instruments",
+    "cronbach_alpha",
+    "definition_hash",
+    "enps",
+    "from_dict",
+    "load_builtin",
+    "load_instrument",
+    "scale_alphas",
+    "score_frame",
+    "score_response",
+    "sus_score",
+    "to_dict",
 ]

@@ -3,6 +3,7 @@
 Errors name the file and the field path, e.g.
 `quarterly-satisfaction.yaml: questions[3].type: 未知题型“likert9”`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -109,12 +110,22 @@ def from_dict(data: dict, source: str = "<definition>") -> Instrument:
             if qtype not in NUMERIC_RANGES:
                 check.fail(f"{path}.anchors", "只有量表题可以设置两端说明")
             check.mapping(anchors, f"{path}.anchors")
-            anchors = {"low": check.text(anchors.get("low"), f"{path}.anchors.low"),
-                       "high": check.text(anchors.get("high"), f"{path}.anchors.high")}
-        questions.append(Question(
-            code=code, type=qtype, text=check.text(raw.get("text"), f"{path}.text"), required=required,
-            options=options, max_choices=max_choices, max_length=max_length, anchors=anchors,
-        ))
+            anchors = {
+                "low": check.text(anchors.get("low"), f"{path}.anchors.low"),
+                "high": check.text(anchors.get("high"), f"{path}.anchors.high"),
+            }
+        questions.append(
+            Question(
+                code=code,
+                type=qtype,
+                text=check.text(raw.get("text"), f"{path}.text"),
+                required=required,
+                options=options,
+                max_choices=max_choices,
+                max_length=max_length,
+                anchors=anchors,
+            )
+        )
     by_code = {q.code: q for q in questions}
     scales = []
     scale_codes: set[str] = set()
@@ -149,8 +160,16 @@ def from_dict(data: dict, source: str = "<definition>") -> Instrument:
             check.fail(f"{path}.items", "NPS 量表需要恰好一道 nps 题")
         if scoring == "mean" and len({by_code[i].type for i in items}) > 1:
             check.fail(f"{path}.items", "同一量表的题目必须是同一种量表题型")
-        scales.append(Scale(code=code, title=check.text(raw.get("title"), f"{path}.title"), scoring=scoring,
-                            items=tuple(items), reverse=tuple(reverse), group=raw.get("group")))
+        scales.append(
+            Scale(
+                code=code,
+                title=check.text(raw.get("title"), f"{path}.title"),
+                scoring=scoring,
+                items=tuple(items),
+                reverse=tuple(reverse),
+                group=raw.get("group"),
+            )
+        )
     barrier = data.get("barrier_point") or {}
     check.mapping(barrier, "barrier_point")
     barrier_scales = tuple(barrier.get("scales") or ())
@@ -163,10 +182,15 @@ def from_dict(data: dict, source: str = "<definition>") -> Instrument:
     scale_of = {item: s.code for s in scales for item in s.items}
     questions = [Question(**{**q.__dict__, "scale": scale_of.get(q.code)}) for q in questions]
     return Instrument(
-        name=name, title=check.text(data.get("title"), "title"),
+        name=name,
+        title=check.text(data.get("title"), "title"),
         description=check.text(data.get("description"), "description", required=False),
-        questions=tuple(questions), scales=tuple(scales), barrier_scales=barrier_scales,
-        barrier_threshold=float(threshold), kind=str(data.get("kind", "satisfaction")), source=source,
+        questions=tuple(questions),
+        scales=tuple(scales),
+        barrier_scales=barrier_scales,
+        barrier_threshold=float(threshold),
+        kind=str(data.get("kind", "satisfaction")),
+        source=source,
     )
 
 
@@ -184,14 +208,27 @@ def to_dict(instrument: Instrument) -> dict:
         if q.anchors is not None:
             item["anchors"] = q.anchors
         questions.append(item)
-    scales = [{"code": s.code, "title": s.title, "scoring": s.scoring, "items": list(s.items),
-               **({"reverse": list(s.reverse)} if s.reverse else {}),
-               **({"group": s.group} if s.group else {})} for s in instrument.scales]
-    data = {"name": instrument.name, "title": instrument.title, "description": instrument.description,
-            "kind": instrument.kind, "questions": questions, "scales": scales}
+    scales = [
+        {
+            "code": s.code,
+            "title": s.title,
+            "scoring": s.scoring,
+            "items": list(s.items),
+            **({"reverse": list(s.reverse)} if s.reverse else {}),
+            **({"group": s.group} if s.group else {}),
+        }
+        for s in instrument.scales
+    ]
+    data = {
+        "name": instrument.name,
+        "title": instrument.title,
+        "description": instrument.description,
+        "kind": instrument.kind,
+        "questions": questions,
+        "scales": scales,
+    }
     if instrument.barrier_scales:
-        data["barrier_point"] = {"scales": list(instrument.barrier_scales),
-                                 "threshold": instrument.barrier_threshold}
+        data["barrier_point"] = {"scales": list(instrument.barrier_scales), "threshold": instrument.barrier_threshold}
     return data
 
 

@@ -3,6 +3,7 @@
 The base class is passed in (the app passes Flask-WTF's FlaskForm), so this module stays free of Flask.
 Messages are in Chinese by default, English with locale="en".
 """
+
 from __future__ import annotations
 
 import json
@@ -72,7 +73,7 @@ class ScaleField(RadioField):
                 self.data = int(valuelist[0])
             except (TypeError, ValueError):
                 self.data = None
-                raise ValueError(self.messages("invalid_choice"))
+                raise ValueError(self.messages("invalid_choice")) from None
 
     def pre_validate(self, form):
         if self.process_errors:
@@ -164,8 +165,12 @@ def build_field(question: Question, locale: str = "zh"):
     common = dict(messages=messages, required=question.required)
     if question.value_range is not None:
         low, high = question.value_range
-        return ScaleField(label, choices=[SelectChoice(value, str(value)) for value in range(low, high + 1)],
-                          description=_anchor_text(question, locale, messages), **common)
+        return ScaleField(
+            label,
+            choices=[SelectChoice(value, str(value)) for value in range(low, high + 1)],
+            description=_anchor_text(question, locale, messages),
+            **common,
+        )
     choices = [SelectChoice(option.code, option.text.get(locale) or option.text["zh"]) for option in question.options]
     if question.type == "single":
         return SingleChoiceField(label, choices=choices, **common)
@@ -199,4 +204,4 @@ def answers_from_form(instrument: Instrument, form) -> list[tuple[str, float | N
     return answers
 
 
-__all__ = ["build_form_class", "answers_from_form", "has_unstorable_characters", "ValidationError"]
+__all__ = ["ValidationError", "answers_from_form", "build_form_class", "has_unstorable_characters"]

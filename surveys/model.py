@@ -1,4 +1,5 @@
 """The shape of an instrument: questions, their options, and the scales that score them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@
 response) and must agree with it. Group aggregates (`enps`, `barrier_distribution`) live here too,
 so every figure the product shows is computed in one place.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,8 +71,11 @@ def score_response(instrument: Instrument, answers: Mapping[str, float | None]) 
             scores[scale.code] = math.nan if value is None else float(value)
         else:
             low, high = _scale_range(instrument, scale)
-            keyed = [(low + high - v) if code in scale.reverse else v
-                     for code, v in zip(scale.items, values) if v is not None]
+            keyed = [
+                (low + high - v) if code in scale.reverse else v
+                for code, v in zip(scale.items, values)
+                if v is not None
+            ]
             scores[scale.code] = float(np.mean(keyed)) if keyed else math.nan
     if instrument.barrier_scales:
         scores["barrier_point"] = barrier_point(scores, instrument.barrier_scales, instrument.barrier_threshold)
@@ -119,8 +123,9 @@ def main_barrier(distribution: Mapping[str, int] | None) -> str | None:
     None when nobody is stuck or there is no distribution."""
     if not distribution:
         return None
-    element, count = max(((e, c) for e, c in distribution.items() if e != "none"), key=lambda item: item[1],
-                         default=(None, 0))
+    element, count = max(
+        ((e, c) for e, c in distribution.items() if e != "none"), key=lambda item: item[1], default=(None, 0)
+    )
     return element if count else None
 
 

@@ -1,4 +1,5 @@
 """Shared fixtures: a fresh app and database per test, clients, and data builders."""
+
 import os
 import re
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ def fresh_results_cache():
     """The results cache lives in the process and is keyed by campaign id and response count; every test
     has a fresh database whose ids start again at 1, so a campaign of an earlier test must not be served."""
     from app.results.data import clear_cache
+
     clear_cache()
 
 
@@ -84,6 +86,7 @@ def postgres_url():
 def redis_url():
     """A real redis-server of the test's own on a free loopback port."""
     from tests.servers import redis_server
+
     with redis_server() as server:
         yield server.url
 
@@ -94,6 +97,7 @@ def postgres_schema(postgres_url):
     import uuid
 
     from sqlalchemy import create_engine, text
+
     schema = "t_" + uuid.uuid4().hex[:12]
     admin_engine = create_engine(postgres_url)
     with admin_engine.begin() as conn:
@@ -109,8 +113,10 @@ def postgres_schema(postgres_url):
 @pytest.fixture
 def pg_app(postgres_url):
     """An app on a fresh schema of the test PostgreSQL server."""
-    with postgres_schema(postgres_url) as engine_options, \
-            app_with_tables(postgres_url, SQLALCHEMY_ENGINE_OPTIONS=engine_options) as app:
+    with (
+        postgres_schema(postgres_url) as engine_options,
+        app_with_tables(postgres_url, SQLALCHEMY_ENGINE_OPTIONS=engine_options) as app,
+    ):
         yield app
 
 
@@ -131,7 +137,8 @@ def make_staff(app):
 
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "no CSRF token in page"
     return match.group(1)
 
@@ -145,9 +152,11 @@ def login(client, email, password=PASSWORD):
 @pytest.fixture
 def login_as(client, make_staff):
     """Log the test client in as a new staff user of `role`; returns the user."""
+
     def do(role="admin"):
         user = make_staff(role, email=f"{role}-{os.urandom(3).hex()}@example.com")
         response = login(client, user.email)
         assert response.status_code == 302
         return user
+
     return do

@@ -3,6 +3,7 @@ and a phone-like HTTP client that follows invitation links.
 
 Nothing here skips: a missing server binary is an error (scripts/test.sh installs them).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -56,6 +57,7 @@ def run_in_threads(function, argument_lists) -> None:
 def postgres_database(admin_url: str):
     """A new, empty database on the server of `admin_url`; dropped (connections and all) afterwards."""
     from sqlalchemy import create_engine, text
+
     name = "cp_" + uuid.uuid4().hex[:12]
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -79,11 +81,14 @@ class RedisServer:
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 
-    def start(self) -> "RedisServer":
+    def start(self) -> RedisServer:
         import redis
+
         self.process = subprocess.Popen(
             [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
 
         def answers():
@@ -91,6 +96,7 @@ class RedisServer:
                 return client.ping()
             except redis.exceptions.ConnectionError:
                 return False
+
         wait_until(answers, 10, "redis-server")
         return self
 
@@ -117,12 +123,21 @@ class Gunicorn:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.workers = workers
-        self.log = open(log_path, "wb") if log_path else subprocess.DEVNULL
+        self.log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", app_spec],
-            cwd=ROOT, stdout=self.log, stderr=self.log,
-            env={**os.environ, "WORKERS": str(workers), "BIND": f"127.0.0.1:{self.port}", "ACCESS_LOG": "/dev/null",
-                 "PYTHONPATH": str(ROOT), **env})
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=self.log,
+            env={
+                **os.environ,
+                "WORKERS": str(workers),
+                "BIND": f"127.0.0.1:{self.port}",
+                "ACCESS_LOG": "/dev/null",
+                "PYTHONPATH": str(ROOT),
+                **env,
+            },
+        )
         try:
             self.wait_ready()
         except Exception:
@@ -131,6 +146,7 @@ class Gunicorn:
 
     def wait_ready(self, seconds: float = 60) -> None:
         """Until /healthz answers and every worker is up (after start, or after workers were killed)."""
+
         def ready():
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
@@ -139,6 +155,7 @@ class Gunicorn:
             except OSError:
                 return False
             return len(self.worker_pids()) == self.workers
+
         wait_until(ready, seconds, "gunicorn workers", interval=0.1)
 
     def worker_pids(self) -> list[int]:

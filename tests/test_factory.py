@@ -19,6 +19,7 @@ def test_settings_come_from_environment(monkeypatch):
     import importlib
 
     import config
+
     monkeypatch.setenv("ANONYMITY_MIN_GROUP", "7")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://survey.example.cn")
     reloaded = importlib.reload(config)

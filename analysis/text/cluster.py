@@ -5,8 +5,10 @@ not used. Instead each candidate k is fitted on the data and on resampled subset
 is the mean adjusted Rand index between them; the chosen k is the largest one whose stability stays
 within `tolerance` of the most stable k (and above `min_stability`): the finest partition that
 reproduces. The reference fit of each k uses more initialisations than the resampled ones: its local
-optimum was the main source of noise in the estimate. Comments far from every centre, and themes too small to be themes, go to a catch-all.
+optimum was the main source of noise in the estimate. Comments far from every centre, and themes too
+small to be themes, go to a catch-all.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,9 +20,20 @@ OTHER = -1
 
 
 class StableKMeans(BaseEstimator, ClusterMixin):
-    def __init__(self, k_min=2, k_max=15, resamples=6, sample_fraction=0.8, selection_size=3000,
-                 tolerance=0.8, min_stability=0.75, min_similarity=0.1, min_theme_share=0.01,
-                 min_theme_size=3, random_state=0):
+    def __init__(
+        self,
+        k_min=2,
+        k_max=15,
+        resamples=6,
+        sample_fraction=0.8,
+        selection_size=3000,
+        tolerance=0.8,
+        min_stability=0.75,
+        min_similarity=0.1,
+        min_theme_share=0.01,
+        min_theme_size=3,
+        random_state=0,
+    ):
         self.k_min = k_min
         self.k_max = k_max
         self.resamples = resamples

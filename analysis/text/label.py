@@ -3,6 +3,7 @@
 c-TF-IDF(t, c) = tf(t, c) / |c| · log(1 + A / f(t)), with A the average number of words per theme
 and f(t) the frequency of t over all themes (as BERTopic defines it).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -11,7 +12,9 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def class_tfidf(token_lists: Sequence[Sequence[str]], labels: Sequence[int], classes: Sequence[int]) -> dict[int, dict[str, float]]:
+def class_tfidf(
+    token_lists: Sequence[Sequence[str]], labels: Sequence[int], classes: Sequence[int]
+) -> dict[int, dict[str, float]]:
     counts = {c: Counter() for c in classes}
     for tokens, label in zip(token_lists, labels):
         if label in counts:

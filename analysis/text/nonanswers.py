@@ -3,6 +3,7 @@
 A rule list of whole-answer phrases plus a length/vocabulary test: an answer with fewer than two
 Chinese characters or Latin letters after removing punctuation, emoji and placeholders says nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,11 +11,57 @@ import re
 from analysis.text.normalise import PLACEHOLDERS
 
 PHRASES = {
-    "无", "没有", "暂无", "没意见", "没有意见", "无意见", "暂无意见", "没", "没了", "没有了", "无了", "挺好的", "挺好",
-    "还行", "还可以", "可以", "很好", "不错", "好", "好的", "都好", "一般", "一切都好", "没什么", "没啥", "没什么意见",
-    "没有建议", "暂无建议", "无建议", "不知道", "不清楚", "说不上来", "同上", "如上", "无所谓", "ok", "okay",
-    "no", "none", "na", "n/a", "nothing", "nil", "pass", "暂时没有", "目前没有", "暂时没有意见", "目前没有意见",
-    "没有问题", "无问题", "没问题",
+    "无",
+    "没有",
+    "暂无",
+    "没意见",
+    "没有意见",
+    "无意见",
+    "暂无意见",
+    "没",
+    "没了",
+    "没有了",
+    "无了",
+    "挺好的",
+    "挺好",
+    "还行",
+    "还可以",
+    "可以",
+    "很好",
+    "不错",
+    "好",
+    "好的",
+    "都好",
+    "一般",
+    "一切都好",
+    "没什么",
+    "没啥",
+    "没什么意见",
+    "没有建议",
+    "暂无建议",
+    "无建议",
+    "不知道",
+    "不清楚",
+    "说不上来",
+    "同上",
+    "如上",
+    "无所谓",
+    "ok",
+    "okay",
+    "no",
+    "none",
+    "na",
+    "n/a",
+    "nothing",
+    "nil",
+    "pass",
+    "暂时没有",
+    "目前没有",
+    "暂时没有意见",
+    "目前没有意见",
+    "没有问题",
+    "无问题",
+    "没问题",
 }
 MEANINGFUL = re.compile(r"[\u4e00-\u9fff]|[a-z]")
 

@@ -4,11 +4,15 @@ NFKC (full-width → half-width), zero-width characters removed, Latin lower-cas
 phone numbers and the names of people from the directory replaced by placeholders (so a name can
 never become a keyword), runs of punctuation collapsed, optionally traditional → simplified.
 """
+
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
+
+import opencc
 
 URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -24,14 +28,13 @@ PLACEHOLDERS = (PLACEHOLDER_NAME, PLACEHOLDER_URL, PLACEHOLDER_EMAIL, PLACEHOLDE
 
 def name_pattern(names: Iterable[str]) -> re.Pattern | None:
     """One regex for every name of two or more characters, longest first (三字名 before 两字名)."""
-    cleaned = sorted({unicodedata.normalize("NFKC", n).strip().lower() for n in names if n and len(n.strip()) >= 2},
-                     key=len, reverse=True)
+    cleaned = sorted(
+        {unicodedata.normalize("NFKC", n).strip().lower() for n in names if n and len(n.strip()) >= 2},
+        key=len,
+        reverse=True,
+    )
     return re.compile("|".join(map(re.escape, cleaned))) if cleaned else None
 
-
-import os
-
-import opencc
 
 _TRADITIONAL_TO_SIMPLIFIED = opencc.OpenCC("t2s")
 

@@ -1,4 +1,5 @@
 """The whole theme pipeline as the app runs it, with timings by stage."""
+
 from __future__ import annotations
 
 import time
@@ -64,8 +65,19 @@ class ThemeResult:
 class ThemePipeline:
     """normalise → non-answers → tokenise → vectorise → cluster → label; deterministic per random_state."""
 
-    def __init__(self, random_state=0, names=(), extra_terms=(), simplify=True, k_text=10,
-                 vectoriser=None, clusterer=None, keyword_count=8, progress: Callable | None = None, workers=None):
+    def __init__(
+        self,
+        random_state=0,
+        names=(),
+        extra_terms=(),
+        simplify=True,
+        k_text=10,
+        vectoriser=None,
+        clusterer=None,
+        keyword_count=8,
+        progress: Callable | None = None,
+        workers=None,
+    ):
         self.random_state = random_state
         self.names = names
         self.extra_terms = extra_terms
@@ -110,7 +122,11 @@ class ThemePipeline:
         started = time.perf_counter()
         self._report("vectorise", 45)
         vectoriser = self.vectoriser or CommentVectoriser(random_state=self.random_state)
-        vectors = vectoriser.fit_transform([texts[i] for i in kept], [tokens[i] for i in kept]) if len(kept) >= 2 else np.zeros((len(kept), 1))
+        vectors = (
+            vectoriser.fit_transform([texts[i] for i in kept], [tokens[i] for i in kept])
+            if len(kept) >= 2
+            else np.zeros((len(kept), 1))
+        )
         timings["vectorise"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -124,14 +140,21 @@ class ThemePipeline:
         themes = self._themes(comments, kept, texts, tokens, polarities, vectors, clusterer)
         timings["label"] = time.perf_counter() - started
         self.vectoriser_, self.clusterer_ = vectoriser, clusterer
-        return ThemeResult(themes=themes, non_answers=non_answer, polarities=polarities, tokens=tokens,
-                           newly_tokenised=missing, k=getattr(clusterer, "k_", 0),
-                           stability=getattr(clusterer, "stability_", {}), timings=timings,
-                           dictionary_version=tokeniser.version)
+        return ThemeResult(
+            themes=themes,
+            non_answers=non_answer,
+            polarities=polarities,
+            tokens=tokens,
+            newly_tokenised=missing,
+            k=getattr(clusterer, "k_", 0),
+            stability=getattr(clusterer, "stability_", {}),
+            timings=timings,
+            dictionary_version=tokeniser.version,
+        )
 
     def _themes(self, comments, kept, texts, tokens, polarities, vectors, clusterer) -> list[Theme]:
         labels = clusterer.labels_
-        classes = sorted(set(int(label) for label in labels))
+        classes = sorted({int(label) for label in labels})
         weights = class_tfidf([tokens[i] for i in kept], list(labels), classes)
         themes = []
         for c in classes:
@@ -149,8 +172,9 @@ class ThemePipeline:
                 similarity = vectors[positions] @ clusterer.centres_[c]
                 cohesion = float(similarity.mean())
                 representatives = self._representatives(members, similarity, texts)
-            themes.append(self._theme(c, words, members, comments, polarities, cohesion, representatives,
-                                      weights.get(c, {})))
+            themes.append(
+                self._theme(c, words, members, comments, polarities, cohesion, representatives, weights.get(c, {}))
+            )
         themes.sort(key=lambda t: (t.is_other, -t.negative_respondents, -t.size))
         return themes
 
@@ -178,12 +202,22 @@ class ThemePipeline:
                 value = getattr(comments[i], dimension)
                 if value:
                     cells[value].add(comments[i].respondent_id)
-            breakdown[dimension] = {value: len(ids) for value, ids in sorted(cells.items())
-                                    if may_release_text(len(ids), self.k_text)}
+            breakdown[dimension] = {
+                value: len(ids) for value, ids in sorted(cells.items()) if may_release_text(len(ids), self.k_text)
+            }
         top_weights = dict(sorted(term_weights.items(), key=lambda item: -item[1])[:50])
-        return Theme(index=c, label=OTHER_LABEL if c == OTHER else label_from(words), keywords=words,
-                     members=members, size=len(members), respondents=len(respondents),
-                     negative_respondents=len(negative),
-                     negative_share=len(negative) / len(respondents) if respondents else 0.0,
-                     cohesion=cohesion, representatives=representatives, breakdown=breakdown,
-                     term_weights=top_weights, is_other=c == OTHER)
+        return Theme(
+            index=c,
+            label=OTHER_LABEL if c == OTHER else label_from(words),
+            keywords=words,
+            members=members,
+            size=len(members),
+            respondents=len(respondents),
+            negative_respondents=len(negative),
+            negative_share=len(negative) / len(respondents) if respondents else 0.0,
+            cohesion=cohesion,
+            representatives=representatives,
+            breakdown=breakdown,
+            term_weights=top_weights,
+            is_other=c == OTHER,
+        )

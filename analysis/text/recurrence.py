@@ -2,6 +2,7 @@
 are similar (cosine in the shared term space) above a threshold; matched themes share a lineage, so
 the manager's name for it carries over and "连续 3 个季度出现, ↑ 40%" can be said.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,11 +21,13 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return dot / norm if norm else 0.0
 
 
-def match(previous: Sequence[Mapping[str, float]], current: Sequence[Mapping[str, float]],
-          threshold: float = MATCH_THRESHOLD) -> dict[int, int]:
+def match(
+    previous: Sequence[Mapping[str, float]], current: Sequence[Mapping[str, float]], threshold: float = MATCH_THRESHOLD
+) -> dict[int, int]:
     """current index → previous index, greedily by similarity, each previous theme used once."""
-    pairs = sorted(((cosine(c, p), ci, pi) for ci, c in enumerate(current) for pi, p in enumerate(previous)),
-                   reverse=True)
+    pairs = sorted(
+        ((cosine(c, p), ci, pi) for ci, c in enumerate(current) for pi, p in enumerate(previous)), reverse=True
+    )
     taken_current, taken_previous, result = set(), set(), {}
     for similarity, ci, pi in pairs:
         if similarity < threshold:

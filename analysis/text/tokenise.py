@@ -6,6 +6,7 @@ HMM new-word discovery is off: the user dictionary names the domain terms, and i
 `dictionary_version` changes whenever any of them does, so stored tokens made with an older
 dictionary are re-made. Large batches are split over worker processes (jieba is pure Python).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,7 +73,7 @@ class Tokeniser:
         if workers <= 1 or len(texts) < PARALLEL_THRESHOLD:
             return [self.tokens(text) for text in texts]
         chunk = -(-len(texts) // workers)
-        parts = [list(texts[i:i + chunk]) for i in range(0, len(texts), chunk)]
+        parts = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.extra_terms,)) as pool:
             results = list(pool.map(_tokenise_part, parts))
         return [tokens for part in results for tokens in part]

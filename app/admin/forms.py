@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from app.models import STAFF_ROLES
@@ -11,39 +11,53 @@ STAFF_ROLE_LABELS = {"admin": _l("管理员"), "manager": _l("变革经理"), "c
 
 
 class PeopleImportForm(FlaskForm):
-    file = FileField(_l("人员名单文件（.csv 或 .xlsx）"),
-                     validators=[FileRequired(message=_l("请选择要导入的文件"))])
+    file = FileField(_l("人员名单文件（.csv 或 .xlsx）"), validators=[FileRequired(message=_l("请选择要导入的文件"))])
     deactivate_missing = BooleanField(_l("停用文件中没有的人员"))
     submit = SubmitField(_l("导入"))
 
 
 class MetricsImportForm(FlaskForm):
-    quarter = StringField(_l("季度"), validators=[
-        DataRequired(message=_l("请填写季度")),
-        Regexp(r"^\s*20\d\d[Qq][1-4]\s*$", message=_l("季度格式应为 2026Q4"))])
-    file = FileField(_l("使用数据文件（.csv 或 .xlsx）"),
-                     validators=[FileRequired(message=_l("请选择要导入的文件"))])
+    quarter = StringField(
+        _l("季度"),
+        validators=[
+            DataRequired(message=_l("请填写季度")),
+            Regexp(r"^\s*20\d\d[Qq][1-4]\s*$", message=_l("季度格式应为 2026Q4")),
+        ],
+    )
+    file = FileField(_l("使用数据文件（.csv 或 .xlsx）"), validators=[FileRequired(message=_l("请选择要导入的文件"))])
     submit = SubmitField(_l("导入"))
 
 
 class StaffUserForm(FlaskForm):
-    email = EmailField(_l("邮箱"), validators=[
-        DataRequired(message=_l("请填写邮箱")), Email(message=_l("邮箱格式不正确")), Length(max=254)])
+    email = EmailField(
+        _l("邮箱"),
+        validators=[DataRequired(message=_l("请填写邮箱")), Email(message=_l("邮箱格式不正确")), Length(max=254)],
+    )
     name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名")), Length(max=100)])
     role = SelectField(_l("角色"), choices=[SelectChoice(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES])
-    password = PasswordField(_l("初始密码"), validators=[
-        DataRequired(message=_l("请填写密码")),
-        Length(min=10, max=200, message=_l("密码长度需为 10–200 个字符"))])
+    password = PasswordField(
+        _l("初始密码"),
+        validators=[
+            DataRequired(message=_l("请填写密码")),
+            Length(min=10, max=200, message=_l("密码长度需为 10–200 个字符")),
+        ],
+    )
     submit = SubmitField(_l("创建账号"))
 
 
 class ConfirmForm(FlaskForm):
     """A button-only form: the CSRF token is the point."""
+
     submit = SubmitField(_l("确定"))
 
 
 class DictionaryTermForm(FlaskForm):
-    term = StringField(_l("新词"), validators=[
-        DataRequired(message=_l("请填写词语")), Length(min=2, max=20, message=_l("词语长度需为 2–20 个字符")),
-        Regexp(r"^[^\s/\\,，;；]+$", message=_l("词语里不能有空格、斜杠或标点分隔符"))])
+    term = StringField(
+        _l("新词"),
+        validators=[
+            DataRequired(message=_l("请填写词语")),
+            Length(min=2, max=20, message=_l("词语长度需为 2–20 个字符")),
+            Regexp(r"^[^\s/\\,，;；]+$", message=_l("词语里不能有空格、斜杠或标点分隔符")),
+        ],
+    )
     submit = SubmitField(_l("添加"))

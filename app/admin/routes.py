@@ -1,4 +1,5 @@
 """Admin pages: the people directory (list, import) and staff accounts with API tokens."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,13 +10,13 @@ from app.admin.forms import STAFF_ROLE_LABELS, ConfirmForm, MetricsImportForm, P
 from app.audit import record
 from app.extensions import db
 from app.i18n import format_quarter
-from app.models import ROLE_LABELS, ApiToken, Department, Person, StaffUser
-from app.models.types import utcnow
 from app.metrics.importer import parse_metrics_file
 from app.metrics.service import known_departments, quarters_imported, replace_quarter
+from app.models import ROLE_LABELS, ApiToken, Department, Person, StaffUser
+from app.models.types import utcnow
 from app.people.directory import apply_import
 from app.people.importer import parse_people_file
-from app.staff import create_staff_user, StaffUserError
+from app.staff import StaffUserError, create_staff_user
 
 bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50
@@ -37,20 +38,31 @@ def people():
     query = select(Person).join(Person.department)
     if q:
         like = f"%{q}%"
-        query = query.where(or_(Person.name.like(like), Person.employee_id.like(like),
-                                Person.email.like(like)))
+        query = query.where(or_(Person.name.like(like), Person.employee_id.like(like), Person.email.like(like)))
     if department:
         query = query.where(or_(Department.path == department, Department.path.like(department + "/%")))
     if role in ROLE_LABELS:
         query = query.where(Person.role == role)
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = db.session.execute(
-        query.order_by(Department.path, Person.employee_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).scalars().all()
+    rows = (
+        db.session.execute(
+            query.order_by(Department.path, Person.employee_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        )
+        .scalars()
+        .all()
+    )
     departments = db.session.execute(select(Department.path).order_by(Department.path)).scalars().all()
     return render_template(
-        "admin/people.html", people=rows, total=total, page=page, page_size=PAGE_SIZE,
-        q=q, department=department, role=role, departments=departments, role_labels=ROLE_LABELS,
+        "admin/people.html",
+        people=rows,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        q=q,
+        department=department,
+        role=role,
+        departments=departments,
+        role_labels=ROLE_LABELS,
     )
 
 
@@ -86,12 +98,20 @@ def metrics_import():
             summary = replace_quarter(db.session, quarter, result)
             record("metrics.import", target_type="usage_metrics", target_id=quarter, detail=summary.to_dict())
             db.session.commit()
-            flash(_("导入成功：%(quarter)s，%(d)s 个部门、%(m)s 项指标", quarter=format_quarter(quarter),
-                    d=summary.departments, m=summary.metrics), "success")
+            flash(
+                _(
+                    "导入成功：%(quarter)s，%(d)s 个部门、%(m)s 项指标",
+                    quarter=format_quarter(quarter),
+                    d=summary.departments,
+                    m=summary.metrics,
+                ),
+                "success",
+            )
             return redirect(url_for("admin.metrics_import"))
         errors = result.errors
-    return render_template("admin/metrics_import.html", form=form, errors=errors,
-                           quarters=quarters_imported(db.session))
+    return render_template(
+        "admin/metrics_import.html", form=form, errors=errors, quarters=quarters_imported(db.session)
+    )
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -100,19 +120,25 @@ def users():
     form = StaffUserForm()
     if form.validate_on_submit():
         try:
-            user = create_staff_user(db.session, form.email.data, form.role.data, form.password.data,
-                                     name=form.name.data)
+            user = create_staff_user(
+                db.session, form.email.data, form.role.data, form.password.data, name=form.name.data
+            )
         except StaffUserError as exc:
             form.email.errors.append(str(exc))
         else:
-            record("staff.create", target_type="staff_user", target_id=user.id,
-                   detail={"email": user.email, "role": user.role})
+            record(
+                "staff.create",
+                target_type="staff_user",
+                target_id=user.id,
+                detail={"email": user.email, "role": user.role},
+            )
             db.session.commit()
             flash(_("已创建账号 %(email)s", email=user.email), "success")
             return redirect(url_for("admin.users"))
     staff = db.session.execute(select(StaffUser).order_by(StaffUser.email)).scalars().all()
-    return render_template("admin/users.html", form=form, staff=staff, confirm=ConfirmForm(),
-                           role_labels=STAFF_ROLE_LABELS, new_token=None)
+    return render_template(
+        "admin/users.html", form=form, staff=staff, confirm=ConfirmForm(), role_labels=STAFF_ROLE_LABELS, new_token=None
+    )
 
 
 @bp.route("/users/<int:user_id>/tokens", methods=["POST"])
@@ -127,9 +153,14 @@ def issue_token(user_id: int):
     record("api_token.issue", target_type="staff_user", target_id=user.id)
     db.session.commit()
     staff = db.session.execute(select(StaffUser).order_by(StaffUser.email)).scalars().all()
-    return render_template("admin/users.html", form=StaffUserForm(formdata=None), staff=staff,
-                           confirm=form, role_labels=STAFF_ROLE_LABELS,
-                           new_token={"user": user, "plain": plain})
+    return render_template(
+        "admin/users.html",
+        form=StaffUserForm(formdata=None),
+        staff=staff,
+        confirm=form,
+        role_labels=STAFF_ROLE_LABELS,
+        new_token={"user": user, "plain": plain},
+    )
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
@@ -153,6 +184,7 @@ def dictionary():
     from analysis.text.tokenise import dictionary_version
     from app.admin.forms import DictionaryTermForm
     from app.models import DictionaryTerm
+
     form = DictionaryTermForm()
     if form.validate_on_submit():
         term = form.term.data.strip()
@@ -165,14 +197,20 @@ def dictionary():
             flash(_("已添加“%(term)s”", term=term), "success")
             return redirect(url_for("admin.dictionary"))
     terms = db.session.execute(select(DictionaryTerm).order_by(DictionaryTerm.term)).scalars().all()
-    return render_template("admin/dictionary.html", form=form, terms=terms, confirm=ConfirmForm(),
-                           version=dictionary_version([t.term for t in terms]))
+    return render_template(
+        "admin/dictionary.html",
+        form=form,
+        terms=terms,
+        confirm=ConfirmForm(),
+        version=dictionary_version([t.term for t in terms]),
+    )
 
 
 @bp.route("/dictionary/<int:term_id>/delete", methods=["POST"])
 @allow("admin", "manager")
 def dictionary_delete(term_id: int):
     from app.models import DictionaryTerm
+
     term = db.session.get(DictionaryTerm, term_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)

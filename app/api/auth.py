@@ -1,4 +1,5 @@
 """Bearer tokens for the API: only their SHA-256 is stored; revoked tokens and inactive users fail."""
+
 from flask import request
 from sqlalchemy import select
 

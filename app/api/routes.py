@@ -1,4 +1,5 @@
 """`/api/v1/…`: campaigns and their results, released exactly as the pages release them."""
+
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
 
@@ -50,8 +51,16 @@ def campaign_results(campaign_id: int):
     include = {item for item in request.args.get("include", "").split(",") if item}
     if not include <= set(INCLUDE_CHOICES):
         return error(400, "include 只能是 " + "、".join(INCLUDE_CHOICES), "invalid_include")
-    return jsonify(results(db.session, campaign, by=by, level=int(level_text), language=current_language(),
-                           negative_share="negative_share" in include))
+    return jsonify(
+        results(
+            db.session,
+            campaign,
+            by=by,
+            level=int(level_text),
+            language=current_language(),
+            negative_share="negative_share" in include,
+        )
+    )
 
 
 @bp.route("/openapi.json")
@@ -65,6 +74,7 @@ def openapi():
 def theme_run(run_id: int):
     from app.models import ThemeRun
     from app.themes.serialise import run_dict
+
     run = row_or_404(ThemeRun, run_id)
     return jsonify(run_dict(run))
 
@@ -76,6 +86,7 @@ def theme_run_themes(run_id: int):
     from app.models import Answer, ThemeMember, ThemeRun
     from app.themes.serialise import theme_dict
     from app.themes.service import visible_themes
+
     run = row_or_404(ThemeRun, run_id)
     k_text = run.params.get("k_text", 10)
     themes = []
@@ -83,8 +94,12 @@ def theme_run_themes(run_id: int):
         rows = None
         show_members = theme.respondents >= k_text
         if show_members:
-            rows = db.session.execute(select(Answer.id, Answer.value_text).join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                                      .where(ThemeMember.theme_id == theme.id).order_by(Answer.id)).all()
+            rows = db.session.execute(
+                select(Answer.id, Answer.value_text)
+                .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+                .where(ThemeMember.theme_id == theme.id)
+                .order_by(Answer.id)
+            ).all()
         themes.append(theme_dict(theme, members=show_members, member_rows=rows))
     return jsonify(themes)
 
@@ -103,6 +118,7 @@ def _check_session_csrf():
     from flask_wtf.csrf import ValidationError, validate_csrf
 
     from app.api.auth import bearer_token
+
     if bearer_token() is not None:
         return None
     try:
@@ -116,14 +132,25 @@ def suggestion_json(suggestion) -> dict:
     from flask import current_app
 
     from app.committee.service import origin
+
     seen = origin(db.session, suggestion, current_app.config["ANONYMITY_MIN_GROUP"])
-    return {"id": suggestion.id, "title": suggestion.title, "description": suggestion.description,
-            "module": suggestion.module, "status": suggestion.status, "published": suggestion.published,
-            "decision_note": suggestion.decision_note, "target_quarter": suggestion.target_quarter,
-            "respondents": seen["respondents"], "quarters": seen["quarters"],
-            "theme_ids": [t.id for t in seen["themes"]],
-            "events": [{"from": e.from_status, "to": e.to_status, "note": e.note, "at": e.created_at.isoformat()}
-                       for e in suggestion.events]}
+    return {
+        "id": suggestion.id,
+        "title": suggestion.title,
+        "description": suggestion.description,
+        "module": suggestion.module,
+        "status": suggestion.status,
+        "published": suggestion.published,
+        "decision_note": suggestion.decision_note,
+        "target_quarter": suggestion.target_quarter,
+        "respondents": seen["respondents"],
+        "quarters": seen["quarters"],
+        "theme_ids": [t.id for t in seen["themes"]],
+        "events": [
+            {"from": e.from_status, "to": e.to_status, "note": e.note, "at": e.created_at.isoformat()}
+            for e in suggestion.events
+        ],
+    }
 
 
 @bp.route("/suggestions", methods=["GET", "POST"])
@@ -134,6 +161,7 @@ def suggestions():
     from app.committee.service import MODULES, SuggestionError, create_suggestion
     from app.committee.workflow import STATUS_LABELS
     from app.models import Suggestion
+
     if request.method == "GET":
         query = select(Suggestion).where(Suggestion.published.is_(True)).order_by(Suggestion.id)
         status, module = request.args.get("status"), request.args.get("module")
@@ -163,9 +191,16 @@ def suggestions():
     if not all(isinstance(data.get(key, ""), (str, type(None))) for key in ("title", "description", "module")):
         return error(422, "title、description、module 应为字符串", "invalid_fields")
     try:
-        suggestion = create_suggestion(db.session, data.get("title"), data.get("description"), data.get("module") or None,
-                                       current_user.id, source="theme" if theme_ids else "manual",
-                                       proposer_role=current_user.role, theme_ids=theme_ids)
+        suggestion = create_suggestion(
+            db.session,
+            data.get("title"),
+            data.get("description"),
+            data.get("module") or None,
+            current_user.id,
+            source="theme" if theme_ids else "manual",
+            proposer_role=current_user.role,
+            theme_ids=theme_ids,
+        )
     except SuggestionError as exc:
         db.session.rollback()
         return error(422, str(exc), "invalid_suggestion")
@@ -181,15 +216,20 @@ TRANSITION_TEXT_FIELDS = ("note", "owner", "target_quarter")
 def _check_transition_fields(data: dict):
     """Optional fields have one type each (or null); text must be storable. A 422 naming the fields, else None."""
     from surveys.forms import has_unstorable_characters
+
     wrong = [key for key in TRANSITION_TEXT_FIELDS if data.get(key) is not None and not isinstance(data[key], str)]
     merged_into = data.get("merged_into")
     if merged_into is not None and (not isinstance(merged_into, int) or isinstance(merged_into, bool)):
         wrong.append("merged_into")
     if wrong:
-        return error(422, "、".join(wrong) + " 类型不对：note、owner、target_quarter 应为字符串，merged_into 应为整数",
-                     "invalid_fields")
-    unstorable = [key for key in TRANSITION_TEXT_FIELDS if isinstance(data.get(key), str)
-                  and has_unstorable_characters(data[key])]
+        return error(
+            422,
+            "、".join(wrong) + " 类型不对：note、owner、target_quarter 应为字符串，merged_into 应为整数",
+            "invalid_fields",
+        )
+    unstorable = [
+        key for key in TRANSITION_TEXT_FIELDS if isinstance(data.get(key), str) and has_unstorable_characters(data[key])
+    ]
     if unstorable:
         return error(422, "、".join(unstorable) + " 中含有无法保存的特殊字符", "invalid_text")
     return None
@@ -208,6 +248,7 @@ def suggestion_transition(suggestion_id: int):
     from app.committee.notify import queue_notification
     from app.committee.workflow import Decision, TransitionError, transition
     from app.models import StaffUser, Suggestion
+
     failed = _committee_only()
     if failed:
         return failed
@@ -220,8 +261,9 @@ def suggestion_transition(suggestion_id: int):
         return failed
     owner_id = None
     if data.get("owner"):
-        owner = db.session.execute(select(StaffUser).where(StaffUser.email == data["owner"].lower(),
-                                                           StaffUser.role == "committee")).scalar_one_or_none()
+        owner = db.session.execute(
+            select(StaffUser).where(StaffUser.email == data["owner"].lower(), StaffUser.role == "committee")
+        ).scalar_one_or_none()
         if owner is None:
             return error(422, "owner 应为改进委员会成员的邮箱", "invalid_owner")
         owner_id = owner.id
@@ -245,6 +287,7 @@ def suggestion_publish(suggestion_id: int):
 
     from app.committee.service import publish
     from app.models import Suggestion
+
     failed = _committee_only()
     if failed:
         return failed

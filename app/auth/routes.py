@@ -1,4 +1,5 @@
 """Login and logout for staff; employees never log in."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -33,9 +34,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        user = db.session.execute(
-            select(StaffUser).where(func.lower(StaffUser.email) == email)
-        ).scalar_one_or_none()
+        user = db.session.execute(select(StaffUser).where(func.lower(StaffUser.email) == email)).scalar_one_or_none()
         if user is not None and user.active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(next_url if is_safe_next(next_url) else home_for(user))

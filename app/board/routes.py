@@ -1,4 +1,5 @@
 """Public pages (no login): the board, its Atom feed, the suggestion box and receipt lookups."""
+
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
@@ -41,30 +42,58 @@ def index():
     k = current_app.config["ANONYMITY_MIN_GROUP"]
     origins = {s.id: origin(db.session, s, k) for s in suggestions}
     quarter, start, end = _quarter_bounds(utcnow())
-    return render_template("board/index.html", groups=groups, origins=origins, labels=STATUS_LABELS, modules=MODULES,
-                           module=module, status=status, summary=board_summary(db.session, start, end), quarter=quarter)
+    return render_template(
+        "board/index.html",
+        groups=groups,
+        origins=origins,
+        labels=STATUS_LABELS,
+        modules=MODULES,
+        module=module,
+        status=status,
+        summary=board_summary(db.session, start, end),
+        quarter=quarter,
+    )
 
 
 @bp.route("/feed.atom")
 @allow(PUBLIC)
 def feed():
-    events = db.session.execute(select(SuggestionEvent).join(Suggestion).where(Suggestion.published.is_(True))
-                                .order_by(SuggestionEvent.created_at.desc()).limit(50)).scalars().all()
-    xml = render_template("board/feed.xml", events=events, labels=STATUS_LABELS,
-                          updated=events[0].created_at if events else utcnow())
+    events = (
+        db.session.execute(
+            select(SuggestionEvent)
+            .join(Suggestion)
+            .where(Suggestion.published.is_(True))
+            .order_by(SuggestionEvent.created_at.desc())
+            .limit(50)
+        )
+        .scalars()
+        .all()
+    )
+    xml = render_template(
+        "board/feed.xml", events=events, labels=STATUS_LABELS, updated=events[0].created_at if events else utcnow()
+    )
     return Response(xml, mimetype="application/atom+xml")
 
 
 def box_form() -> BoxForm:
     form = BoxForm()
     k = current_app.config["ANONYMITY_MIN_GROUP"]
-    role_counts = dict(db.session.execute(select(Person.role, func.count()).where(Person.active.is_(True))
-                                          .group_by(Person.role)).all())
-    form.role.choices = [SelectChoice("", "—")] + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLE_LABELS
-                                                    if may_release(role_counts.get(r, 0), k)]
-    departments = db.session.execute(select(Department.path, func.count(Person.id)).join(Person, Person.department_id == Department.id)
-                                     .where(Person.active.is_(True)).group_by(Department.path).order_by(Department.path)).all()
-    form.department.choices = [SelectChoice("", "—")] + [SelectChoice(path) for path, n in departments if may_release(n, k)]
+    role_counts = dict(
+        db.session.execute(select(Person.role, func.count()).where(Person.active.is_(True)).group_by(Person.role)).all()
+    )
+    form.role.choices = [SelectChoice("", "—")] + [
+        SelectChoice(r, ROLE_LABELS[r]) for r in ROLE_LABELS if may_release(role_counts.get(r, 0), k)
+    ]
+    departments = db.session.execute(
+        select(Department.path, func.count(Person.id))
+        .join(Person, Person.department_id == Department.id)
+        .where(Person.active.is_(True))
+        .group_by(Department.path)
+        .order_by(Department.path)
+    ).all()
+    form.department.choices = [SelectChoice("", "—")] + [
+        SelectChoice(path) for path, n in departments if may_release(n, k)
+    ]
     return form
 
 
@@ -80,9 +109,15 @@ def suggest():
     form = box_form()
     if form.validate_on_submit():
         try:
-            create_suggestion(db.session, form.title.data, form.description.data, form.module.data or None,
-                              source="box", proposer_role=form.role.data or None,
-                              box_department=form.department.data or None)
+            create_suggestion(
+                db.session,
+                form.title.data,
+                form.description.data,
+                form.module.data or None,
+                source="box",
+                proposer_role=form.role.data or None,
+                box_department=form.department.data or None,
+            )
         except SuggestionError as exc:
             form.title.errors.append(str(exc))
         else:

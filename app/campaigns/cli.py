@@ -1,4 +1,5 @@
 """`flask campaigns …`, `flask invitations …` and `flask instruments …` commands."""
+
 import csv
 import json
 import sys
@@ -10,8 +11,14 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.campaigns.service import (
-    CampaignError, CampaignSpec, close_campaign, create_campaign, invitation_url, issue_invitations,
-    open_campaign, response_rates,
+    CampaignError,
+    CampaignSpec,
+    close_campaign,
+    create_campaign,
+    invitation_url,
+    issue_invitations,
+    open_campaign,
+    response_rates,
 )
 from app.extensions import db
 from app.instruments import InstrumentNotFound, latest_version, list_instruments
@@ -39,18 +46,27 @@ def _parse_datetime(value: str | None, option: str) -> datetime | None:
 
 def campaign_dict(campaign: Campaign, rates: dict | None = None) -> dict:
     data = {
-        "id": campaign.id, "title": campaign.title, "quarter": campaign.quarter,
+        "id": campaign.id,
+        "title": campaign.title,
+        "quarter": campaign.quarter,
         "instrument": campaign.instrument_version.instrument.slug,
         "instrument_version": campaign.instrument_version.version,
-        "status": campaign.status, "mode": campaign.mode, "audience": campaign.audience,
+        "status": campaign.status,
+        "mode": campaign.mode,
+        "audience": campaign.audience,
         "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
         "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
-        "min_group": campaign.min_group, "min_group_text": campaign.min_group_text,
+        "min_group": campaign.min_group,
+        "min_group_text": campaign.min_group_text,
     }
     if rates is not None:
         overall = rates["overall"]
-        data.update(invited=overall.invited, completed=overall.completed,
-                    response_rate=overall.rate, open_link_responses=rates["open_link_responses"])
+        data.update(
+            invited=overall.invited,
+            completed=overall.completed,
+            response_rate=overall.rate,
+            open_link_responses=rates["open_link_responses"],
+        )
     return data
 
 
@@ -74,8 +90,9 @@ def _get_campaign(campaign_id: int) -> Campaign:
 @click.option("--min-group", type=int, default=None, help="匿名门槛（默认取配置，不低于 3）")
 @click.option("--open-link", is_flag=True, help="同时生成一个公共链接（用于海报二维码）")
 @click.option("--json", "as_json", is_flag=True)
-def campaigns_create(instrument, quarter, title, departments, roles, waves, opens, closes, mode,
-                     min_group, open_link, as_json):
+def campaigns_create(
+    instrument, quarter, title, departments, roles, waves, opens, closes, mode, min_group, open_link, as_json
+):
     """Create a campaign; without --opens it is open at once."""
     try:
         version = latest_version(db.session, instrument)
@@ -83,11 +100,18 @@ def campaigns_create(instrument, quarter, title, departments, roles, waves, open
         _fail(str(exc))
     config = current_app.config
     spec = CampaignSpec(
-        instrument_version_id=version.id, quarter=quarter, title=title,
-        departments=list(departments), roles=list(roles), waves=list(waves),
-        opens_at=_parse_datetime(opens, "--opens"), closes_at=_parse_datetime(closes, "--closes"),
-        mode=mode, min_group=min_group or config["ANONYMITY_MIN_GROUP"],
-        min_group_text=max(config["ANONYMITY_MIN_GROUP_TEXT"], min_group or 0), open_link=open_link,
+        instrument_version_id=version.id,
+        quarter=quarter,
+        title=title,
+        departments=list(departments),
+        roles=list(roles),
+        waves=list(waves),
+        opens_at=_parse_datetime(opens, "--opens"),
+        closes_at=_parse_datetime(closes, "--closes"),
+        mode=mode,
+        min_group=min_group or config["ANONYMITY_MIN_GROUP"],
+        min_group_text=max(config["ANONYMITY_MIN_GROUP_TEXT"], min_group or 0),
+        open_link=open_link,
     )
     try:
         campaign, open_token = create_campaign(db.session, spec)
@@ -140,15 +164,16 @@ def campaigns_list(as_json):
         return
     for row in rows:
         rate = "—" if row["response_rate"] is None else f"{row['response_rate'] * 100:.0f}%"
-        click.echo(f"#{row['id']}\t{row['quarter']}\t{row['status']}\t{row['title']}\t"
-                   f"{row['completed']}/{row['invited']}（{rate}）")
+        click.echo(
+            f"#{row['id']}\t{row['quarter']}\t{row['status']}\t{row['title']}\t"
+            f"{row['completed']}/{row['invited']}（{rate}）"
+        )
 
 
 @invitations_cli.command("export")
 @click.argument("campaign_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv")
-@click.option("--reissue-pending", is_flag=True,
-              help="为尚未提交的邀请重新生成链接（旧链接随即失效）")
+@click.option("--reissue-pending", is_flag=True, help="为尚未提交的邀请重新生成链接（旧链接随即失效）")
 def invitations_export(campaign_id, fmt, reissue_pending):
     """Create missing invitations and print their links as CSV (employee_id,name,department,url).
 
@@ -165,8 +190,12 @@ def invitations_export(campaign_id, fmt, reissue_pending):
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(["employee_id", "name", "department", "url"])
     for person, token in issued:
-        writer.writerow([safe_cell(v) for v in (person.employee_id, person.name, person.department.path,
-                                                 invitation_url(base, token))])
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (person.employee_id, person.name, person.department.path, invitation_url(base, token))
+            ]
+        )
     click.echo(f"已生成 {len(issued)} 个邀请链接", err=True)
 
 

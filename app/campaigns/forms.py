@@ -1,8 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField,
-    StringField, SubmitField, widgets,
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
@@ -17,22 +24,31 @@ class MultiCheckboxField(SelectMultipleField):
 
 class CampaignForm(FlaskForm):
     instrument = SelectField(_l("问卷"), validators=[DataRequired(message=_l("请选择问卷"))])
-    quarter = StringField(_l("季度"), validators=[
-        DataRequired(message=_l("请填写季度")),
-        Regexp(r"^20\d\dQ[1-4]$", message=_l("季度格式应为 2026Q4"))])
+    quarter = StringField(
+        _l("季度"),
+        validators=[
+            DataRequired(message=_l("请填写季度")),
+            Regexp(r"^20\d\dQ[1-4]$", message=_l("季度格式应为 2026Q4")),
+        ],
+    )
     title = StringField(_l("标题"), validators=[Length(max=200)])
     departments = SelectMultipleField(_l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=True)
-    roles = MultiCheckboxField(_l("角色（不选则为全部）"),
-                               choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+    roles = MultiCheckboxField(_l("角色（不选则为全部）"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
     waves = MultiCheckboxField(_l("上线批次（不选则为全部）"), choices=[])
-    opens_at = DateTimeLocalField(_l("开始时间（不填则立即开始）"), validators=[Optional()],
-                                  format="%Y-%m-%dT%H:%M")
+    opens_at = DateTimeLocalField(_l("开始时间（不填则立即开始）"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("结束时间"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    mode = RadioField(_l("模式"), default="anonymous", choices=[
-        SelectChoice("anonymous", _l("匿名（默认）")), SelectChoice("confidential", _l("保密"))])
-    min_group = IntegerField(_l("匿名门槛（人）"), validators=[
-        DataRequired(message=_l("请填写匿名门槛")),
-        NumberRange(min=3, max=1000, message=_l("匿名门槛需在 3 到 1000 之间"))])
+    mode = RadioField(
+        _l("模式"),
+        default="anonymous",
+        choices=[SelectChoice("anonymous", _l("匿名（默认）")), SelectChoice("confidential", _l("保密"))],
+    )
+    min_group = IntegerField(
+        _l("匿名门槛（人）"),
+        validators=[
+            DataRequired(message=_l("请填写匿名门槛")),
+            NumberRange(min=3, max=1000, message=_l("匿名门槛需在 3 到 1000 之间")),
+        ],
+    )
     open_link = BooleanField(_l("生成公共链接（用于海报二维码，单独计数）"))
     draft = BooleanField(_l("先保存为草稿，暂不开始"))
     submit = SubmitField(_l("创建问卷活动"))
@@ -49,8 +65,12 @@ class ActionForm(FlaskForm):
 
 
 class ExportForm(FlaskForm):
-    file_format = SelectField(_l("导出内容"), choices=[
-        SelectChoice("xlsx", _l("Excel 工作簿（分组结果 + 匿名原始答案）")),
-        SelectChoice("csv-answers", _l("CSV：匿名原始答案")),
-        SelectChoice("csv-segments", _l("CSV：分组结果"))])
+    file_format = SelectField(
+        _l("导出内容"),
+        choices=[
+            SelectChoice("xlsx", _l("Excel 工作簿（分组结果 + 匿名原始答案）")),
+            SelectChoice("csv-answers", _l("CSV：匿名原始答案")),
+            SelectChoice("csv-segments", _l("CSV：分组结果")),
+        ],
+    )
     submit = SubmitField(_l("在后台生成"))

@@ -1,10 +1,20 @@
 """Manager pages: list, create, open/close campaigns, response rates, invitation links and QR codes."""
+
 import csv
 import io
 
 import segno
 from flask import (
-    Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for,
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,8 +25,16 @@ from app.access import allow
 from app.audit import record
 from app.campaigns.forms import ActionForm, CampaignForm, ExportForm, InvitationsForm
 from app.campaigns.service import (
-    CampaignError, CampaignSpec, availability, close_campaign, create_campaign, invitation_url,
-    issue_invitations, open_campaign, quarter_of, response_rates,
+    CampaignError,
+    CampaignSpec,
+    availability,
+    close_campaign,
+    create_campaign,
+    invitation_url,
+    issue_invitations,
+    open_campaign,
+    quarter_of,
+    response_rates,
 )
 from app.extensions import db
 from app.instruments import instrument_choices
@@ -36,7 +54,9 @@ def _campaign_or_404(campaign_id: int) -> Campaign:
 @bp.route("/")
 @allow(*MANAGERS)
 def index():
-    campaigns = db.session.execute(select(Campaign).order_by(Campaign.quarter.desc(), Campaign.id.desc())).scalars().all()
+    campaigns = (
+        db.session.execute(select(Campaign).order_by(Campaign.quarter.desc(), Campaign.id.desc())).scalars().all()
+    )
     rows = [(c, availability(c), response_rates(db.session, c)["overall"]) for c in campaigns]
     return render_template("campaigns/index.html", rows=rows)
 
@@ -46,21 +66,33 @@ def index():
 def new():
     form = CampaignForm()
     form.instrument.choices = instrument_choices(db.session)
-    form.departments.choices = [SelectChoice(p) for p in db.session.execute(
-        select(Department.path).order_by(Department.path)).scalars()]
-    form.waves.choices = [SelectChoice(w) for w in db.session.execute(
-        select(Person.wave).where(Person.wave.is_not(None)).distinct().order_by(Person.wave)).scalars()]
+    form.departments.choices = [
+        SelectChoice(p) for p in db.session.execute(select(Department.path).order_by(Department.path)).scalars()
+    ]
+    form.waves.choices = [
+        SelectChoice(w)
+        for w in db.session.execute(
+            select(Person.wave).where(Person.wave.is_not(None)).distinct().order_by(Person.wave)
+        ).scalars()
+    ]
     if request.method == "GET":
         form.quarter.data = quarter_of(utcnow())
         form.min_group.data = current_app.config["ANONYMITY_MIN_GROUP"]
     if form.validate_on_submit():
         spec = CampaignSpec(
-            instrument_version_id=int(form.instrument.data), quarter=form.quarter.data,
-            title=form.title.data, departments=form.departments.data or [], roles=form.roles.data or [],
-            waves=form.waves.data or [], opens_at=form.opens_at.data, closes_at=form.closes_at.data,
-            mode=form.mode.data, min_group=form.min_group.data,
+            instrument_version_id=int(form.instrument.data),
+            quarter=form.quarter.data,
+            title=form.title.data,
+            departments=form.departments.data or [],
+            roles=form.roles.data or [],
+            waves=form.waves.data or [],
+            opens_at=form.opens_at.data,
+            closes_at=form.closes_at.data,
+            mode=form.mode.data,
+            min_group=form.min_group.data,
             min_group_text=max(current_app.config["ANONYMITY_MIN_GROUP_TEXT"], form.min_group.data),
-            open_link=form.open_link.data, draft=form.draft.data,
+            open_link=form.open_link.data,
+            draft=form.draft.data,
         )
         try:
             campaign, open_token = create_campaign(db.session, spec, created_by_id=current_user.id)
@@ -72,9 +104,14 @@ def new():
             db.session.commit()
             flash(_("已创建问卷活动“%(title)s”", title=campaign.title), "success")
             if open_token:
-                return render_template("campaigns/open_link.html", campaign=campaign,
-                                       url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token,
-                                       qr=segno.make(current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token, error="m").svg_data_uri(scale=5))
+                return render_template(
+                    "campaigns/open_link.html",
+                    campaign=campaign,
+                    url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token,
+                    qr=segno.make(
+                        current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token, error="m"
+                    ).svg_data_uri(scale=5),
+                )
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     return render_template("campaigns/new.html", form=form)
 
@@ -86,10 +123,16 @@ def detail(campaign_id: int):
     level = min(max(request.args.get("level", 2, type=int) or 2, 1), 6)
     exports = jobs_for(db.session, "campaign", campaign.id, kind="export") if current_user.role == "manager" else []
     return render_template(
-        "campaigns/detail.html", campaign=campaign, state=availability(campaign),
-        rates=response_rates(db.session, campaign, department_level=level), level=level,
-        role_labels=ROLE_LABELS, action=ActionForm(), invitations=InvitationsForm(),
-        export_form=ExportForm(), exports=exports,
+        "campaigns/detail.html",
+        campaign=campaign,
+        state=availability(campaign),
+        rates=response_rates(db.session, campaign, department_level=level),
+        level=level,
+        role_labels=ROLE_LABELS,
+        action=ActionForm(),
+        invitations=InvitationsForm(),
+        export_form=ExportForm(),
+        exports=exports,
     )
 
 
@@ -141,8 +184,15 @@ def invitations(campaign_id: int):
     base = current_app.config["PUBLIC_BASE_URL"]
     links = [(person, invitation_url(base, token)) for person, token in issued]
     if form.qr.data:
-        cards = [{"name": p.name, "department": p.department.path, "url": url,
-                  "qr": segno.make(url, error="m").svg_data_uri(scale=4)} for p, url in links]
+        cards = [
+            {
+                "name": p.name,
+                "department": p.department.path,
+                "url": url,
+                "qr": segno.make(url, error="m").svg_data_uri(scale=4),
+            }
+            for p, url in links
+        ]
         return render_template("campaigns/qr_print.html", campaign=campaign, cards=cards)
     buffer = io.StringIO()
     buffer.write("\ufeff")
@@ -150,9 +200,14 @@ def invitations(campaign_id: int):
     writer.writerow(["employee_id", "name", "department", "url"])
     for person, url in links:
         writer.writerow([safe_cell(v) for v in (person.employee_id, person.name, person.department.path, url)])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
-        "Cache-Control": "no-store"})
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/<int:campaign_id>/export.csv")
@@ -163,16 +218,26 @@ def export_csv(campaign_id: int):
 
     from app.i18n import current_language
     from app.results.export import answer_rows, csv_stream, segment_rows
+
     campaign = _campaign_or_404(campaign_id)
     table = request.args.get("table", "answers")
     if table not in ("answers", "segments"):
         abort(400)
-    header, rows = (answer_rows(db.session, campaign) if table == "answers"
-                    else segment_rows(db.session, campaign, current_language()))
+    header, rows = (
+        answer_rows(db.session, campaign)
+        if table == "answers"
+        else segment_rows(db.session, campaign, current_language())
+    )
     record("campaign.export", "campaign", campaign.id, {"format": "csv", "table": table})
     db.session.commit()
-    return Response(stream_with_context(csv_stream(header, rows)), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename=campaign-{campaign.id}-{table}.csv", "Cache-Control": "no-store"})
+    return Response(
+        stream_with_context(csv_stream(header, rows)),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=campaign-{campaign.id}-{table}.csv",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.route("/<int:campaign_id>/export.xlsx")
@@ -182,12 +247,18 @@ def export_xlsx(campaign_id: int):
 
     from app.i18n import current_language
     from app.results.export import xlsx_file
+
     campaign = _campaign_or_404(campaign_id)
     handle = xlsx_file(db.session, campaign, current_language())
     record("campaign.export", "campaign", campaign.id, {"format": "xlsx"})
     db.session.commit()
-    return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name=f"campaign-{campaign.id}.xlsx", max_age=0)
+    return send_file(
+        handle,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"campaign-{campaign.id}.xlsx",
+        max_age=0,
+    )
 
 
 @bp.route("/<int:campaign_id>/exports", methods=["POST"])
@@ -196,6 +267,7 @@ def start_export(campaign_id: int):
     """Start an export as a background job; the campaign page shows its progress and the download."""
     from app.i18n import current_language
     from app.results.export import prune_exports
+
     campaign = _campaign_or_404(campaign_id)
     form = ExportForm()
     if not form.validate_on_submit():
@@ -203,10 +275,19 @@ def start_export(campaign_id: int):
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id) + "#exports")
     file_format, _dash, table = form.file_format.data.partition("-")
     prune_exports(db.session, campaign.id)
-    record("campaign.export", "campaign", campaign.id, {"format": file_format, "table": table or "all", "background": True})
+    record(
+        "campaign.export", "campaign", campaign.id, {"format": file_format, "table": table or "all", "background": True}
+    )
     db.session.commit()
-    enqueue("export", campaign.id, file_format, table or "answers", current_language(),
-            target=("campaign", campaign.id), user_id=current_user.id)
+    enqueue(
+        "export",
+        campaign.id,
+        file_format,
+        table or "answers",
+        current_language(),
+        target=("campaign", campaign.id),
+        user_id=current_user.id,
+    )
     flash(_("正在后台生成导出文件，完成后可在本页下载。"), "success")
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id) + "#exports")
 
@@ -232,5 +313,8 @@ def download_export(campaign_id: int, job_id: str):
     output = db.session.get(JobOutput, job_id) or abort(404)
     record("campaign.export_download", "campaign", campaign_id, {"job": job_id})
     db.session.commit()
-    return Response(output.data, mimetype=output.content_type, headers={
-        "Content-Disposition": f"attachment; filename={output.filename}", "Cache-Control": "no-store"})
+    return Response(
+        output.data,
+        mimetype=output.content_type,
+        headers={"Content-Disposition": f"attachment; filename={output.filename}", "Cache-Control": "no-store"},
+    )

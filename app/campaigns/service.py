@@ -2,6 +2,7 @@
 
 Views and CLI commands call these functions; they never re-decide a rule themselves.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -86,12 +87,20 @@ def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = Non
         raise CampaignError("结束时间必须晚于开始时间")
     _check_audience(session, spec.departments, spec.roles)
     campaign = Campaign(
-        instrument_version_id=spec.instrument_version_id, quarter=quarter,
+        instrument_version_id=spec.instrument_version_id,
+        quarter=quarter,
         title=(spec.title or "").strip()[:200] or f"{quarter} 问卷",
-        audience={"departments": sorted(set(spec.departments)), "roles": sorted(set(spec.roles)),
-                  "waves": sorted(set(spec.waves))},
-        status="draft" if spec.draft else "open", mode=spec.mode, opens_at=opens_at,
-        closes_at=spec.closes_at, min_group=spec.min_group, min_group_text=spec.min_group_text,
+        audience={
+            "departments": sorted(set(spec.departments)),
+            "roles": sorted(set(spec.roles)),
+            "waves": sorted(set(spec.waves)),
+        },
+        status="draft" if spec.draft else "open",
+        mode=spec.mode,
+        opens_at=opens_at,
+        closes_at=spec.closes_at,
+        min_group=spec.min_group,
+        min_group_text=spec.min_group_text,
         created_by_id=created_by_id,
     )
     plain_open_token = None
@@ -112,6 +121,7 @@ def _check_thresholds(min_group: int, min_group_text: int) -> None:
 
 def _check_audience(session, departments: list[str], roles: list[str]) -> None:
     from app.models import ROLES
+
     unknown_roles = [r for r in roles if r not in ROLES]
     if unknown_roles:
         raise CampaignError("未知角色：" + "、".join(unknown_roles))
@@ -123,13 +133,16 @@ def _check_audience(session, departments: list[str], roles: list[str]) -> None:
 
 
 def has_responses(session, campaign: Campaign) -> bool:
-    return session.execute(
-        select(Response.id).where(Response.campaign_id == campaign.id).limit(1)
-    ).first() is not None
+    return session.execute(select(Response.id).where(Response.campaign_id == campaign.id).limit(1)).first() is not None
 
 
-def change_settings(session, campaign: Campaign, mode: str | None = None, min_group: int | None = None,
-                    min_group_text: int | None = None) -> None:
+def change_settings(
+    session,
+    campaign: Campaign,
+    mode: str | None = None,
+    min_group: int | None = None,
+    min_group_text: int | None = None,
+) -> None:
     """Anonymity settings: the mode is fixed at the first response; thresholds may only rise then."""
     answered = has_responses(session, campaign)
     if mode is not None and mode != campaign.mode:
@@ -182,9 +195,9 @@ def audience_query(campaign: Campaign):
     query = select(Person).join(Person.department).where(Person.active.is_(True))
     departments = audience.get("departments") or []
     if departments:
-        query = query.where(or_(*[
-            or_(Department.path == path, Department.path.like(path + "/%")) for path in departments
-        ]))
+        query = query.where(
+            or_(*[or_(Department.path == path, Department.path.like(path + "/%")) for path in departments])
+        )
     if audience.get("roles"):
         query = query.where(Person.role.in_(audience["roles"]))
     if audience.get("waves"):
@@ -200,8 +213,10 @@ def issue_invitations(session, campaign: Campaign, reissue_pending: bool = False
     """
     if campaign.status == "closed":
         raise CampaignError("活动已结束，不能再发放邀请")
-    existing = {inv.person_id: inv for inv in session.execute(
-        select(Invitation).where(Invitation.campaign_id == campaign.id)).scalars()}
+    existing = {
+        inv.person_id: inv
+        for inv in session.execute(select(Invitation).where(Invitation.campaign_id == campaign.id)).scalars()
+    }
     issued = []
     for person in session.execute(audience_query(campaign).order_by(Department.path, Person.employee_id)).scalars():
         invitation = existing.get(person.id)
@@ -209,8 +224,9 @@ def issue_invitations(session, campaign: Campaign, reissue_pending: bool = False
             continue
         token = new_token()
         if invitation is None:
-            session.add(Invitation(campaign_id=campaign.id, person_id=person.id,
-                                   token_hash=token_hash(token), status="pending"))
+            session.add(
+                Invitation(campaign_id=campaign.id, person_id=person.id, token_hash=token_hash(token), status="pending")
+            )
         else:
             invitation.token_hash = token_hash(token)
         issued.append((person, token))
@@ -259,8 +275,7 @@ def response_rates(session, campaign: Campaign, department_level: int = 2) -> di
         overall.invited += invited
         overall.completed += done
     open_link_responses = session.execute(
-        select(func.count(Response.id)).where(Response.campaign_id == campaign.id,
-                                              Response.via_open_link.is_(True))
+        select(func.count(Response.id)).where(Response.campaign_id == campaign.id, Response.via_open_link.is_(True))
     ).scalar_one()
     return {
         "overall": overall,

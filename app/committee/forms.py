@@ -26,8 +26,10 @@ class TransitionForm(FlaskForm):
 
 
 class BoxForm(FlaskForm):
-    title = StringField(_l("一句话说清你的建议"), validators=[
-        DataRequired(message=_l("请填写建议")), Length(max=100, message=_l("最多 100 字"))])
+    title = StringField(
+        _l("一句话说清你的建议"),
+        validators=[DataRequired(message=_l("请填写建议")), Length(max=100, message=_l("最多 100 字"))],
+    )
     description = TextAreaField(_l("详细说明（可选）"), validators=[Length(max=1000, message=_l("最多 1000 字"))])
     module = SelectField(_l("相关功能"), choices=module_choices(), validators=[Optional()])
     role = SelectField(_l("你的角色（可选）"), choices=[], validators=[Optional()])

@@ -5,6 +5,7 @@ msg=f"{timestamp}\\n{secret}"))), sent as `&timestamp=…&sign=…` on the webho
 background job; every attempt is logged in webhook_deliveries and a failure never touches the
 suggestion's transition, which is already committed.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,7 +29,7 @@ RETRY_DELAYS = (0.5, 2.0)
 
 
 def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
-    string_to_sign = f"{timestamp_ms}\n{secret}".encode("utf-8")
+    string_to_sign = f"{timestamp_ms}\n{secret}".encode()
     digest = hmac.new(secret.encode("utf-8"), string_to_sign, digestmod=hashlib.sha256).digest()
     return urllib.parse.quote_plus(base64.b64encode(digest))
 
@@ -43,8 +44,11 @@ def signed_url(url: str, secret: str | None, timestamp_ms: int | None = None) ->
 
 def markdown_message(suggestion, from_status, to_status, note) -> dict:
     from app.committee.workflow import STATUS_LABELS
-    text = (f"### 改进建议状态更新\n\n**{suggestion.title}**\n\n"
-            f"{STATUS_LABELS.get(from_status, from_status or '')} → **{STATUS_LABELS[to_status]}**")
+
+    text = (
+        f"### 改进建议状态更新\n\n**{suggestion.title}**\n\n"
+        f"{STATUS_LABELS.get(from_status, from_status or '')} → **{STATUS_LABELS[to_status]}**"
+    )
     if note:
         text += f"\n\n> {note}"
     return {"msgtype": "markdown", "markdown": {"title": f"建议状态：{STATUS_LABELS[to_status]}", "text": text}}
@@ -54,11 +58,15 @@ def queue_notification(suggestion, from_status, to_status, note) -> WebhookDeliv
     """Record a delivery and start the job, if a webhook is configured."""
     if not current_app.config.get("NOTIFY_WEBHOOK_URL"):
         return None
-    delivery = WebhookDelivery(event="suggestion.status", suggestion_id=suggestion.id,
-                               payload=markdown_message(suggestion, from_status, to_status, note))
+    delivery = WebhookDelivery(
+        event="suggestion.status",
+        suggestion_id=suggestion.id,
+        payload=markdown_message(suggestion, from_status, to_status, note),
+    )
     db.session.add(delivery)
     db.session.commit()
     from app.jobs import enqueue
+
     enqueue("webhook", delivery.id, target=("suggestion", suggestion.id))
     return delivery
 
@@ -73,8 +81,12 @@ def deliver(delivery_id: int, sleep=time.sleep) -> None:
     while delivery.attempts < MAX_ATTEMPTS:
         delivery.attempts += 1
         try:
-            request = urllib.request.Request(signed_url(url, secret), data=body, method="POST",
-                                             headers={"Content-Type": "application/json; charset=utf-8"})
+            request = urllib.request.Request(
+                signed_url(url, secret),
+                data=body,
+                method="POST",
+                headers={"Content-Type": "application/json; charset=utf-8"},
+            )
             with urllib.request.urlopen(request, timeout=5) as response:
                 answer = json.loads(response.read().decode("utf-8") or "{}")
             if answer.get("errcode", 0) != 0:
@@ -104,6 +116,13 @@ def deliveries_for(session, suggestion_id: int) -> list[WebhookDelivery]:
     from sqlalchemy import select
 
     from app.jobs import check_all
+
     check_all(session, "suggestion", suggestion_id)
-    return list(session.execute(select(WebhookDelivery).where(WebhookDelivery.suggestion_id == suggestion_id)
-                                .order_by(WebhookDelivery.id.desc()).limit(20)).scalars())
+    return list(
+        session.execute(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.suggestion_id == suggestion_id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(20)
+        ).scalars()
+    )

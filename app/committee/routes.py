@@ -1,4 +1,5 @@
 """Committee pages: suggestions by status, decisions, publishing; managers propose from themes."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,7 +10,15 @@ from wtforms.fields.choices import SelectChoice
 from app.access import allow
 from app.committee.forms import SuggestionForm, TransitionForm
 from app.committee.notify import deliveries_for, queue_notification
-from app.committee.service import MODULES, SuggestionError, create_suggestion, origin, promote_theme, publish, theme_draft
+from app.committee.service import (
+    MODULES,
+    SuggestionError,
+    create_suggestion,
+    origin,
+    promote_theme,
+    publish,
+    theme_draft,
+)
 from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, transition
 from app.extensions import db
 from app.models import StaffUser, Suggestion, Theme
@@ -25,8 +34,9 @@ def index():
     if status in STATUS_LABELS:
         query = query.where(Suggestion.status == status)
     suggestions = db.session.execute(query).scalars().all()
-    return render_template("committee/index.html", suggestions=suggestions, status=status, labels=STATUS_LABELS,
-                           modules=MODULES)
+    return render_template(
+        "committee/index.html", suggestions=suggestions, status=status, labels=STATUS_LABELS, modules=MODULES
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -35,8 +45,14 @@ def new():
     form = SuggestionForm()
     if form.validate_on_submit():
         try:
-            suggestion = create_suggestion(db.session, form.title.data, form.description.data, form.module.data or None,
-                                           current_user.id, proposer_role=current_user.role)
+            suggestion = create_suggestion(
+                db.session,
+                form.title.data,
+                form.description.data,
+                form.module.data or None,
+                current_user.id,
+                proposer_role=current_user.role,
+            )
         except SuggestionError as exc:
             form.title.errors.append(str(exc))
         else:
@@ -55,8 +71,9 @@ def from_theme(theme_id: int):
         form.title.data, form.description.data = draft["title"], draft["description"]
     if form.validate_on_submit():
         try:
-            suggestion, created = promote_theme(db.session, theme, form.title.data, form.description.data,
-                                                form.module.data or None, current_user.id)
+            suggestion, created = promote_theme(
+                db.session, theme, form.title.data, form.description.data, form.module.data or None, current_user.id
+            )
         except SuggestionError as exc:
             form.title.errors.append(str(exc))
         else:
@@ -69,8 +86,9 @@ def from_theme(theme_id: int):
 def _transition_form(suggestion):
     form = TransitionForm()
     form.to.choices = [SelectChoice(s, STATUS_LABELS[s]) for s in sorted(TRANSITIONS[suggestion.status])]
-    members = db.session.execute(select(StaffUser).where(StaffUser.role == "committee", StaffUser.active.is_(True))
-                                 .order_by(StaffUser.name)).scalars()
+    members = db.session.execute(
+        select(StaffUser).where(StaffUser.role == "committee", StaffUser.active.is_(True)).order_by(StaffUser.name)
+    ).scalars()
     form.owner.choices = [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name) for u in members]
     return form
 
@@ -84,13 +102,22 @@ def detail(suggestion_id: int):
         if current_user.role != "committee":
             abort(403)
         if form.validate_on_submit():
-            target = db.session.get(Suggestion, int(form.merged_into.data)) if (form.merged_into.data or "").isdigit() else None
+            target = (
+                db.session.get(Suggestion, int(form.merged_into.data))
+                if (form.merged_into.data or "").isdigit()
+                else None
+            )
             owner = int(form.owner.data) if (form.owner.data or "").isdigit() else None
             from_status = suggestion.status
             try:
-                transition(db.session, suggestion, Decision(form.to.data, form.note.data, owner,
-                                                             (form.target_quarter.data or "").upper() or None, target),
-                           current_user.id)
+                transition(
+                    db.session,
+                    suggestion,
+                    Decision(
+                        form.to.data, form.note.data, owner, (form.target_quarter.data or "").upper() or None, target
+                    ),
+                    current_user.id,
+                )
             except TransitionError as exc:
                 db.session.rollback()
                 flash(str(exc), "error")
@@ -103,9 +130,16 @@ def detail(suggestion_id: int):
 
 
 def _render_detail(suggestion, form):
-    return render_template("committee/detail.html", suggestion=suggestion, form=form, labels=STATUS_LABELS,
-                           origin=origin(db.session, suggestion, _k()), publish_form=FlaskForm(), modules=MODULES,
-                           deliveries=deliveries_for(db.session, suggestion.id))
+    return render_template(
+        "committee/detail.html",
+        suggestion=suggestion,
+        form=form,
+        labels=STATUS_LABELS,
+        origin=origin(db.session, suggestion, _k()),
+        publish_form=FlaskForm(),
+        modules=MODULES,
+        deliveries=deliveries_for(db.session, suggestion.id),
+    )
 
 
 @bp.route("/<int:suggestion_id>/publish", methods=["POST"])
@@ -122,4 +156,5 @@ def publish_(suggestion_id: int):
 
 def _k() -> int:
     from flask import current_app
+
     return current_app.config["ANONYMITY_MIN_GROUP"]

@@ -1,4 +1,5 @@
 """Creating suggestions (by hand, from themes, from the public box), publishing, board data, receipts."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -6,14 +7,26 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from app.models import (
-    Answer, AuditLog, Response, Suggestion, SuggestionEvent, SuggestionTheme, Theme, ThemeMember,
+    Answer,
+    AuditLog,
+    Response,
+    Suggestion,
+    SuggestionEvent,
+    SuggestionTheme,
+    Theme,
+    ThemeMember,
 )
 from app.models.types import is_id, utcnow
 from app.respond.service import receipt_hash
 
 MODULES = {
-    "attendance": "考勤打卡", "approval": "审批", "log": "日志/汇报", "drive": "钉盘/文档",
-    "message": "消息/DING", "training": "培训支持", "other": "其他",
+    "attendance": "考勤打卡",
+    "approval": "审批",
+    "log": "日志/汇报",
+    "drive": "钉盘/文档",
+    "message": "消息/DING",
+    "training": "培训支持",
+    "other": "其他",
 }
 TITLE_MAX, DESCRIPTION_MAX = 200, 5000
 
@@ -24,6 +37,7 @@ class SuggestionError(ValueError):
 
 def clean_text(value: str | None, limit: int, field: str, required: bool = True) -> str:
     from surveys.forms import has_unstorable_characters
+
     text = (value or "").strip()
     if required and not text:
         raise SuggestionError(f"请填写{field}")
@@ -35,24 +49,49 @@ def clean_text(value: str | None, limit: int, field: str, required: bool = True)
 
 
 def _log(session, actor_id, action, suggestion, detail=None):
-    session.add(AuditLog(actor_id=actor_id, action=action, target_type="suggestion",
-                         target_id=str(suggestion.id), detail=detail or {}))
+    session.add(
+        AuditLog(
+            actor_id=actor_id,
+            action=action,
+            target_type="suggestion",
+            target_id=str(suggestion.id),
+            detail=detail or {},
+        )
+    )
 
 
-def create_suggestion(session, title, description, module, creator_id=None, source="manual",
-                      proposer_role=None, box_department=None, theme_ids=()) -> Suggestion:
+def create_suggestion(
+    session,
+    title,
+    description,
+    module,
+    creator_id=None,
+    source="manual",
+    proposer_role=None,
+    box_department=None,
+    theme_ids=(),
+) -> Suggestion:
     if module is not None and module not in MODULES:
         raise SuggestionError(f"未知模块“{module}”，可用：{'、'.join(MODULES)}")
-    suggestion = Suggestion(title=clean_text(title, TITLE_MAX, "标题"),
-                            description=clean_text(description, DESCRIPTION_MAX, "说明", required=False),
-                            module=module, source=source, proposer_role=proposer_role,
-                            box_department=box_department, created_by_id=creator_id, status="submitted")
+    suggestion = Suggestion(
+        title=clean_text(title, TITLE_MAX, "标题"),
+        description=clean_text(description, DESCRIPTION_MAX, "说明", required=False),
+        module=module,
+        source=source,
+        proposer_role=proposer_role,
+        box_department=box_department,
+        created_by_id=creator_id,
+        status="submitted",
+    )
     session.add(suggestion)
     session.flush()
     for theme_id in theme_ids:
         attach_theme(session, suggestion, theme_id)
-    session.add(SuggestionEvent(suggestion=suggestion, actor_id=creator_id, from_status=None, to_status="submitted",
-                                created_at=utcnow()))
+    session.add(
+        SuggestionEvent(
+            suggestion=suggestion, actor_id=creator_id, from_status=None, to_status="submitted", created_at=utcnow()
+        )
+    )
     _log(session, creator_id, "suggestion.create", suggestion, {"source": source})
     session.flush()
     return suggestion
@@ -71,15 +110,23 @@ def suggestion_for_lineage(session, lineage: str | None) -> Suggestion | None:
     """A suggestion already fed by an earlier theme of the same lineage (a recurring complaint)."""
     if not lineage:
         return None
-    return session.execute(select(Suggestion).join(SuggestionTheme).join(Theme, SuggestionTheme.theme_id == Theme.id)
-                           .where(Theme.lineage == lineage).order_by(Suggestion.id).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(Suggestion)
+        .join(SuggestionTheme)
+        .join(Theme, SuggestionTheme.theme_id == Theme.id)
+        .where(Theme.lineage == lineage)
+        .order_by(Suggestion.id)
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def theme_draft(theme: Theme) -> dict:
     """Pre-filled suggestion for a theme: title, keywords, how many people, two quotes."""
     quotes = "\n".join(f"“{quote}”" for quote in theme.representatives[:2])
-    description = (f"关键词：{'、'.join(theme.keywords)}\n{theme.respondents} 位员工在评论中提到"
-                   f"（{theme.run.quarter or ''}）。\n代表性意见：\n{quotes}")
+    description = (
+        f"关键词：{'、'.join(theme.keywords)}\n{theme.respondents} 位员工在评论中提到"
+        f"（{theme.run.quarter or ''}）。\n代表性意见：\n{quotes}"
+    )
     return {"title": theme.display_label[:TITLE_MAX], "description": description[:DESCRIPTION_MAX]}
 
 
@@ -91,8 +138,9 @@ def promote_theme(session, theme: Theme, title: str, description: str, module: s
         _log(session, creator_id, "suggestion.attach_theme", existing, {"theme_id": theme.id})
         session.flush()
         return existing, False
-    return create_suggestion(session, title, description, module, creator_id, source="theme",
-                             theme_ids=[theme.id]), True
+    return create_suggestion(
+        session, title, description, module, creator_id, source="theme", theme_ids=[theme.id]
+    ), True
 
 
 def publish(session, suggestion: Suggestion, actor_id: int) -> None:
@@ -105,42 +153,75 @@ def publish(session, suggestion: Suggestion, actor_id: int) -> None:
 
 def origin(session, suggestion: Suggestion, k: int) -> dict:
     """Themes that fed a suggestion: distinct respondents (shown only when ≥ k) and the quarters seen."""
-    themes = session.execute(select(Theme).join(SuggestionTheme, SuggestionTheme.theme_id == Theme.id)
-                             .where(SuggestionTheme.suggestion_id == suggestion.id)).scalars().all()
-    quarters = sorted({q for t in themes for q in (t.recurring_quarters or []) + ([t.run.quarter] if t.run.quarter else [])})
+    themes = (
+        session.execute(
+            select(Theme)
+            .join(SuggestionTheme, SuggestionTheme.theme_id == Theme.id)
+            .where(SuggestionTheme.suggestion_id == suggestion.id)
+        )
+        .scalars()
+        .all()
+    )
+    quarters = sorted(
+        {q for t in themes for q in (t.recurring_quarters or []) + ([t.run.quarter] if t.run.quarter else [])}
+    )
     respondents = 0
     if themes:
-        respondents = session.execute(select(func.count(func.distinct(Answer.response_id)))
-                                      .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                                      .where(ThemeMember.theme_id.in_([t.id for t in themes]))).scalar_one()
+        respondents = session.execute(
+            select(func.count(func.distinct(Answer.response_id)))
+            .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+            .where(ThemeMember.theme_id.in_([t.id for t in themes]))
+        ).scalar_one()
     return {"themes": themes, "quarters": quarters, "respondents": respondents if respondents >= k else None}
 
 
 def board_summary(session, quarter_start, quarter_end) -> dict:
     """本季度收到 N 条, 采纳 M 条, 已实施 K 条 — from the events inside the quarter."""
-    events = session.execute(select(SuggestionEvent.to_status, func.count()).join(Suggestion)
-                             .where(Suggestion.published.is_(True), SuggestionEvent.created_at >= quarter_start,
-                                    SuggestionEvent.created_at < quarter_end)
-                             .group_by(SuggestionEvent.to_status)).all()
+    events = session.execute(
+        select(SuggestionEvent.to_status, func.count())
+        .join(Suggestion)
+        .where(
+            Suggestion.published.is_(True),
+            SuggestionEvent.created_at >= quarter_start,
+            SuggestionEvent.created_at < quarter_end,
+        )
+        .group_by(SuggestionEvent.to_status)
+    ).all()
     counts = Counter(dict(events))
     return {"received": counts["submitted"], "adopted": counts["adopted"], "implemented": counts["implemented"]}
 
 
 def receipt_lookup(session, code: str) -> dict | None:
     """For one response only: the themes its comments joined and the published suggestions they feed."""
-    response_id = session.execute(select(Response.id).where(Response.receipt_hash == receipt_hash(code))).scalar_one_or_none()
+    response_id = session.execute(
+        select(Response.id).where(Response.receipt_hash == receipt_hash(code))
+    ).scalar_one_or_none()
     if response_id is None:
         return None
-    themes = session.execute(select(Theme).join(ThemeMember, ThemeMember.theme_id == Theme.id)
-                             .join(Answer, ThemeMember.answer_id == Answer.id)
-                             .where(Answer.response_id == response_id, Theme.is_other.is_(False),
-                                    Theme.merged_into_id.is_(None))).scalars().all()
+    themes = (
+        session.execute(
+            select(Theme)
+            .join(ThemeMember, ThemeMember.theme_id == Theme.id)
+            .join(Answer, ThemeMember.answer_id == Answer.id)
+            .where(Answer.response_id == response_id, Theme.is_other.is_(False), Theme.merged_into_id.is_(None))
+        )
+        .scalars()
+        .all()
+    )
     lineages = {t.lineage for t in themes if t.lineage}
     suggestions = []
     if lineages:
-        suggestions = session.execute(select(Suggestion).distinct().join(SuggestionTheme)
-                                      .join(Theme, SuggestionTheme.theme_id == Theme.id)
-                                      .where(Theme.lineage.in_(lineages), Suggestion.published.is_(True))
-                                      .order_by(Suggestion.id)).scalars().all()
+        suggestions = (
+            session.execute(
+                select(Suggestion)
+                .distinct()
+                .join(SuggestionTheme)
+                .join(Theme, SuggestionTheme.theme_id == Theme.id)
+                .where(Theme.lineage.in_(lineages), Suggestion.published.is_(True))
+                .order_by(Suggestion.id)
+            )
+            .scalars()
+            .all()
+        )
     labels = sorted({t.display_label for t in themes})
     return {"themes": labels, "suggestions": suggestions}

@@ -5,6 +5,7 @@ Declined needs a reason (shown publicly), adopted an owner and a target quarter,
 what changed, merged the suggestion it was merged into. Every transition is a SuggestionEvent and an
 AuditLog row.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,12 +24,22 @@ TRANSITIONS = {
     "implemented": set(),
 }
 STATUS_LABELS = {
-    "submitted": "已提交", "under_review": "评审中", "adopted": "已采纳", "declined": "未采纳",
-    "merged": "已合并", "in_progress": "实施中", "implemented": "已实施",
+    "submitted": "已提交",
+    "under_review": "评审中",
+    "adopted": "已采纳",
+    "declined": "未采纳",
+    "merged": "已合并",
+    "in_progress": "实施中",
+    "implemented": "已实施",
 }
 STATUS_LABELS_EN = {
-    "submitted": "Submitted", "under_review": "Under review", "adopted": "Adopted", "declined": "Declined",
-    "merged": "Merged", "in_progress": "In progress", "implemented": "Implemented",
+    "submitted": "Submitted",
+    "under_review": "Under review",
+    "adopted": "Adopted",
+    "declined": "Declined",
+    "merged": "Merged",
+    "in_progress": "In progress",
+    "implemented": "Implemented",
 }
 
 
@@ -78,11 +89,24 @@ def transition(session, suggestion: Suggestion, decision: Decision, actor_id: in
         suggestion.merged_into_id = target.id
     if note and to in ("declined", "adopted", "implemented", "merged"):
         suggestion.decision_note = note
-    event = SuggestionEvent(suggestion=suggestion, actor_id=actor_id, from_status=suggestion.status,
-                            to_status=to, note=note, created_at=utcnow())
+    event = SuggestionEvent(
+        suggestion=suggestion,
+        actor_id=actor_id,
+        from_status=suggestion.status,
+        to_status=to,
+        note=note,
+        created_at=utcnow(),
+    )
     suggestion.status = to
     session.add(event)
-    session.add(AuditLog(actor_id=actor_id, action="suggestion.transition", target_type="suggestion",
-                         target_id=str(suggestion.id), detail={"from": event.from_status, "to": to, "note": note}))
+    session.add(
+        AuditLog(
+            actor_id=actor_id,
+            action="suggestion.transition",
+            target_type="suggestion",
+            target_id=str(suggestion.id),
+            detail={"from": event.from_status, "to": to, "note": note},
+        )
+    )
     session.flush()
     return event

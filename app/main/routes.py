@@ -13,6 +13,7 @@ bp = Blueprint("main", __name__)
 def index():
     if current_user.is_authenticated:
         from app.auth.routes import home_for
+
         target = home_for(current_user)
         if target != url_for("main.index"):
             return redirect(target)
@@ -51,6 +52,7 @@ def _check_database() -> str:
 def _check_redis(url: str) -> str:
     try:
         import redis
+
         redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
         return "ok"
     except Exception as exc:

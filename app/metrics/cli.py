@@ -1,4 +1,5 @@
 """`flask metrics import FILE --quarter 2026Q4`: a quarter's usage metrics, all or nothing."""
+
 import json
 import os
 import sys

@@ -5,6 +5,7 @@ with its spreadsheet row number (the header is row 1), in Chinese, like the peop
 reading it shares (`app.tabular`). Known columns may be headed in Chinese or English; any other
 column is kept as a custom metric and must hold numbers.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,28 +14,58 @@ from dataclasses import dataclass, field
 
 from analysis.usage import COUNT, METRICS, SHARE
 from app.tabular import (
-    TableError, cell_text, duplicated_columns, normalise_department, read_table,
+    TableError,
+    cell_text,
+    duplicated_columns,
+    normalise_department,
+    read_table,
 )
 
 COLUMN_ALIASES = {
-    "department": "department", "department_path": "department", "部门": "department", "部门路径": "department",
-    "quarter": "quarter", "季度": "quarter",
-    "headcount": "headcount", "人数": "headcount", "在册人数": "headcount", "员工数": "headcount",
-    "active_users": "active_users", "active users": "active_users", "活跃用户数": "active_users",
-    "活跃人数": "active_users", "活跃用户": "active_users",
-    "dau_mau": "dau_mau", "dau/mau": "dau_mau", "日活/月活": "dau_mau", "日活月活比": "dau_mau",
-    "approvals": "approvals", "approvals processed": "approvals", "审批处理量": "approvals",
-    "审批数": "approvals", "审批量": "approvals",
-    "approval_hours": "approval_hours", "average approval hours": "approval_hours",
-    "avg approval hours": "approval_hours", "平均审批时长": "approval_hours",
-    "平均审批时长(小时)": "approval_hours", "平均审批时长（小时）": "approval_hours",
-    "checkin_rate": "checkin_rate", "attendance check-in rate": "checkin_rate",
-    "check-in rate": "checkin_rate", "考勤打卡率": "checkin_rate", "打卡率": "checkin_rate",
+    "department": "department",
+    "department_path": "department",
+    "部门": "department",
+    "部门路径": "department",
+    "quarter": "quarter",
+    "季度": "quarter",
+    "headcount": "headcount",
+    "人数": "headcount",
+    "在册人数": "headcount",
+    "员工数": "headcount",
+    "active_users": "active_users",
+    "active users": "active_users",
+    "活跃用户数": "active_users",
+    "活跃人数": "active_users",
+    "活跃用户": "active_users",
+    "dau_mau": "dau_mau",
+    "dau/mau": "dau_mau",
+    "日活/月活": "dau_mau",
+    "日活月活比": "dau_mau",
+    "approvals": "approvals",
+    "approvals processed": "approvals",
+    "审批处理量": "approvals",
+    "审批数": "approvals",
+    "审批量": "approvals",
+    "approval_hours": "approval_hours",
+    "average approval hours": "approval_hours",
+    "avg approval hours": "approval_hours",
+    "平均审批时长": "approval_hours",
+    "平均审批时长(小时)": "approval_hours",
+    "平均审批时长（小时）": "approval_hours",
+    "checkin_rate": "checkin_rate",
+    "attendance check-in rate": "checkin_rate",
+    "check-in rate": "checkin_rate",
+    "考勤打卡率": "checkin_rate",
+    "打卡率": "checkin_rate",
 }
 COLUMN_LABELS = {
-    "department": "部门(department)", "quarter": "季度(quarter)", "headcount": "人数(headcount)",
-    "active_users": "活跃用户数(active_users)", "dau_mau": "日活/月活(dau_mau)",
-    "approvals": "审批处理量(approvals)", "approval_hours": "平均审批时长(approval_hours)",
+    "department": "部门(department)",
+    "quarter": "季度(quarter)",
+    "headcount": "人数(headcount)",
+    "active_users": "活跃用户数(active_users)",
+    "dau_mau": "日活/月活(dau_mau)",
+    "approvals": "审批处理量(approvals)",
+    "approval_hours": "平均审批时长(approval_hours)",
     "checkin_rate": "考勤打卡率(checkin_rate)",
 }
 MAX_METRIC_NAME = 100
@@ -64,8 +95,7 @@ def label(metric: str) -> str:
     return COLUMN_LABELS.get(metric, f"“{metric}”")
 
 
-def parse_metrics_file(filename: str, content: bytes, quarter: str,
-                       known_departments: set[str]) -> MetricsImportResult:
+def parse_metrics_file(filename: str, content: bytes, quarter: str, known_departments: set[str]) -> MetricsImportResult:
     """Validate a whole file for `quarter`; on any problem `errors` lists them all and nothing else is set."""
     result = MetricsImportResult()
     try:
@@ -81,8 +111,11 @@ def parse_metrics_file(filename: str, content: bytes, quarter: str,
         result.errors.append("列名重复：" + "、".join(label(c) for c in duplicated))
         return result
     metrics = [c for c in frame.columns if c not in ("department", "quarter")]
-    problems = [f"列名“{c}”为空或过长（最多 {MAX_METRIC_NAME} 字符）" for c in metrics
-                if not c or c.startswith("Unnamed:") or len(c) > MAX_METRIC_NAME]
+    problems = [
+        f"列名“{c}”为空或过长（最多 {MAX_METRIC_NAME} 字符）"
+        for c in metrics
+        if not c or c.startswith("Unnamed:") or len(c) > MAX_METRIC_NAME
+    ]
     if problems:
         result.errors.extend(problems)
         return result

@@ -1,9 +1,18 @@
 """Cross-cutting records: the audit log, background jobs, released-figure snapshots, reports."""
+
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import (
-    JSON, CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text,
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -18,10 +27,10 @@ class AuditLog(db.Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(50), index=True)
-    target_type: Mapped[Optional[str]] = mapped_column(String(50))
-    target_id: Mapped[Optional[str]] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(50))
+    target_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
@@ -44,20 +53,18 @@ class BackgroundJob(db.Model):
     kind: Mapped[str] = mapped_column(String(50))
     args: Mapped[list] = mapped_column(JSON, default=list)
     backend: Mapped[str] = mapped_column(String(10), default="thread")
-    target_type: Mapped[Optional[str]] = mapped_column(String(50))
-    target_id: Mapped[Optional[str]] = mapped_column(String(64))
+    target_type: Mapped[str | None] = mapped_column(String(50))
+    target_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     stage: Mapped[str] = mapped_column(String(50), default="")
     progress: Mapped[int] = mapped_column(Integer, default=0)
-    error: Mapped[Optional[str]] = mapped_column(Text)
-    result: Mapped[Optional[dict]] = mapped_column(JSON)
-    created_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL")
-    )
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    started_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class JobOutput(db.Model):
@@ -65,9 +72,7 @@ class JobOutput(db.Model):
 
     __tablename__ = "job_outputs"
 
-    job_id: Mapped[str] = mapped_column(
-        ForeignKey("background_jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("background_jobs.id", ondelete="CASCADE"), primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
@@ -81,9 +86,7 @@ class ReleaseSnapshot(db.Model):
     __table_args__ = (UniqueConstraint("campaign_id", "view_key", "segment_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     view_key: Mapped[str] = mapped_column(String(200))
     segment_key: Mapped[str] = mapped_column(String(500))
     n: Mapped[int] = mapped_column(Integer)
@@ -112,10 +115,8 @@ class QuarterReport(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     quarter: Mapped[str] = mapped_column(String(6), unique=True)
     commentary: Mapped[dict] = mapped_column(JSON, default=dict)
-    department_level: Mapped[Optional[int]] = mapped_column(Integer)
-    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    snapshot: Mapped[Optional[dict]] = mapped_column(JSON)
-    published_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    published_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL")
-    )
+    department_level: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))

@@ -1,9 +1,15 @@
 """Campaigns (instrument version × quarter × audience) and their single-use invitations."""
+
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint,
+    JSON,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,14 +38,12 @@ class Campaign(db.Model):
     audience: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     mode: Mapped[str] = mapped_column(String(20), default="anonymous")
-    opens_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    closes_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    opens_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime)
     min_group: Mapped[int] = mapped_column(Integer, default=5)
     min_group_text: Mapped[int] = mapped_column(Integer, default=10)
-    open_link_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
-    created_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL")
-    )
+    open_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     instrument_version: Mapped[InstrumentVersion] = relationship()
@@ -58,15 +62,13 @@ class Invitation(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(10), default="pending")
 
     campaign: Mapped[Campaign] = relationship(back_populates="invitations")
-    person: Mapped["Person"] = relationship()  # noqa: F821
+    person: Mapped["Person"] = relationship()
 
 
-from app.models.people import Person  # noqa: E402,F401  (relationship target)
+from app.models.people import Person  # noqa: E402  (relationship target)

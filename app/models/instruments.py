@@ -1,6 +1,6 @@
 """Instruments and their frozen versions. The definition itself is data owned by `surveys`."""
+
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,8 +20,10 @@ class Instrument(db.Model):
     name_en: Mapped[str] = mapped_column(String(200))
 
     versions: Mapped[list["InstrumentVersion"]] = relationship(
-        back_populates="instrument", order_by="InstrumentVersion.version",
-        cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="instrument",
+        order_by="InstrumentVersion.version",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 
@@ -32,9 +34,7 @@ class InstrumentVersion(db.Model):
     __table_args__ = (UniqueConstraint("instrument_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instrument_id: Mapped[int] = mapped_column(
-        ForeignKey("instruments.id", ondelete="CASCADE"), index=True
-    )
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id", ondelete="CASCADE"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     definition: Mapped[str] = mapped_column(Text)
     definition_hash: Mapped[str] = mapped_column(String(64))
@@ -42,8 +42,10 @@ class InstrumentVersion(db.Model):
 
     instrument: Mapped[Instrument] = relationship(back_populates="versions")
     questions: Mapped[list["Question"]] = relationship(
-        back_populates="instrument_version", order_by="Question.position",
-        cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="instrument_version",
+        order_by="Question.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
 
@@ -63,6 +65,6 @@ class Question(db.Model):
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     text_zh: Mapped[str] = mapped_column(Text)
     text_en: Mapped[str] = mapped_column(Text)
-    scale_code: Mapped[Optional[str]] = mapped_column(String(64))
+    scale_code: Mapped[str | None] = mapped_column(String(64))
 
     instrument_version: Mapped[InstrumentVersion] = relationship(back_populates="questions")

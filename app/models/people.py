@@ -1,4 +1,5 @@
 """The people directory: departments as paths and the employees who receive invitations."""
+
 from datetime import datetime
 from typing import Optional
 
@@ -32,9 +33,7 @@ class Department(db.Model):
     path: Mapped[str] = mapped_column(String(500), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     depth: Mapped[int] = mapped_column(Integer)
-    parent_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("departments.id", ondelete="SET NULL"), index=True
-    )
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id", ondelete="SET NULL"), index=True)
 
     parent: Mapped[Optional["Department"]] = relationship(remote_side=[id])
 
@@ -47,20 +46,16 @@ class Person(db.Model):
 
     __tablename__ = "people"
     __table_args__ = (
-        CheckConstraint(
-            "role IN ('employee', 'manager', 'executive', 'digital_admin')", name="role_known"
-        ),
+        CheckConstraint("role IN ('employee', 'manager', 'executive', 'digital_admin')", name="role_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     employee_id: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), index=True)
-    email: Mapped[Optional[str]] = mapped_column(String(254))
-    department_id: Mapped[int] = mapped_column(
-        ForeignKey("departments.id", ondelete="RESTRICT"), index=True
-    )
+    email: Mapped[str | None] = mapped_column(String(254))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(20), index=True)
-    wave: Mapped[Optional[str]] = mapped_column(String(50), index=True)
+    wave: Mapped[str | None] = mapped_column(String(50), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -4,8 +4,8 @@ A response row carries only a random id, the campaign, a segment snapshot and th
 no token, invitation, person, IP, user agent or time of day. On SQLite the tables are WITHOUT ROWID
 so not even the storage order reveals the order of submission.
 """
+
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,15 +18,13 @@ class Response(db.Model):
     __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
-    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     submitted_on: Mapped[date] = mapped_column(Date)
-    role: Mapped[Optional[str]] = mapped_column(String(20))
-    department_path: Mapped[Optional[str]] = mapped_column(String(500))
-    wave: Mapped[Optional[str]] = mapped_column(String(50))
+    role: Mapped[str | None] = mapped_column(String(20))
+    department_path: Mapped[str | None] = mapped_column(String(500))
+    wave: Mapped[str | None] = mapped_column(String(50))
     via_open_link: Mapped[bool] = mapped_column(Boolean, default=False)
-    receipt_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True
@@ -47,8 +45,8 @@ class Answer(db.Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     response_id: Mapped[str] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     question_code: Mapped[str] = mapped_column(String(64), index=True)
-    value_number: Mapped[Optional[float]] = mapped_column(Float)
-    value_text: Mapped[Optional[str]] = mapped_column(Text)
+    value_number: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
 
@@ -59,8 +57,6 @@ class AnswerTokens(db.Model):
     __tablename__ = "answer_tokens"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    answer_id: Mapped[str] = mapped_column(
-        ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True
-    )
+    answer_id: Mapped[str] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
     dictionary_version: Mapped[str] = mapped_column(String(64), primary_key=True)
     tokens: Mapped[str] = mapped_column(Text)

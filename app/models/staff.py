@@ -1,8 +1,8 @@
 """Staff accounts (admin, manager, committee) and their API tokens."""
+
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String
@@ -23,9 +23,7 @@ class StaffUser(UserMixin, db.Model):
     """A staff member who logs in; employees never have an account."""
 
     __tablename__ = "staff_users"
-    __table_args__ = (
-        CheckConstraint("role IN ('admin', 'manager', 'committee')", name="role_known"),
-    )
+    __table_args__ = (CheckConstraint("role IN ('admin', 'manager', 'committee')", name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -63,7 +61,7 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[StaffUser] = relationship(back_populates="tokens")
 

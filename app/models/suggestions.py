@@ -1,9 +1,16 @@
 """Improvement suggestions, their status history, and webhook deliveries about them."""
+
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, Text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,7 +18,13 @@ from app.extensions import db
 from app.models.types import utcnow
 
 SUGGESTION_STATUSES = (
-    "submitted", "under_review", "adopted", "declined", "merged", "in_progress", "implemented",
+    "submitted",
+    "under_review",
+    "adopted",
+    "declined",
+    "merged",
+    "in_progress",
+    "implemented",
 )
 
 
@@ -19,8 +32,7 @@ class Suggestion(db.Model):
     __tablename__ = "suggestions"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('submitted', 'under_review', 'adopted', 'declined', 'merged', "
-            "'in_progress', 'implemented')",
+            "status IN ('submitted', 'under_review', 'adopted', 'declined', 'merged', 'in_progress', 'implemented')",
             name="status_known",
         ),
     )
@@ -28,27 +40,25 @@ class Suggestion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    module: Mapped[Optional[str]] = mapped_column(String(40), index=True)
+    module: Mapped[str | None] = mapped_column(String(40), index=True)
     status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
     source: Mapped[str] = mapped_column(String(20), default="manual")
-    proposer_role: Mapped[Optional[str]] = mapped_column(String(20))
-    box_department: Mapped[Optional[str]] = mapped_column(String(500))
-    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
-    target_quarter: Mapped[Optional[str]] = mapped_column(String(6))
-    decision_note: Mapped[Optional[str]] = mapped_column(Text)
-    merged_into_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("suggestions.id", ondelete="SET NULL")
-    )
+    proposer_role: Mapped[str | None] = mapped_column(String(20))
+    box_department: Mapped[str | None] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    target_quarter: Mapped[str | None] = mapped_column(String(6))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id", ondelete="SET NULL"))
     published: Mapped[bool] = mapped_column(Boolean, default=False)
-    published_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    created_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL")
-    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     events: Mapped[list["SuggestionEvent"]] = relationship(
-        back_populates="suggestion", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="suggestion",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="SuggestionEvent.created_at",
     )
 
@@ -58,12 +68,8 @@ class SuggestionTheme(db.Model):
 
     __tablename__ = "suggestion_themes"
 
-    suggestion_id: Mapped[int] = mapped_column(
-        ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True
-    )
-    theme_id: Mapped[int] = mapped_column(
-        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
 class SuggestionEvent(db.Model):
@@ -72,13 +78,11 @@ class SuggestionEvent(db.Model):
     __tablename__ = "suggestion_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    suggestion_id: Mapped[int] = mapped_column(
-        ForeignKey("suggestions.id", ondelete="CASCADE"), index=True
-    )
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
-    from_status: Mapped[Optional[str]] = mapped_column(String(20))
+    suggestion_id: Mapped[int] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
-    note: Mapped[Optional[str]] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     suggestion: Mapped[Suggestion] = relationship(back_populates="events")
@@ -90,13 +94,11 @@ class WebhookDelivery(db.Model):
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    suggestion_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("suggestions.id", ondelete="CASCADE"), index=True
-    )
+    suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
     event: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    delivered_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,9 +1,17 @@
 """Theme runs over comments, their themes, members, and the managers' edits to them."""
+
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,15 +23,11 @@ class ThemeRun(db.Model):
     """One clustering of the comments of one or more campaigns, with its parameters and progress."""
 
     __tablename__ = "theme_runs"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'succeeded', 'failed')", name="status_known"
-        ),
-    )
+    __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_ids: Mapped[list] = mapped_column(JSON, default=list)
-    quarter: Mapped[Optional[str]] = mapped_column(String(6), index=True)
+    quarter: Mapped[str | None] = mapped_column(String(6), index=True)
     status: Mapped[str] = mapped_column(String(10), default="queued")
     stage: Mapped[str] = mapped_column(String(30), default="")
     progress: Mapped[int] = mapped_column(Integer, default=0)
@@ -33,18 +37,16 @@ class ThemeRun(db.Model):
     n_comments: Mapped[int] = mapped_column(Integer, default=0)
     n_non_answers: Mapped[int] = mapped_column(Integer, default=0)
     timings: Mapped[dict] = mapped_column(JSON, default=dict)
-    error: Mapped[Optional[str]] = mapped_column(Text)
-    previous_run_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("theme_runs.id", ondelete="SET NULL")
-    )
-    created_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL")
-    )
+    error: Mapped[str | None] = mapped_column(Text)
+    previous_run_id: Mapped[int | None] = mapped_column(ForeignKey("theme_runs.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     themes: Mapped[list["Theme"]] = relationship(
-        back_populates="run", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="run",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Theme.rank",
     )
 
@@ -57,7 +59,7 @@ class Theme(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(200))
-    custom_label: Mapped[Optional[str]] = mapped_column(String(200))
+    custom_label: Mapped[str | None] = mapped_column(String(200))
     keywords: Mapped[list] = mapped_column(JSON, default=list)
     size: Mapped[int] = mapped_column(Integer, default=0)
     respondents: Mapped[int] = mapped_column(Integer, default=0)
@@ -70,12 +72,10 @@ class Theme(db.Model):
     rank: Mapped[int] = mapped_column(Integer, default=0)
     is_other: Mapped[bool] = mapped_column(Boolean, default=False)
     is_noise: Mapped[bool] = mapped_column(Boolean, default=False)
-    lineage: Mapped[Optional[str]] = mapped_column(String(36), index=True)
+    lineage: Mapped[str | None] = mapped_column(String(36), index=True)
     recurring_quarters: Mapped[list] = mapped_column(JSON, default=list)
-    growth: Mapped[Optional[float]] = mapped_column(Float)
-    merged_into_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("themes.id", ondelete="SET NULL")
-    )
+    growth: Mapped[float | None] = mapped_column(Float)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
 
     run: Mapped[ThemeRun] = relationship(back_populates="themes")
 
@@ -90,12 +90,8 @@ class ThemeMember(db.Model):
     __tablename__ = "theme_members"
     __table_args__ = {"sqlite_with_rowid": False}
 
-    theme_id: Mapped[int] = mapped_column(
-        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True
-    )
-    answer_id: Mapped[str] = mapped_column(
-        ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True)
+    answer_id: Mapped[str] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True, index=True)
     polarity: Mapped[str] = mapped_column(String(10), default="neutral")
     distance: Mapped[float] = mapped_column(Float, default=0.0)
     moved: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -110,9 +106,7 @@ class ThemeEdit(db.Model):
     run_id: Mapped[int] = mapped_column(ForeignKey("theme_runs.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(20))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    staff_user_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL")
-    )
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -123,7 +117,5 @@ class DictionaryTerm(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term: Mapped[str] = mapped_column(String(50), unique=True)
-    created_by_id: Mapped[Optional[int]] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL")
-    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,10 +1,11 @@
 """Small shared column helpers."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC; stored naive-UTC by SQLite, timestamptz-free on PostgreSQL."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 MAX_ID = 2**31 - 1  # ids are Integer columns: int4 on PostgreSQL (SQLite cannot even bind past 2**63 - 1)

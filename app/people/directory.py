@@ -1,4 +1,5 @@
 """Writing the people directory: departments by path, people upserted by employee_id."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,12 +18,10 @@ class ImportSummary:
     deactivated: int = 0
 
     def to_dict(self) -> dict:
-        return dict(created=self.created, updated=self.updated, unchanged=self.unchanged,
-                    deactivated=self.deactivated)
+        return dict(created=self.created, updated=self.updated, unchanged=self.unchanged, deactivated=self.deactivated)
 
     def describe(self) -> str:
-        return (f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，"
-                f"停用 {self.deactivated} 人")
+        return f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，停用 {self.deactivated} 人"
 
 
 def ensure_department(session, path: str, cache: dict[str, Department] | None = None) -> Department:
@@ -49,12 +48,22 @@ def apply_import(session, rows: list[PersonRow], deactivate_missing: bool = Fals
         department = ensure_department(session, row.department, departments)
         person = existing.get(row.employee_id)
         if person is None:
-            session.add(Person(employee_id=row.employee_id, name=row.name, email=row.email,
-                               department=department, role=row.role, wave=row.wave, active=True))
+            session.add(
+                Person(
+                    employee_id=row.employee_id,
+                    name=row.name,
+                    email=row.email,
+                    department=department,
+                    role=row.role,
+                    wave=row.wave,
+                    active=True,
+                )
+            )
             summary.created += 1
             continue
-        new_values = dict(name=row.name, email=row.email, department=department, role=row.role,
-                          wave=row.wave, active=True)
+        new_values = dict(
+            name=row.name, email=row.email, department=department, role=row.role, wave=row.wave, active=True
+        )
         changed = False
         for attribute, value in new_values.items():
             if getattr(person, attribute) != value:

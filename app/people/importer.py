@@ -4,28 +4,46 @@
 with its spreadsheet row number (the header is row 1), in Chinese; `apply_import` writes a clean
 result in one transaction.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from app.models.people import ROLES, ROLE_LABELS
+from app.models.people import ROLE_LABELS, ROLES
 from app.tabular import (
-    TableError, cell_text, duplicated_columns, normalise_department, read_table,
+    TableError,
+    cell_text,
+    duplicated_columns,
+    normalise_department,
+    read_table,
 )
 
 COLUMN_ALIASES = {
-    "employee_id": "employee_id", "工号": "employee_id", "员工编号": "employee_id",
-    "name": "name", "姓名": "name",
-    "email": "email", "邮箱": "email", "电子邮箱": "email",
-    "department": "department", "部门": "department",
-    "role": "role", "角色": "role",
-    "wave": "wave", "批次": "wave", "上线批次": "wave",
+    "employee_id": "employee_id",
+    "工号": "employee_id",
+    "员工编号": "employee_id",
+    "name": "name",
+    "姓名": "name",
+    "email": "email",
+    "邮箱": "email",
+    "电子邮箱": "email",
+    "department": "department",
+    "部门": "department",
+    "role": "role",
+    "角色": "role",
+    "wave": "wave",
+    "批次": "wave",
+    "上线批次": "wave",
 }
 REQUIRED_COLUMNS = ("employee_id", "name", "department", "role")
 COLUMN_LABELS = {
-    "employee_id": "工号(employee_id)", "name": "姓名(name)", "email": "邮箱(email)",
-    "department": "部门(department)", "role": "角色(role)", "wave": "批次(wave)",
+    "employee_id": "工号(employee_id)",
+    "name": "姓名(name)",
+    "email": "邮箱(email)",
+    "department": "部门(department)",
+    "role": "角色(role)",
+    "wave": "批次(wave)",
 }
 MAX_LENGTHS = {"employee_id": 64, "name": 100, "email": 254, "department": 500, "wave": 50}
 ROLE_ALIASES = {**{r: r for r in ROLES}, **{label: role for role, label in ROLE_LABELS.items()}}
@@ -80,9 +98,7 @@ def parse_people_file(filename: str, content: bytes) -> ImportResult:
         if row is None:
             continue
         if row.employee_id in seen:
-            result.errors.append(
-                f"第 {row_number} 行：工号“{row.employee_id}”与第 {seen[row.employee_id]} 行重复"
-            )
+            result.errors.append(f"第 {row_number} 行：工号“{row.employee_id}”与第 {seen[row.employee_id]} 行重复")
             continue
         seen[row.employee_id] = row_number
         result.rows.append(row)
@@ -112,8 +128,11 @@ def _validate_row(row_number: int, record: dict, errors: list[str]) -> PersonRow
         errors.append(prefix + "；".join(problems))
         return None
     return PersonRow(
-        row_number=row_number, employee_id=values["employee_id"], name=values["name"],
-        email=values["email"] or None, department=department, role=role,
+        row_number=row_number,
+        employee_id=values["employee_id"],
+        name=values["name"],
+        email=values["email"] or None,
+        department=department,
+        role=role,
         wave=values["wave"] or None,
     )
-

@@ -1,4 +1,5 @@
 """Data for the report's server-side SVG charts (drawn by the macros in reports/_charts.html)."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -24,23 +25,43 @@ def department_points(data: dict) -> list[dict]:
 
 
 def theme_bars(data: dict) -> list[dict]:
-    return [{"label": item["label"], "value": item["respondents"], "display": _("%(n)s 人", n=item["respondents"]),
-             "css": "bar-negative"} for item in data["themes"]["items"]]
+    return [
+        {
+            "label": item["label"],
+            "value": item["respondents"],
+            "display": _("%(n)s 人", n=item["respondents"]),
+            "css": "bar-negative",
+        }
+        for item in data["themes"]["items"]
+    ]
 
 
 def funnel_bars(data: dict) -> list[dict]:
     funnel = data["suggestions"]
-    return [{"label": _("收到"), "value": funnel["received"], "display": f"{funnel['received']:,}", "css": ""},
-            {"label": _("采纳"), "value": funnel["adopted"], "display": f"{funnel['adopted']:,}", "css": "bar-good"},
-            {"label": _("已实施"), "value": funnel["implemented"], "display": f"{funnel['implemented']:,}",
-             "css": "bar-good"}]
+    return [
+        {"label": _("收到"), "value": funnel["received"], "display": f"{funnel['received']:,}", "css": ""},
+        {"label": _("采纳"), "value": funnel["adopted"], "display": f"{funnel['adopted']:,}", "css": "bar-good"},
+        {
+            "label": _("已实施"),
+            "value": funnel["implemented"],
+            "display": f"{funnel['implemented']:,}",
+            "css": "bar-good",
+        },
+    ]
 
 
 def adkar_bars(row: dict) -> list[dict]:
     """A department's five ADKAR means, its barrier element marked."""
-    return [{"label": str(ADKAR_LABELS[element]), "value": score, "display": f"{score:.2f}",
-             "css": "bar-barrier" if element == row["barrier"] else ""}
-            for element, score in row["adkar"].items() if score is not None]
+    return [
+        {
+            "label": str(ADKAR_LABELS[element]),
+            "value": score,
+            "display": f"{score:.2f}",
+            "css": "bar-barrier" if element == row["barrier"] else "",
+        }
+        for element, score in row["adkar"].items()
+        if score is not None
+    ]
 
 
 def profile_bars(data: dict, family: str) -> list[dict]:
@@ -51,6 +72,7 @@ def profile_bars(data: dict, family: str) -> list[dict]:
     bars = []
     for key, score in profile.items():
         label = str(ADKAR_LABELS[key]) if family == "readiness" else (titles.get(key) or {}).get(language, key)
-        bars.append({"label": label, "value": score, "display": f"{score:.2f}",
-                     "css": "bar-negative" if score < 3 else ""})
+        bars.append(
+            {"label": label, "value": score, "display": f"{score:.2f}", "css": "bar-negative" if score < 3 else ""}
+        )
     return bars

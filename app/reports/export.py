@@ -3,6 +3,7 @@
 Figures are written as numbers (rounded as on the page); every text cell goes through `safe_cell`, so
 a theme label or a commentary starting with "=" is never run as a formula.
 """
+
 from __future__ import annotations
 
 import tempfile
@@ -32,7 +33,7 @@ def _append(sheet, cells):
     sheet.append([safe_cell(_round(cell)) for cell in cells])
 
 
-def workbook(report) -> "tempfile.SpooledTemporaryFile":
+def workbook(report) -> tempfile.SpooledTemporaryFile:
     data, commentary = report.data, report.commentary
     book = Workbook(write_only=True)
     cover = _sheet(book, _("封面"), commentary.get("summary"))
@@ -46,7 +47,10 @@ def workbook(report) -> "tempfile.SpooledTemporaryFile":
     _append(cover, [_("匿名门槛"), data.get("k"), _("评论与主题门槛"), data.get("k_text")])
 
     kpis = _sheet(book, str(SECTION_TITLES["kpis"]), commentary.get("kpis"))
-    _append(kpis, [_("指标"), format_quarter(data["quarter"]), format_quarter(data["previous_quarter"]), _("变化"), _("说明")])
+    _append(
+        kpis,
+        [_("指标"), format_quarter(data["quarter"]), format_quarter(data["previous_quarter"]), _("变化"), _("说明")],
+    )
     for kpi in data["kpis"]:
         note = hidden_message(kpi["reason"], kpi["k"]) if kpi["suppressed"] else ""
         _append(kpis, [metric_label(kpi["key"]), kpi["value"], kpi["previous"], kpi["change"], note])
@@ -54,9 +58,20 @@ def workbook(report) -> "tempfile.SpooledTemporaryFile":
     departments = data["departments"]
     usage_metrics = departments["usage_metrics"] + departments["custom_metrics"]
     sheet = _sheet(book, str(SECTION_TITLES["departments"]), commentary.get("departments"))
-    _append(sheet, [_("部门")] + [metric_label(m) for m in usage_metrics] +
-            [_("满意度人数"), metric_label("sus"), metric_label("enps"), _("准备度人数"), metric_label("readiness"),
-             metric_label("resistance"), _("主要障碍")])
+    _append(
+        sheet,
+        [_("部门")]
+        + [metric_label(m) for m in usage_metrics]
+        + [
+            _("满意度人数"),
+            metric_label("sus"),
+            metric_label("enps"),
+            _("准备度人数"),
+            metric_label("readiness"),
+            metric_label("resistance"),
+            _("主要障碍"),
+        ],
+    )
     for row in departments["rows"]:
         cells = [row["department"]] + [row["usage"].get(m) for m in usage_metrics]
         cells += _survey_cells(row["satisfaction"], ("sus", "enps"))
@@ -65,37 +80,80 @@ def workbook(report) -> "tempfile.SpooledTemporaryFile":
     correlation = departments["correlation"]
     sheet.append([])
     if correlation["shown"]:
-        _append(sheet, [_("采用率与 SUS 的等级相关（Spearman ρ）"), correlation["rho"], "p", correlation["p_value"],
-                        "n", correlation["n"]])
+        _append(
+            sheet,
+            [
+                _("采用率与 SUS 的等级相关（Spearman ρ）"),
+                correlation["rho"],
+                "p",
+                correlation["p_value"],
+                "n",
+                correlation["n"],
+            ],
+        )
     else:
         _append(sheet, [_("采用率与 SUS 的等级相关（Spearman ρ）"), _("未显示")] + list(correlation["blocked"]))
 
     themes = _sheet(book, str(SECTION_TITLES["themes"]), commentary.get("themes"))
-    _append(themes, [_("主题"), _("人数"), _("负面人数"), _("上季度人数"), _("变化"), _("趋势"), _("出现的季度"), _("代表性意见")])
+    _append(
+        themes,
+        [_("主题"), _("人数"), _("负面人数"), _("上季度人数"), _("变化"), _("趋势"), _("出现的季度"), _("代表性意见")],
+    )
     for item in data["themes"]["items"]:
-        _append(themes, [item["label"], item["respondents"], item["negative_respondents"], item["previous_respondents"],
-                         item["change"], str(TREND_LABELS[item["trend"]]),
-                         "、".join(format_quarter(q) for q in item["quarters"]), item["quote"] or ""])
+        _append(
+            themes,
+            [
+                item["label"],
+                item["respondents"],
+                item["negative_respondents"],
+                item["previous_respondents"],
+                item["change"],
+                str(TREND_LABELS[item["trend"]]),
+                "、".join(format_quarter(q) for q in item["quarters"]),
+                item["quote"] or "",
+            ],
+        )
     if data["themes"]["withheld"]:
-        _append(themes, [_("另有 %(n)s 个主题不足 %(k)s 人，不显示", n=data["themes"]["withheld"], k=data["themes"]["k_text"])])
+        _append(
+            themes,
+            [_("另有 %(n)s 个主题不足 %(k)s 人，不显示", n=data["themes"]["withheld"], k=data["themes"]["k_text"])],
+        )
 
     funnel = data["suggestions"]
     sheet = _sheet(book, str(SECTION_TITLES["suggestions"]), commentary.get("suggestions"))
-    for label, key in ((_("收到"), "received"), (_("采纳"), "adopted"), (_("已实施"), "implemented"),
-                       (_("未采纳"), "declined"), (_("已合并"), "merged"), (_("待决定"), "pending"),
-                       (_("采纳率"), "adoption_rate"), (_("实施率"), "implementation_rate"),
-                       (_("决定用时中位数（天）"), "median_days_to_decision"),
-                       (_("决定用时平均数（天）"), "mean_days_to_decision")):
+    for label, key in (
+        (_("收到"), "received"),
+        (_("采纳"), "adopted"),
+        (_("已实施"), "implemented"),
+        (_("未采纳"), "declined"),
+        (_("已合并"), "merged"),
+        (_("待决定"), "pending"),
+        (_("采纳率"), "adoption_rate"),
+        (_("实施率"), "implementation_rate"),
+        (_("决定用时中位数（天）"), "median_days_to_decision"),
+        (_("决定用时平均数（天）"), "mean_days_to_decision"),
+    ):
         _append(sheet, [label, funnel[key]])
 
     attention = data["attention"]
     sheet = _sheet(book, str(SECTION_TITLES["attention"]), commentary.get("attention"))
-    _append(sheet, [_("部门"), metric_label(attention["metric"] or "adoption"), metric_label("readiness"), _("主要障碍")] +
-            [str(ADKAR_LABELS[e]) for e in ("awareness", "desire", "knowledge", "ability", "reinforcement")])
+    _append(
+        sheet,
+        [_("部门"), metric_label(attention["metric"] or "adoption"), metric_label("readiness"), _("主要障碍")]
+        + [str(ADKAR_LABELS[e]) for e in ("awareness", "desire", "knowledge", "ability", "reinforcement")],
+    )
     for row in attention["rows"]:
-        _append(sheet, [row["department"], row["adoption"], row["readiness"],
-                        str(ADKAR_LABELS.get(row["barrier"], "")) if row["barrier"] else ""] + list(row["adkar"].values()))
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+        _append(
+            sheet,
+            [
+                row["department"],
+                row["adoption"],
+                row["readiness"],
+                str(ADKAR_LABELS.get(row["barrier"], "")) if row["barrier"] else "",
+            ]
+            + list(row["adkar"].values()),
+        )
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned to the caller)
     book.save(handle)
     handle.seek(0)
     return handle
@@ -111,4 +169,3 @@ def _survey_cells(figures: dict | None, keys: tuple[str, ...]) -> list:
         value = figures.get(key)
         cells.append(str(ADKAR_LABELS[value]) if key == "barrier" and value else value)
     return cells
-

@@ -8,8 +8,9 @@ from app.reports.service import COMMENTARY_MAX
 
 
 def _commentary(section: str) -> TextAreaField:
-    return TextAreaField(COMMENTARY_LABELS[section],
-                         validators=[Length(max=COMMENTARY_MAX, message=_l("最多 5000 个字符"))])
+    return TextAreaField(
+        COMMENTARY_LABELS[section], validators=[Length(max=COMMENTARY_MAX, message=_l("最多 5000 个字符"))]
+    )
 
 
 class CommentaryForm(FlaskForm):

@@ -1,4 +1,5 @@
 """Names and number formats of the report's figures, shared by the page and the workbook."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -31,14 +32,28 @@ METRIC_LABELS = {
     "suggestions_implemented": _l("已实施建议"),
 }
 ADKAR_LABELS = {
-    "awareness": _l("知晓"), "desire": _l("意愿"), "knowledge": _l("知识"), "ability": _l("能力"),
+    "awareness": _l("知晓"),
+    "desire": _l("意愿"),
+    "knowledge": _l("知识"),
+    "ability": _l("能力"),
     "reinforcement": _l("巩固"),
 }
-TREND_LABELS = {"up": _l("上升"), "down": _l("下降"), "flat": _l("持平"), "new": _l("本季度新出现"),
-                "recurring": _l("持续出现")}
+TREND_LABELS = {
+    "up": _l("上升"),
+    "down": _l("下降"),
+    "flat": _l("持平"),
+    "new": _l("本季度新出现"),
+    "recurring": _l("持续出现"),
+}
 SHARES = {"adoption", "dau_mau", "checkin_rate"}
-WHOLE = {"headcount", "active_users", "approvals", "suggestions_received", "suggestions_adopted",
-         "suggestions_implemented"}
+WHOLE = {
+    "headcount",
+    "active_users",
+    "approvals",
+    "suggestions_received",
+    "suggestions_adopted",
+    "suggestions_implemented",
+}
 
 
 def metric_label(key: str) -> str:

@@ -4,6 +4,7 @@ The PMO is a change manager: managers read drafts, edit commentary and publish. 
 published reports only: the report tells them what leadership was told about their decisions, and it
 holds only released figures. Admins manage data (people, usage metrics), not results, so they do not.
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -17,7 +18,13 @@ from app.reports import charts, service
 from app.reports.export import workbook
 from app.reports.forms import CommentaryForm, PublishForm
 from app.reports.labels import (
-    ADKAR_LABELS, COMMENTARY_LABELS, SECTION_TITLES, TREND_LABELS, format_change, format_value, hidden_message,
+    ADKAR_LABELS,
+    COMMENTARY_LABELS,
+    SECTION_TITLES,
+    TREND_LABELS,
+    format_change,
+    format_value,
+    hidden_message,
     metric_label,
 )
 
@@ -56,11 +63,22 @@ def index():
 def report(quarter: str):
     quarter = _quarter(quarter)
     report_view = _readable_view(quarter)
-    return render_template("reports/report.html", report=report_view, data=report_view.data,
-                           commentary=report_view.commentary, publish_form=PublishForm(),
-                           titles=SECTION_TITLES, commentary_labels=COMMENTARY_LABELS, adkar_labels=ADKAR_LABELS,
-                           trend_labels=TREND_LABELS, metric_label=metric_label, value=format_value,
-                           change=format_change, hidden=hidden_message, charts=charts)
+    return render_template(
+        "reports/report.html",
+        report=report_view,
+        data=report_view.data,
+        commentary=report_view.commentary,
+        publish_form=PublishForm(),
+        titles=SECTION_TITLES,
+        commentary_labels=COMMENTARY_LABELS,
+        adkar_labels=ADKAR_LABELS,
+        trend_labels=TREND_LABELS,
+        metric_label=metric_label,
+        value=format_value,
+        change=format_change,
+        hidden=hidden_message,
+        charts=charts,
+    )
 
 
 @bp.route("/<quarter>/edit", methods=["GET", "POST"])
@@ -72,7 +90,9 @@ def edit(quarter: str):
         flash(_("报告已发布，不能再修改。"), "error")
         return redirect(url_for("reports.report", quarter=quarter))
     form = CommentaryForm(data={"level": service.level_of(db.session, row), **((row.commentary or {}) if row else {})})
-    form.level.choices = [(level, _("第 %(n)s 级", n=level)) for level in range(1, service.department_levels(db.session) + 1)]
+    form.level.choices = [
+        (level, _("第 %(n)s 级", n=level)) for level in range(1, service.department_levels(db.session) + 1)
+    ]
     if form.validate_on_submit():
         commentary = {section: getattr(form, section).data for section in SECTIONS}
         service.save_commentary(db.session, quarter, commentary, form.level.data, current_user.id)
@@ -105,5 +125,9 @@ def publish(quarter: str):
 def report_xlsx(quarter: str):
     quarter = _quarter(quarter)
     handle = workbook(_readable_view(quarter))
-    return send_file(handle, as_attachment=True, download_name=f"system-health-{quarter}.xlsx",
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return send_file(
+        handle,
+        as_attachment=True,
+        download_name=f"system-health-{quarter}.xlsx",
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

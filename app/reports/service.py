@@ -5,6 +5,7 @@ pages, with the same release plan, time rule and snapshots: a department hidden 
 A draft is assembled on every view; publishing freezes the assembled data, the commentary and who
 published it in `quarter_reports.snapshot`, and the published report is rendered from that alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,14 +15,30 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from analysis.report import (
-    SECTIONS, ReleasedGroup, ReportInputs, SuggestionRecord, SurveyRelease, ThemeSummary, assemble,
+    SECTIONS,
+    ReleasedGroup,
+    ReportInputs,
+    SuggestionRecord,
+    SurveyRelease,
+    ThemeSummary,
+    assemble,
 )
 from app.campaigns.service import QUARTER_PATTERN, previous_quarter, quarter_bounds
 from app.instruments import instrument_for
 from app.metrics.service import directory_headcount, usage_frame
 from app.models import (
-    Campaign, Department, Instrument, InstrumentVersion, QuarterReport, Response, StaffUser, Suggestion,
-    SuggestionEvent, Theme, ThemeRun, UsageMetric,
+    Campaign,
+    Department,
+    Instrument,
+    InstrumentVersion,
+    QuarterReport,
+    Response,
+    StaffUser,
+    Suggestion,
+    SuggestionEvent,
+    Theme,
+    ThemeRun,
+    UsageMetric,
 )
 from app.models.types import utcnow
 from app.results.routes import flat
@@ -59,19 +76,27 @@ def report_campaign(session, quarter: str, slug: str) -> Campaign | None:
     """The quarter's campaign of an instrument; with several, the one most people answered (then the newest)."""
     answered = func.count(Response.id)
     row = session.execute(
-        select(Campaign, answered).join(InstrumentVersion, Campaign.instrument_version_id == InstrumentVersion.id)
+        select(Campaign, answered)
+        .join(InstrumentVersion, Campaign.instrument_version_id == InstrumentVersion.id)
         .join(Instrument, InstrumentVersion.instrument_id == Instrument.id)
         .outerjoin(Response, Response.campaign_id == Campaign.id)
         .where(Campaign.quarter == quarter, Instrument.slug == slug)
-        .group_by(Campaign.id).order_by(answered.desc(), Campaign.id.desc()).limit(1)).first()
+        .group_by(Campaign.id)
+        .order_by(answered.desc(), Campaign.id.desc())
+        .limit(1)
+    ).first()
     return row[0] if row else None
 
 
 def _released(group: dict) -> ReleasedGroup:
     n = group.get("n")
-    return ReleasedGroup(suppressed=bool(group["suppressed"]), n=n if isinstance(n, int) else None,
-                         reason=group.get("reason"), scores=flat(group.get("scores")),
-                         barrier_points=group.get("barrier_points"))
+    return ReleasedGroup(
+        suppressed=bool(group["suppressed"]),
+        n=n if isinstance(n, int) else None,
+        reason=group.get("reason"),
+        scores=flat(group.get("scores")),
+        barrier_points=group.get("barrier_points"),
+    )
 
 
 def survey_release(session, campaign: Campaign | None, level: int | None) -> SurveyRelease | None:
@@ -88,31 +113,49 @@ def survey_release(session, campaign: Campaign | None, level: int | None) -> Sur
 
 def theme_summaries(session, quarter: str) -> tuple[list[ThemeSummary], ThemeRun | None]:
     """The latest succeeded theme run of the quarter, its themes ranked, each with last quarter's size."""
-    run = session.execute(select(ThemeRun).where(ThemeRun.status == "succeeded", ThemeRun.quarter == quarter)
-                          .order_by(ThemeRun.id.desc()).limit(1)).scalar_one_or_none()
+    run = session.execute(
+        select(ThemeRun)
+        .where(ThemeRun.status == "succeeded", ThemeRun.quarter == quarter)
+        .order_by(ThemeRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     if run is None:
         return [], None
     previous = {}
     if run.previous_run_id:
-        previous = {t.lineage: t.respondents for t in session.execute(
-            select(Theme).where(Theme.run_id == run.previous_run_id, Theme.merged_into_id.is_(None))).scalars()}
-    summaries = [ThemeSummary(label=t.display_label, respondents=t.respondents,
-                              negative_respondents=t.negative_respondents,
-                              recurring_quarters=list(t.recurring_quarters or []),
-                              previous_respondents=previous.get(t.lineage),
-                              quote=(t.representatives or [None])[0])
-                 for t in visible_themes(run) if not t.is_other and not t.is_noise]
+        previous = {
+            t.lineage: t.respondents
+            for t in session.execute(
+                select(Theme).where(Theme.run_id == run.previous_run_id, Theme.merged_into_id.is_(None))
+            ).scalars()
+        }
+    summaries = [
+        ThemeSummary(
+            label=t.display_label,
+            respondents=t.respondents,
+            negative_respondents=t.negative_respondents,
+            recurring_quarters=list(t.recurring_quarters or []),
+            previous_respondents=previous.get(t.lineage),
+            quote=(t.representatives or [None])[0],
+        )
+        for t in visible_themes(run)
+        if not t.is_other and not t.is_noise
+    ]
     return summaries, run
 
 
 def suggestion_records(session) -> list[SuggestionRecord]:
     events: dict[int, list] = {}
     for suggestion_id, status, at in session.execute(
-            select(SuggestionEvent.suggestion_id, SuggestionEvent.to_status, SuggestionEvent.created_at)
-            .order_by(SuggestionEvent.created_at, SuggestionEvent.id)):
+        select(SuggestionEvent.suggestion_id, SuggestionEvent.to_status, SuggestionEvent.created_at).order_by(
+            SuggestionEvent.created_at, SuggestionEvent.id
+        )
+    ):
         events.setdefault(suggestion_id, []).append((status, at.date()))
-    return [SuggestionRecord(created.date(), events.get(suggestion_id, []))
-            for suggestion_id, created in session.execute(select(Suggestion.id, Suggestion.created_at))]
+    return [
+        SuggestionRecord(created.date(), events.get(suggestion_id, []))
+        for suggestion_id, created in session.execute(select(Suggestion.id, Suggestion.created_at))
+    ]
 
 
 def build(session, quarter: str, level: int) -> dict:
@@ -125,23 +168,31 @@ def build(session, quarter: str, level: int) -> dict:
     themes, run = theme_summaries(session, quarter)
     k_text = (run.params or {}).get("k_text") if run else None
     inputs = ReportInputs(
-        quarter=quarter, previous_quarter=before, level=level, quarter_start=start.date(), quarter_end=end.date(),
-        previous_start=previous_start.date(), usage=usage_frame(session, [quarter, before]),
+        quarter=quarter,
+        previous_quarter=before,
+        level=level,
+        quarter_start=start.date(),
+        quarter_end=end.date(),
+        previous_start=previous_start.date(),
+        usage=usage_frame(session, [quarter, before]),
         headcount=directory_headcount(session),
         satisfaction=survey_release(session, campaigns[SATISFACTION], level),
         satisfaction_previous=survey_release(session, previous_campaigns[SATISFACTION], None),
         readiness=survey_release(session, campaigns[READINESS], level),
         readiness_previous=survey_release(session, previous_campaigns[READINESS], None),
-        themes=themes, k_text=k_text or current_app.config["ANONYMITY_MIN_GROUP_TEXT"],
-        suggestions=suggestion_records(session))
+        themes=themes,
+        k_text=k_text or current_app.config["ANONYMITY_MIN_GROUP_TEXT"],
+        suggestions=suggestion_records(session),
+    )
     data = assemble(inputs)
     data["module_titles"] = module_titles(campaigns[SATISFACTION])
     data["sources"] = {
         "satisfaction": _campaign_source(campaigns[SATISFACTION], inputs.satisfaction),
         "readiness": _campaign_source(campaigns[READINESS], inputs.readiness),
         "theme_run": {"id": run.id, "comments": run.n_comments} if run else None,
-        "usage_departments": session.execute(select(func.count(func.distinct(UsageMetric.department_path)))
-                                             .where(UsageMetric.quarter == quarter)).scalar_one(),
+        "usage_departments": session.execute(
+            select(func.count(func.distinct(UsageMetric.department_path))).where(UsageMetric.quarter == quarter)
+        ).scalar_one(),
     }
     return data
 
@@ -151,15 +202,22 @@ def module_titles(campaign: Campaign | None) -> dict:
     if campaign is None:
         return {}
     definition = instrument_for(campaign.instrument_version)
-    return {scale.code[len("module_"):]: dict(scale.title) for scale in definition.scales
-            if scale.code.startswith("module_")}
+    return {
+        scale.code[len("module_") :]: dict(scale.title)
+        for scale in definition.scales
+        if scale.code.startswith("module_")
+    }
 
 
 def _campaign_source(campaign: Campaign | None, release: SurveyRelease | None) -> dict | None:
     if campaign is None:
         return None
-    return {"id": campaign.id, "title": campaign.title, "k": campaign.min_group,
-            "n": release.overall.n if release and not release.overall.suppressed else None}
+    return {
+        "id": campaign.id,
+        "title": campaign.title,
+        "k": campaign.min_group,
+        "n": release.overall.n if release and not release.overall.suppressed else None,
+    }
 
 
 @dataclass
@@ -179,10 +237,22 @@ def view(session, quarter: str) -> ReportView:
     row = report_row(session, quarter)
     if row is not None and row.snapshot:
         snapshot = row.snapshot
-        return ReportView(quarter, snapshot["data"], snapshot.get("commentary", {}), snapshot["organisation"],
-                          True, datetime.fromisoformat(snapshot["published_at"]), snapshot.get("published_by"))
-    return ReportView(quarter, build(session, quarter, level_of(session, row)),
-                      dict(row.commentary or {}) if row else {}, current_app.config["ORGANISATION_NAME"], False)
+        return ReportView(
+            quarter,
+            snapshot["data"],
+            snapshot.get("commentary", {}),
+            snapshot["organisation"],
+            True,
+            datetime.fromisoformat(snapshot["published_at"]),
+            snapshot.get("published_by"),
+        )
+    return ReportView(
+        quarter,
+        build(session, quarter, level_of(session, row)),
+        dict(row.commentary or {}) if row else {},
+        current_app.config["ORGANISATION_NAME"],
+        False,
+    )
 
 
 def save_commentary(session, quarter: str, commentary: dict, level: int, user_id: int) -> QuarterReport:
@@ -210,8 +280,13 @@ def publish(session, quarter: str, user: StaffUser) -> QuarterReport:
         row = QuarterReport(quarter=quarter, commentary={})
         session.add(row)
     now = utcnow()
-    row.snapshot = {"data": current.data, "commentary": current.commentary, "organisation": current.organisation,
-                    "published_at": now.isoformat(), "published_by": user.name or user.email}
+    row.snapshot = {
+        "data": current.data,
+        "commentary": current.commentary,
+        "organisation": current.organisation,
+        "published_at": now.isoformat(),
+        "published_by": user.name or user.email,
+    }
     row.published_at, row.published_by_id = now, user.id
     session.flush()
     return row

@@ -1,4 +1,5 @@
 """The employee's path: /s/<token> → token-free /respond → /respond/thanks with a receipt code."""
+
 from dataclasses import asdict
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
@@ -10,7 +11,11 @@ from app.extensions import csrf, db, limiter
 from app.i18n import current_language
 from app.instruments import answers_from_form, form_class_for, instrument_for
 from app.respond.service import (
-    LinkUnavailable, Respondent, check_still_usable, respondent_for_open_link, respondent_for_token,
+    LinkUnavailable,
+    Respondent,
+    check_still_usable,
+    respondent_for_open_link,
+    respondent_for_token,
     submit_response,
 )
 
@@ -84,25 +89,35 @@ def form():
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError as exc:
             if str(exc) != CSRF_EXPIRED:
-                return render_template("errors/error.html", code=400,
-                                       message=_("请求来源无法验证，问卷未提交。")), 400
+                return render_template("errors/error.html", code=400, message=_("请求来源无法验证，问卷未提交。")), 400
             notice = _("页面停留时间过长，安全校验已过期。你的回答都还在，请检查后再次提交。")
-            return render_template("respond/form.html", form=form_class(request.form), campaign=campaign,
-                                   instrument=instrument, notice=notice), 400
+            return render_template(
+                "respond/form.html",
+                form=form_class(request.form),
+                campaign=campaign,
+                instrument=instrument,
+                notice=notice,
+            ), 400
         answer_form = form_class(request.form)
         if answer_form.validate():
             try:
-                receipt = submit_response(db.session, respondent, answers_from_form(instrument, answer_form),
-                                          timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+                receipt = submit_response(
+                    db.session,
+                    respondent,
+                    answers_from_form(instrument, answer_form),
+                    timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+                )
             except LinkUnavailable as exc:
                 return unavailable(exc.reason)
             session.pop(SESSION_KEY, None)
             session[RECEIPT_KEY] = receipt
             return redirect(url_for("respond.thanks"), 303)
-        return render_template("respond/form.html", form=answer_form, campaign=campaign,
-                               instrument=instrument, notice=None), 422
-    return render_template("respond/form.html", form=form_class(), campaign=campaign,
-                           instrument=instrument, notice=None)
+        return render_template(
+            "respond/form.html", form=answer_form, campaign=campaign, instrument=instrument, notice=None
+        ), 422
+    return render_template(
+        "respond/form.html", form=form_class(), campaign=campaign, instrument=instrument, notice=None
+    )
 
 
 @bp.route("/respond/thanks")

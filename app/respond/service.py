@@ -4,6 +4,7 @@ One transaction: the invitation is completed by a conditional UPDATE (only one c
 win), then the response is written with a random id, a segment snapshot and the day only. Nothing from
 the request (IP, user agent, token, time of day) reaches the row.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,12 +49,12 @@ class Respondent:
 def new_receipt_code() -> str:
     """16 characters from a 31-letter alphabet (≈ 79 bits), shown as XXXX-XXXX-XXXX-XXXX."""
     chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(4 * RECEIPT_GROUPS))
-    return "-".join(chars[i:i + 4] for i in range(0, len(chars), 4))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
 
 
 def normalise_receipt_code(code: str) -> str:
     cleaned = "".join(ch for ch in (code or "").upper() if ch.isalnum())
-    return "-".join(cleaned[i:i + 4] for i in range(0, len(cleaned), 4))
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
 
 
 def receipt_hash(code: str) -> str:
@@ -104,8 +105,13 @@ def check_still_usable(session, respondent: Respondent) -> Campaign:
     return campaign
 
 
-def submit_response(session, respondent: Respondent, answers: list[tuple[str, float | None, str | None]],
-                    timezone: str = "Asia/Shanghai", submitted_on: date | None = None) -> str:
+def submit_response(
+    session,
+    respondent: Respondent,
+    answers: list[tuple[str, float | None, str | None]],
+    timezone: str = "Asia/Shanghai",
+    submitted_on: date | None = None,
+) -> str:
     """Store one response atomically and return its receipt code (shown once, stored hashed).
 
     Raises LinkUnavailable('invalid') when the invitation was already used, in which case nothing
@@ -127,19 +133,26 @@ def submit_response(session, respondent: Respondent, answers: list[tuple[str, fl
             if claimed.rowcount != 1:
                 raise LinkUnavailable("invalid")
             person = session.execute(
-                select(Person).join(Invitation, Invitation.person_id == Person.id)
+                select(Person)
+                .join(Invitation, Invitation.person_id == Person.id)
                 .where(Invitation.id == respondent.invitation_id)
             ).scalar_one()
             role, department, wave = person.role, person.department.path, person.wave
         response = Response(
-            id=str(uuid.uuid4()), campaign_id=respondent.campaign_id,
-            submitted_on=submitted_on or local_today(timezone), role=role, department_path=department, wave=wave,
-            via_open_link=respondent.via_open_link, receipt_hash=receipt_hash(receipt),
+            id=str(uuid.uuid4()),
+            campaign_id=respondent.campaign_id,
+            submitted_on=submitted_on or local_today(timezone),
+            role=role,
+            department_path=department,
+            wave=wave,
+            via_open_link=respondent.via_open_link,
+            receipt_hash=receipt_hash(receipt),
         )
         session.add(response)
         session.add_all(
-            Answer(id=uuid.uuid4().hex, response_id=response.id, question_code=code,
-                   value_number=number, value_text=text)
+            Answer(
+                id=uuid.uuid4().hex, response_id=response.id, question_code=code, value_number=number, value_text=text
+            )
             for code, number, text in answers
             if number is not None or (text is not None and text != "")
         )

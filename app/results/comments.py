@@ -1,4 +1,5 @@
 """Answers to open questions, shown only for groups that meet k_text in the campaign's text plan."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,13 +34,19 @@ def comments_view(session, campaign: Campaign, by: str = "", value: str = "", pa
     key = group_key([(dimension, value)]) if dimension and value else ()
     decision = data.plan_text.get(key)
     view = CommentsView(allowed=bool(decision and not decision.suppressed), reason=None, questions=questions)
-    view.segments = [(k[0][0], k[0][1]) for k, d in sorted(data.plan_text.items(), key=lambda item: str(item[0]))
-                     if len(k) == 1 and not d.suppressed and k[0][0] in BY_DIMENSION]
+    view.segments = [
+        (k[0][0], k[0][1])
+        for k, d in sorted(data.plan_text.items(), key=lambda item: str(item[0]))
+        if len(k) == 1 and not d.suppressed and k[0][0] in BY_DIMENSION
+    ]
     if not view.allowed:
         view.reason = "below_k" if decision is None or decision.reason == "below_k" else decision.reason
         return view
-    query = select(Answer.value_text, Answer.question_code).join(Response, Answer.response_id == Response.id).where(
-        Response.campaign_id == campaign.id, Answer.question_code.in_(text_codes))
+    query = (
+        select(Answer.value_text, Answer.question_code)
+        .join(Response, Answer.response_id == Response.id)
+        .where(Response.campaign_id == campaign.id, Answer.question_code.in_(text_codes))
+    )
     if dimension in ("role", "wave"):
         query = query.where(getattr(Response, dimension) == value)
     elif dimension:

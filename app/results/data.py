@@ -3,6 +3,7 @@
 The cache only saves work: any worker can rebuild an entry, and entries are keyed by the number of
 responses, so a new submission makes the next request rebuild.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -49,10 +50,17 @@ class CampaignData:
             from analysis.text.nonanswers import is_non_answer
             from analysis.text.normalise import normalise
             from analysis.text.polarity import polarity
+
             codes = [q.code for q in self.definition.text_questions]
-            rows = session.execute(select(Answer.response_id, Answer.value_text).join(Response)
-                                   .where(Response.campaign_id == self.campaign_id, Answer.question_code.in_(codes),
-                                          Answer.value_text.is_not(None))).all()
+            rows = session.execute(
+                select(Answer.response_id, Answer.value_text)
+                .join(Response)
+                .where(
+                    Response.campaign_id == self.campaign_id,
+                    Answer.question_code.in_(codes),
+                    Answer.value_text.is_not(None),
+                )
+            ).all()
             flags: dict = {}
             for response_id, text in rows:
                 normalised = normalise(text)
@@ -77,8 +85,10 @@ class CampaignData:
         if dimension is None:
             return {None: (float(joined["negative"].mean()), len(joined))}
         grouped = joined.groupby(dimension, observed=True)["negative"]
-        return {value: (float(mean), int(count)) for value, mean, count in
-                zip(grouped.mean().index, grouped.mean().values, grouped.count().values)}
+        return {
+            value: (float(mean), int(count))
+            for value, mean, count in zip(grouped.mean().index, grouped.mean().values, grouped.count().values)
+        }
 
     @property
     def plan_text(self) -> dict:
@@ -125,10 +135,19 @@ def campaign_data(session, campaign: Campaign) -> CampaignData:
 def wide_query(campaign: Campaign, codes: list[str]):
     """One query: every response of the campaign with its segment and one column per numeric answer."""
     columns = [func.max(case((Answer.question_code == code, Answer.value_number))).label(code) for code in codes]
-    return (select(Response.id.label("response_id"), Response.role, Response.department_path.label("department"),
-                   Response.wave, *columns)
-            .select_from(Response).outerjoin(Answer, Answer.response_id == Response.id)
-            .where(Response.campaign_id == campaign.id).group_by(Response.id))  # the rest depends on the key
+    return (
+        select(
+            Response.id.label("response_id"),
+            Response.role,
+            Response.department_path.label("department"),
+            Response.wave,
+            *columns,
+        )
+        .select_from(Response)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(Response.campaign_id == campaign.id)
+        .group_by(Response.id)
+    )  # the rest depends on the key
 
 
 def _build(session, campaign: Campaign, n: int) -> CampaignData:
@@ -146,9 +165,15 @@ def _build(session, campaign: Campaign, n: int) -> CampaignData:
     dimensions = PLAN_DIMENSIONS_FIXED + [f"dept_{level}" for level in range(1, levels + 1)]
     plan_frame = segments.reset_index(drop=True)
     return CampaignData(
-        campaign_id=campaign.id, n=n, scores=scores,
-        plan=release_plan(plan_frame, dimensions, campaign.min_group), plan_frame=plan_frame,
-        dimensions=dimensions, k_text=campaign.min_group_text, definition=definition, levels=levels,
+        campaign_id=campaign.id,
+        n=n,
+        scores=scores,
+        plan=release_plan(plan_frame, dimensions, campaign.min_group),
+        plan_frame=plan_frame,
+        dimensions=dimensions,
+        k_text=campaign.min_group_text,
+        definition=definition,
+        levels=levels,
     )
 
 

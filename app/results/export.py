@@ -5,6 +5,7 @@ generalised per row (wave blanked first, then the department moved up a level, t
 the row's combination of segment values is shared by at least k_text respondents. Every text cell
 that a spreadsheet would run as a formula is neutralised. Both formats are written row by row.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,11 @@ def generalised_segments(scores: pd.DataFrame, levels: int, k: int) -> pd.DataFr
     segments["wave"] = scores["wave"].astype("object")
     segments["department"] = scores[f"dept_{levels}"].astype("object") if levels else None
     department_levels = [scores[f"dept_{level}"].astype("object") for level in range(levels, 0, -1)]
-    steps = [("wave", None)] + [("department", column) for column in department_levels[1:]] + \
-            [("department", None), ("role", None)]
+    steps = (
+        [("wave", None)]
+        + [("department", column) for column in department_levels[1:]]
+        + [("department", None), ("role", None)]
+    )
     for column, replacement in [(None, None)] + steps:
         if column is not None:
             small = _small_combinations(segments, k)
@@ -63,9 +67,12 @@ def answer_rows(session, campaign: Campaign) -> tuple[list[str], Iterator[list]]
 
     def rows():
         current, values = None, {}
-        query = (select(Answer.response_id, Answer.question_code, Answer.value_number, Answer.value_text)
-                 .join(Response, Answer.response_id == Response.id)
-                 .where(Response.campaign_id == campaign.id).order_by(Answer.response_id))
+        query = (
+            select(Answer.response_id, Answer.question_code, Answer.value_number, Answer.value_text)
+            .join(Response, Answer.response_id == Response.id)
+            .where(Response.campaign_id == campaign.id)
+            .order_by(Answer.response_id)
+        )
         for response_id, code, number, text in session.execute(query.execution_options(yield_per=BATCH)):
             if response_id != current:
                 if current is not None:
@@ -81,11 +88,16 @@ def answer_rows(session, campaign: Campaign) -> tuple[list[str], Iterator[list]]
 def _row(segments: pd.DataFrame, response_id: str, values: dict, codes: list[str]) -> list:
     segment = segments.loc[response_id] if response_id in segments.index else {}
     role = segment.get("role") if len(segment) else None
-    cells = [ROLE_LABELS.get(role, role) if role else "", segment.get("department") or "" if len(segment) else "",
-             segment.get("wave") or "" if len(segment) else ""]
+    cells = [
+        ROLE_LABELS.get(role, role) if role else "",
+        segment.get("department") or "" if len(segment) else "",
+        segment.get("wave") or "" if len(segment) else "",
+    ]
     for code in codes:
         value = values.get(code)
-        cells.append("" if value is None else (int(value) if isinstance(value, float) and value.is_integer() else value))
+        cells.append(
+            "" if value is None else (int(value) if isinstance(value, float) and value.is_integer() else value)
+        )
     return [safe_cell(cell) for cell in cells]
 
 
@@ -100,7 +112,9 @@ def segment_rows(session, campaign: Campaign, language: str = "zh") -> tuple[lis
         view = results(session, campaign, by=by, level=level, language=language)
         if keys is None:
             keys = list(flat(view["overall"]["scores"])) or list(labels)
-            table.append(["全部", "全部", view["overall"]["n"]] + [flat(view["overall"]["scores"]).get(k) for k in keys])
+            table.append(
+                ["全部", "全部", view["overall"]["n"]] + [flat(view["overall"]["scores"]).get(k) for k in keys]
+            )
         name = {"role": "角色", "department": f"部门（第 {level} 级）", "wave": "批次"}[by]
         for segment in view["segments"]:
             if segment["suppressed"]:
@@ -140,7 +154,7 @@ def xlsx_file(session, campaign: Campaign, language: str = "zh"):
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (returned to the caller)
     workbook.save(handle)
     handle.seek(0)
     return handle
@@ -156,6 +170,7 @@ def build_export(campaign_id: int, file_format: str, table: str = "answers", lan
     from app.extensions import db
     from app.jobs import JobFailed, current_job_id, report_progress
     from app.models import JobOutput
+
     session = db.session
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
@@ -166,14 +181,17 @@ def build_export(campaign_id: int, file_format: str, table: str = "answers", lan
             data = handle.read()
         filename, content_type = f"campaign-{campaign.id}.xlsx", XLSX_TYPE
     elif file_format == "csv" and table in ("answers", "segments"):
-        header, rows = answer_rows(session, campaign) if table == "answers" else segment_rows(session, campaign, language)
+        header, rows = (
+            answer_rows(session, campaign) if table == "answers" else segment_rows(session, campaign, language)
+        )
         data = "".join(csv_stream(header, rows)).encode("utf-8")
         filename, content_type = f"campaign-{campaign.id}-{table}.csv", "text/csv; charset=utf-8"
     else:
         raise JobFailed(f"不支持的导出格式“{file_format}/{table}”")
     report_progress("store", 90)
-    session.add(JobOutput(job_id=current_job_id(), filename=filename, content_type=content_type, size=len(data),
-                          data=data))
+    session.add(
+        JobOutput(job_id=current_job_id(), filename=filename, content_type=content_type, size=len(data), data=data)
+    )
     session.commit()
     return {"filename": filename, "size": len(data)}
 
@@ -186,13 +204,21 @@ def prune_exports(session, campaign_id: int) -> None:
 
     from app.models import BackgroundJob
     from app.models.types import utcnow
-    jobs = session.execute(select(BackgroundJob.id, BackgroundJob.created_at)
-                           .where(BackgroundJob.kind == "export", BackgroundJob.target_type == "campaign",
-                                  BackgroundJob.target_id == str(campaign_id), BackgroundJob.status.in_(("succeeded", "failed")))
-                           .order_by(BackgroundJob.created_at.desc())).all()
+
+    jobs = session.execute(
+        select(BackgroundJob.id, BackgroundJob.created_at)
+        .where(
+            BackgroundJob.kind == "export",
+            BackgroundJob.target_type == "campaign",
+            BackgroundJob.target_id == str(campaign_id),
+            BackgroundJob.status.in_(("succeeded", "failed")),
+        )
+        .order_by(BackgroundJob.created_at.desc())
+    ).all()
     cutoff = utcnow() - timedelta(days=EXPORT_RETENTION_DAYS)
     old = [job_id for position, (job_id, created) in enumerate(jobs) if position >= EXPORTS_KEPT or created < cutoff]
     if old:
         from app.models import JobOutput
+
         session.execute(delete(JobOutput).where(JobOutput.job_id.in_(old)))
         session.execute(delete(BackgroundJob).where(BackgroundJob.id.in_(old)))

@@ -1,4 +1,5 @@
 """Manager pages: overview, department heatmap, breakdowns, ADKAR profile, trends, comments."""
+
 from flask import Blueprint, abort, render_template, request
 
 from analysis.privacy import suppression_message
@@ -27,7 +28,10 @@ def _level(data) -> int:
 
 def metric_labels(definition, language: str) -> dict:
     """Flat score key → label, from the instrument's scale titles (e.g. module_approval → 审批)."""
-    labels = {"sus": "SUS" if language == "en" else "系统易用性 SUS", "enps": "eNPS" if language == "en" else "推荐值 eNPS"}
+    labels = {
+        "sus": "SUS" if language == "en" else "系统易用性 SUS",
+        "enps": "eNPS" if language == "en" else "推荐值 eNPS",
+    }
     for scale in definition.scales:
         if scale.scoring == "mean":
             labels[scale.code] = scale.title[language]
@@ -50,9 +54,14 @@ def overview(campaign_id: int):
     campaign = _campaign(campaign_id)
     language = current_language()
     data = campaign_data(db.session, campaign)
-    return render_template("results/overview.html", campaign=campaign, rates=response_rates(db.session, campaign),
-                           headline=headline(db.session, campaign, language),
-                           labels=metric_labels(data.definition, language), flat=flat)
+    return render_template(
+        "results/overview.html",
+        campaign=campaign,
+        rates=response_rates(db.session, campaign),
+        headline=headline(db.session, campaign, language),
+        labels=metric_labels(data.definition, language),
+        flat=flat,
+    )
 
 
 @bp.route("/<int:campaign_id>/heatmap")
@@ -64,8 +73,15 @@ def heatmap(campaign_id: int):
     level = _level(data)
     view = results(db.session, campaign, by="department", level=level, language=language)
     labels = metric_labels(data.definition, language)
-    return render_template("results/heatmap.html", campaign=campaign, view=view, labels=labels, level=level,
-                           levels=range(1, data.levels + 1), flat=flat)
+    return render_template(
+        "results/heatmap.html",
+        campaign=campaign,
+        view=view,
+        labels=labels,
+        level=level,
+        levels=range(1, data.levels + 1),
+        flat=flat,
+    )
 
 
 @bp.route("/<int:campaign_id>/breakdown")
@@ -82,10 +98,20 @@ def breakdown(campaign_id: int):
     labels = metric_labels(data.definition, language)
     keys = list(flat(view["overall"]["scores"]))
     adkar = [key for key in keys if key.startswith("adkar_")]
-    return render_template("results/breakdown.html", campaign=campaign, view=view, by=by, level=level,
-                           levels=range(1, data.levels + 1), labels=labels, flat=flat, keys=keys,
-                           adkar=adkar, chart_keys=adkar or ["sus", "enps"],
-                           main_barrier=lambda points: main_barrier(points, labels))
+    return render_template(
+        "results/breakdown.html",
+        campaign=campaign,
+        view=view,
+        by=by,
+        level=level,
+        levels=range(1, data.levels + 1),
+        labels=labels,
+        flat=flat,
+        keys=keys,
+        adkar=adkar,
+        chart_keys=adkar or ["sus", "enps"],
+        main_barrier=lambda points: main_barrier(points, labels),
+    )
 
 
 def main_barrier(points: dict | None, labels: dict) -> str:
@@ -102,5 +128,12 @@ def comments(campaign_id: int):
     value = request.args.get("value", "")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     view = comments_view(db.session, campaign, by=by, value=value, page=page)
-    return render_template("results/comments.html", campaign=campaign, view=view, by=by, value=value,
-                           message=suppression_message, role_labels=ROLE_LABELS)
+    return render_template(
+        "results/comments.html",
+        campaign=campaign,
+        view=view,
+        by=by,
+        value=value,
+        message=suppression_message,
+        role_labels=ROLE_LABELS,
+    )

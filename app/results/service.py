@@ -4,6 +4,7 @@ Every group goes through the campaign's release plan (`analysis.privacy.release_
 time rule (`analysis.privacy.release_over_time`, with snapshots stored in `release_snapshots`);
 the page, the JSON API and the exports all use these functions, so they release the same figures.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -30,7 +31,7 @@ def nest_scores(figures: dict | None) -> dict | None:
         return None
     nested = {key: figures[key] for key in ("sus", "enps") if key in figures}
     for prefix, name in SCORE_GROUPS:
-        group = {key[len(prefix):]: value for key, value in figures.items() if key.startswith(prefix)}
+        group = {key[len(prefix) :]: value for key, value in figures.items() if key.startswith(prefix)}
         if group:
             nested[name] = group
     return nested
@@ -46,8 +47,12 @@ class SnapshotStore:
     def __init__(self, session, campaign: Campaign):
         self.session = session
         self.campaign = campaign
-        self.rows = {(row.view_key, row.segment_key): (row.n, row.payload) for row in session.execute(
-            select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign.id)).scalars()}
+        self.rows = {
+            (row.view_key, row.segment_key): (row.n, row.payload)
+            for row in session.execute(
+                select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign.id)
+            ).scalars()
+        }
         self.closed = availability(campaign) == "closed"
         self.changes: dict = {}
 
@@ -67,13 +72,24 @@ class SnapshotStore:
         self.session.commit()
         try:
             with write_transaction(self.session):
-                existing = {(row.view_key, row.segment_key): row for row in self.session.execute(
-                    select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign_id)).scalars()}
+                existing = {
+                    (row.view_key, row.segment_key): row
+                    for row in self.session.execute(
+                        select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign_id)
+                    ).scalars()
+                }
                 for (view_key, segment_key), (n, figures) in self.changes.items():
                     row = existing.get((view_key, segment_key))
                     if row is None:
-                        self.session.add(ReleaseSnapshot(campaign_id=campaign_id, view_key=view_key,
-                                                         segment_key=segment_key, n=n, payload=figures))
+                        self.session.add(
+                            ReleaseSnapshot(
+                                campaign_id=campaign_id,
+                                view_key=view_key,
+                                segment_key=segment_key,
+                                n=n,
+                                payload=figures,
+                            )
+                        )
                     else:
                         row.n, row.payload = n, figures
         except IntegrityError:  # another worker stored the same snapshot at the same moment
@@ -81,17 +97,31 @@ class SnapshotStore:
         self.changes = {}
 
 
-def _released_group(store: SnapshotStore, view_key: str, segment_key: str, decision: Release, group_scores,
-                    language: str) -> dict:
+def _released_group(
+    store: SnapshotStore, view_key: str, segment_key: str, decision: Release, group_scores, language: str
+) -> dict:
     if decision.suppressed:
         k = store.campaign.min_group
-        return {"suppressed": True, "n": f"<{k}" if decision.reason == "below_k" else None,
-                "reason": decision.reason, "message": suppression_message(decision.reason, k, language),
-                "scores": None}
-    timed = store.release(view_key, segment_key, group_scores.n,
-                          {"scores": group_scores.scores, "barrier_points": group_scores.barrier_points})
-    result = {"suppressed": False, "n": timed.n, "scores": timed.figures["scores"],
-              "barrier_points": timed.figures.get("barrier_points"), "stale": timed.stale}
+        return {
+            "suppressed": True,
+            "n": f"<{k}" if decision.reason == "below_k" else None,
+            "reason": decision.reason,
+            "message": suppression_message(decision.reason, k, language),
+            "scores": None,
+        }
+    timed = store.release(
+        view_key,
+        segment_key,
+        group_scores.n,
+        {"scores": group_scores.scores, "barrier_points": group_scores.barrier_points},
+    )
+    result = {
+        "suppressed": False,
+        "n": timed.n,
+        "scores": timed.figures["scores"],
+        "barrier_points": timed.figures.get("barrier_points"),
+        "stale": timed.stale,
+    }
     if timed.stale:
         result["message"] = suppression_message("stale", store.campaign.min_group, language)
     return result
@@ -99,9 +129,15 @@ def _released_group(store: SnapshotStore, view_key: str, segment_key: str, decis
 
 def campaign_summary(campaign: Campaign) -> dict:
     version = campaign.instrument_version
-    return {"id": campaign.id, "title": campaign.title, "quarter": campaign.quarter,
-            "instrument": version.instrument.slug, "status": availability(campaign),
-            "min_group": campaign.min_group, "min_group_text": campaign.min_group_text}
+    return {
+        "id": campaign.id,
+        "title": campaign.title,
+        "quarter": campaign.quarter,
+        "instrument": version.instrument.slug,
+        "status": availability(campaign),
+        "min_group": campaign.min_group,
+        "min_group_text": campaign.min_group_text,
+    }
 
 
 def overall(session, campaign: Campaign, language: str = "zh", store: SnapshotStore | None = None) -> dict:
@@ -110,16 +146,25 @@ def overall(session, campaign: Campaign, language: str = "zh", store: SnapshotSt
     store = store or SnapshotStore(session, campaign)
     decision = data.plan[()]
     group = data.overall() if data.n else None
-    result = _released_group(store, "overall", "", decision, group, language) if group else {
-        "suppressed": True, "n": f"<{campaign.min_group}", "reason": "below_k",
-        "message": suppression_message("below_k", campaign.min_group, language), "scores": None}
+    result = (
+        _released_group(store, "overall", "", decision, group, language)
+        if group
+        else {
+            "suppressed": True,
+            "n": f"<{campaign.min_group}",
+            "reason": "below_k",
+            "message": suppression_message("below_k", campaign.min_group, language),
+            "scores": None,
+        }
+    )
     if own_store:
         store.save()
     return result
 
 
-def results(session, campaign: Campaign, by: str = "role", level: int = 2, language: str = "zh",
-            negative_share: bool = False) -> dict:
+def results(
+    session, campaign: Campaign, by: str = "role", level: int = 2, language: str = "zh", negative_share: bool = False
+) -> dict:
     """The API and page view: overall plus one entry per segment of `by`.
 
     With `negative_share`, groups that meet k_text also carry the share of their commenting respondents
@@ -131,8 +176,12 @@ def results(session, campaign: Campaign, by: str = "role", level: int = 2, langu
     level = max(1, min(level, max(data.levels, 1)))
     dimension = dimension_for(by, level)
     store = SnapshotStore(session, campaign)
-    result = {"campaign": campaign_summary(campaign), "by": by,
-              "overall": _api_group(overall(session, campaign, language, store)), "segments": []}
+    result = {
+        "campaign": campaign_summary(campaign),
+        "by": by,
+        "overall": _api_group(overall(session, campaign, language, store)),
+        "segments": [],
+    }
     negative_share = negative_share and bool(data.definition.text_questions)
     if negative_share and data.n and not data.plan_text[()].suppressed:
         share = data.negative_share(session).get(None)
@@ -144,15 +193,28 @@ def results(session, campaign: Campaign, by: str = "role", level: int = 2, langu
         shares = data.negative_share(session, dimension) if negative_share else {}
         for group in sorted(data.summary(dimension), key=lambda g: str(g.key)):
             value = group.key[0][1]
-            released = _released_group(store, dimension, str(value), data.plan.get(group.key, Release.hidden("below_k", campaign.min_group)),
-                                       group, language)
-            entry = {"key": value, "label": ROLE_LABELS.get(value, value) if by == "role" else value,
-                     **_api_group(released)}
+            released = _released_group(
+                store,
+                dimension,
+                str(value),
+                data.plan.get(group.key, Release.hidden("below_k", campaign.min_group)),
+                group,
+                language,
+            )
+            entry = {
+                "key": value,
+                "label": ROLE_LABELS.get(value, value) if by == "role" else value,
+                **_api_group(released),
+            }
             if not released["suppressed"] and not released.get("stale"):
                 entry["comparison"] = {metric: vars(c) for metric, c in group.comparisons.items()}
             text_release = data.plan_text.get(group.key) if shares else None
-            if (not released["suppressed"] and value in shares and text_release is not None
-                    and not text_release.suppressed):
+            if (
+                not released["suppressed"]
+                and value in shares
+                and text_release is not None
+                and not text_release.suppressed
+            ):
                 entry["negative_comment_share"] = round(shares[value][0], 3)
             result["segments"].append(entry)
     store.save()
@@ -169,9 +231,14 @@ def _api_group(released: dict) -> dict:
 
 def same_instrument_campaigns(session, campaign: Campaign) -> list[Campaign]:
     instrument_id = campaign.instrument_version.instrument_id
-    return list(session.execute(
-        select(Campaign).join(InstrumentVersion, Campaign.instrument_version_id == InstrumentVersion.id)
-        .where(InstrumentVersion.instrument_id == instrument_id).order_by(Campaign.quarter, Campaign.id)).scalars())
+    return list(
+        session.execute(
+            select(Campaign)
+            .join(InstrumentVersion, Campaign.instrument_version_id == InstrumentVersion.id)
+            .where(InstrumentVersion.instrument_id == instrument_id)
+            .order_by(Campaign.quarter, Campaign.id)
+        ).scalars()
+    )
 
 
 def quarter_results(session, campaign: Campaign, language: str = "zh") -> dict:
@@ -182,8 +249,12 @@ def quarter_results(session, campaign: Campaign, language: str = "zh") -> dict:
             continue
         released = overall(session, other, language)
         segments.append({"key": other.quarter, "label": other.quarter, "campaign_id": other.id, **_api_group(released)})
-    return {"campaign": campaign_summary(campaign), "by": "quarter",
-            "overall": _api_group(overall(session, campaign, language)), "segments": segments}
+    return {
+        "campaign": campaign_summary(campaign),
+        "by": "quarter",
+        "overall": _api_group(overall(session, campaign, language)),
+        "segments": segments,
+    }
 
 
 def previous_campaign(session, campaign: Campaign) -> Campaign | None:
@@ -208,4 +279,4 @@ def headline(session, campaign: Campaign, language: str = "zh") -> dict:
     return {"current": current, "previous": before, "previous_campaign": before_campaign, "trends": trends}
 
 
-__all__ = ["BY_CHOICES", "results", "headline", "nest_scores", "aggregate"]
+__all__ = ["BY_CHOICES", "aggregate", "headline", "nest_scores", "results"]

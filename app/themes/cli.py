@@ -1,4 +1,6 @@
 """`flask themes run --campaign ID [...] [--wait] --json` and `flask themes show RUN_ID --json`."""
+
+import contextlib
 import json
 import sys
 
@@ -26,10 +28,8 @@ def run_command(campaign_ids, wait, full, as_json):
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
     if wait:
-        try:
+        with contextlib.suppress(JobFailed):  # recorded on the run: reported below with exit status 1
             execute_run(run.id)
-        except JobFailed:
-            pass  # recorded on the run: reported below with exit status 1
         db.session.refresh(run)
     else:
         enqueue("theme_run", run.id, target=("theme_run", run.id))

@@ -6,6 +6,7 @@ assigns each new comment to the theme whose c-TF-IDF terms it shares most (cosin
 with the theme's term weights), or to the catch-all below `MIN_SIMILARITY`. Labels, names, noise
 marks and lineages carry over; sizes, respondents, negative shares and breakdowns are recounted.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,24 +57,51 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
     for i, tokens in zip(missing, tokeniser.tokens_many([texts[i] for i in missing])):
         new_comments[i].tokens = tokens
     if missing:
-        session.execute(insert(AnswerTokens), [{"answer_id": new_comments[i].answer_id,
-                                                "dictionary_version": tokeniser.version,
-                                                "tokens": " ".join(new_comments[i].tokens)} for i in missing])
+        session.execute(
+            insert(AnswerTokens),
+            [
+                {
+                    "answer_id": new_comments[i].answer_id,
+                    "dictionary_version": tokeniser.version,
+                    "tokens": " ".join(new_comments[i].tokens),
+                }
+                for i in missing
+            ],
+        )
     progress("assign", 60)
     old_themes = [t for t in base.themes if t.merged_into_id is None]
     copies = {}
     for theme in old_themes:
-        copy = Theme(run_id=run.id, label=theme.label, custom_label=theme.custom_label, keywords=theme.keywords,
-                     representatives=theme.representatives, term_weights=theme.term_weights, rank=theme.rank,
-                     is_other=theme.is_other, is_noise=theme.is_noise, lineage=theme.lineage,
-                     recurring_quarters=theme.recurring_quarters, growth=theme.growth, cohesion=theme.cohesion)
+        copy = Theme(
+            run_id=run.id,
+            label=theme.label,
+            custom_label=theme.custom_label,
+            keywords=theme.keywords,
+            representatives=theme.representatives,
+            term_weights=theme.term_weights,
+            rank=theme.rank,
+            is_other=theme.is_other,
+            is_noise=theme.is_noise,
+            lineage=theme.lineage,
+            recurring_quarters=theme.recurring_quarters,
+            growth=theme.growth,
+            cohesion=theme.cohesion,
+        )
         session.add(copy)
         session.flush()
         copies[theme.id] = copy
-        session.execute(insert(ThemeMember).from_select(
-            ["theme_id", "answer_id", "polarity", "distance", "moved"],
-            select(func.cast(copy.id, ThemeMember.theme_id.type), ThemeMember.answer_id, ThemeMember.polarity,
-                   ThemeMember.distance, ThemeMember.moved).where(ThemeMember.theme_id == theme.id)))
+        session.execute(
+            insert(ThemeMember).from_select(
+                ["theme_id", "answer_id", "polarity", "distance", "moved"],
+                select(
+                    func.cast(copy.id, ThemeMember.theme_id.type),
+                    ThemeMember.answer_id,
+                    ThemeMember.polarity,
+                    ThemeMember.distance,
+                    ThemeMember.moved,
+                ).where(ThemeMember.theme_id == theme.id),
+            )
+        )
     candidates = [t for t in old_themes if not t.is_other and not t.is_noise]
     other = next((copies[t.id] for t in old_themes if t.is_other), None)
     rows = []
@@ -85,29 +113,49 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
         best = max(scored, default=(0.0, None))
         target = copies[best[1]] if best[1] is not None and best[0] >= MIN_SIMILARITY else other
         if target is None:
-            other = Theme(run_id=run.id, label="其他/未归类", keywords=[], representatives=[], is_other=True,
-                          rank=len(copies), term_weights={})
+            other = Theme(
+                run_id=run.id,
+                label="其他/未归类",
+                keywords=[],
+                representatives=[],
+                is_other=True,
+                rank=len(copies),
+                term_weights={},
+            )
             session.add(other)
             session.flush()
             target = other
-        rows.append({"theme_id": target.id, "answer_id": comment.answer_id, "polarity": polarity(text),
-                     "distance": 0.0, "moved": False})
+        rows.append(
+            {
+                "theme_id": target.id,
+                "answer_id": comment.answer_id,
+                "polarity": polarity(text),
+                "distance": 0.0,
+                "moved": False,
+            }
+        )
     if rows:
         session.execute(insert(ThemeMember), rows)
     progress("store", 85)
     recount(session, run, k_text)
-    run.params = {**run.params, "refresh_of": base.id, "k": base.params.get("k"),
-                  "non_answer_ids": list(base.params.get("non_answer_ids", [])) + non_answers}
+    run.params = {
+        **run.params,
+        "refresh_of": base.id,
+        "k": base.params.get("k"),
+        "non_answer_ids": list(base.params.get("non_answer_ids", [])) + non_answers,
+    }
     run.n_non_answers = base.n_non_answers + len(non_answers)
 
 
 def recount(session, run: ThemeRun, k_text: int) -> None:
     """Sizes, respondents, negative shares and role/department breakdowns from the stored members."""
     for theme in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars():
-        rows = session.execute(select(Response.id, Response.role, Response.department_path, ThemeMember.polarity)
-                               .join(Answer, Answer.response_id == Response.id)
-                               .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                               .where(ThemeMember.theme_id == theme.id)).all()
+        rows = session.execute(
+            select(Response.id, Response.role, Response.department_path, ThemeMember.polarity)
+            .join(Answer, Answer.response_id == Response.id)
+            .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+            .where(ThemeMember.theme_id == theme.id)
+        ).all()
         theme.size = len(rows)
         respondents = {r[0] for r in rows}
         negative = {r[0] for r in rows if r[3] == "negative"}

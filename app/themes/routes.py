@@ -1,6 +1,8 @@
 """Manager pages for themes: start a run, watch its progress, review and curate the themes."""
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -13,7 +15,13 @@ from app.extensions import db
 from app.jobs import ACTIVE, check_all, enqueue
 from app.models import ROLE_LABELS, Answer, Campaign, Theme, ThemeMember, ThemeRun
 from app.themes.service import (
-    ThemeRunError, create_run, merge_themes, move_comment, record_edit, split_theme, visible_themes,
+    ThemeRunError,
+    create_run,
+    merge_themes,
+    move_comment,
+    record_edit,
+    split_theme,
+    visible_themes,
 )
 
 bp = Blueprint("themes", __name__)
@@ -29,7 +37,9 @@ class RenameForm(FlaskForm):
 @allow(*MANAGER)
 def index():
     runs = db.session.execute(select(ThemeRun).order_by(ThemeRun.id.desc()).limit(50)).scalars().all()
-    campaigns = db.session.execute(select(Campaign).order_by(Campaign.quarter.desc(), Campaign.id.desc())).scalars().all()
+    campaigns = (
+        db.session.execute(select(Campaign).order_by(Campaign.quarter.desc(), Campaign.id.desc())).scalars().all()
+    )
     titles = {c.id: c.title for c in campaigns}
     return render_template("themes/index.html", runs=runs, campaigns=campaigns, titles=titles, form=FlaskForm())
 
@@ -64,10 +74,21 @@ def run(run_id: int):
     for theme in themes:
         if theme.respondents >= k_text:
             members[theme.id] = db.session.execute(
-                select(Answer.id, Answer.value_text).join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                .where(ThemeMember.theme_id == theme.id).order_by(Answer.id).limit(MEMBERS_SHOWN)).all()
-    return render_template("themes/run.html", run=theme_run, themes=themes, form=FlaskForm(), members=members,
-                           role_labels=ROLE_LABELS, merge_targets=[t for t in themes if not t.is_other])
+                select(Answer.id, Answer.value_text)
+                .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+                .where(ThemeMember.theme_id == theme.id)
+                .order_by(Answer.id)
+                .limit(MEMBERS_SHOWN)
+            ).all()
+    return render_template(
+        "themes/run.html",
+        run=theme_run,
+        themes=themes,
+        form=FlaskForm(),
+        members=members,
+        role_labels=ROLE_LABELS,
+        merge_targets=[t for t in themes if not t.is_other],
+    )
 
 
 @bp.route("/runs/<int:run_id>/status.json")

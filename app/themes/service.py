@@ -4,6 +4,7 @@ A run is a background job (`app.jobs`). It reads stored tokens for the current d
 and stores the ones it makes, so a re-run does not tokenise again. A run that fails is marked failed
 with its error and leaves earlier runs untouched.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -23,7 +24,16 @@ from app.extensions import db
 from app.instruments import instrument_for
 from app.jobs import JobFailed
 from app.models import (
-    Answer, AnswerTokens, Campaign, DictionaryTerm, Person, Response, Theme, ThemeEdit, ThemeMember, ThemeRun,
+    Answer,
+    AnswerTokens,
+    Campaign,
+    DictionaryTerm,
+    Person,
+    Response,
+    Theme,
+    ThemeEdit,
+    ThemeMember,
+    ThemeRun,
 )
 from app.models.types import utcnow
 
@@ -34,8 +44,16 @@ class ThemeRunError(ValueError):
 
 def code_version() -> str:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-                              cwd=Path(__file__).resolve().parent).stdout.strip() or "unknown"
+        return (
+            subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=5,
+                cwd=Path(__file__).resolve().parent,
+            ).stdout.strip()
+            or "unknown"
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -49,10 +67,17 @@ def create_run(session, campaign_ids: list[int], user_id: int | None = None, ful
     if not campaign_ids or any(c is None for c in campaigns):
         raise ThemeRunError("请选择存在的问卷活动")
     quarters = {c.quarter for c in campaigns}
-    run = ThemeRun(campaign_ids=sorted(set(campaign_ids)), quarter=quarters.pop() if len(quarters) == 1 else None,
-                   status="queued", stage="queued", progress=0, created_by_id=user_id,
-                   params={"random_state": 0, "k_text": max(c.min_group_text for c in campaigns), "full": full},
-                   code_version=code_version(), dictionary_version=dictionary_version(extra_terms(session)))
+    run = ThemeRun(
+        campaign_ids=sorted(set(campaign_ids)),
+        quarter=quarters.pop() if len(quarters) == 1 else None,
+        status="queued",
+        stage="queued",
+        progress=0,
+        created_by_id=user_id,
+        params={"random_state": 0, "k_text": max(c.min_group_text for c in campaigns), "full": full},
+        code_version=code_version(),
+        dictionary_version=dictionary_version(extra_terms(session)),
+    )
     session.add(run)
     session.commit()
     return run
@@ -65,15 +90,33 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
         campaign = session.get(Campaign, campaign_id)
         codes = [q.code for q in instrument_for(campaign.instrument_version).text_questions]
         rows = session.execute(
-            select(Answer.id, Answer.response_id, Answer.value_text, Response.role, Response.department_path,
-                   AnswerTokens.tokens)
+            select(
+                Answer.id,
+                Answer.response_id,
+                Answer.value_text,
+                Response.role,
+                Response.department_path,
+                AnswerTokens.tokens,
+            )
             .join(Response, Answer.response_id == Response.id)
-            .outerjoin(AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version))
+            .outerjoin(
+                AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version)
+            )
             .where(Response.campaign_id == campaign_id, Answer.question_code.in_(codes), Answer.value_text.is_not(None))
-            .order_by(Answer.id)).all()
+            .order_by(Answer.id)
+        ).all()
         for answer_id, response_id, text, role, department, tokens in rows:
-            comments.append(Comment(answer_id, response_id, text, role, department, campaign.quarter,
-                                    tokens.split(" ") if tokens else ([] if tokens == "" else None)))
+            comments.append(
+                Comment(
+                    answer_id,
+                    response_id,
+                    text,
+                    role,
+                    department,
+                    campaign.quarter,
+                    tokens.split(" ") if tokens else ([] if tokens == "" else None),
+                )
+            )
     return comments
 
 
@@ -98,6 +141,7 @@ def execute_run(run_id: int) -> None:
             session.commit()
 
         from app.themes.refresh import incremental_base, refresh
+
         base = refreshed_run(session, run)
         new_comments = incremental_base(session, run, comments, base)
         if new_comments is not None:
@@ -109,8 +153,13 @@ def execute_run(run_id: int) -> None:
             run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
             session.commit()
             return
-        pipeline = ThemePipeline(random_state=run.params.get("random_state", 0), names=names,
-                                 extra_terms=extra_terms(session), k_text=k_text, progress=progress)
+        pipeline = ThemePipeline(
+            random_state=run.params.get("random_state", 0),
+            names=names,
+            extra_terms=extra_terms(session),
+            k_text=k_text,
+            progress=progress,
+        )
         result = pipeline.fit(comments)
         run.stage, run.progress = "store", 92
         store_result(session, run, comments, result)
@@ -138,27 +187,60 @@ def fail_run(message: str, run_id: int) -> None:
 def store_result(session, run: ThemeRun, comments: list[Comment], result) -> None:
     version = result.dictionary_version
     if result.newly_tokenised:
-        session.execute(insert(AnswerTokens), [
-            {"answer_id": comments[i].answer_id, "dictionary_version": version, "tokens": " ".join(result.tokens[i])}
-            for i in result.newly_tokenised])
+        session.execute(
+            insert(AnswerTokens),
+            [
+                {
+                    "answer_id": comments[i].answer_id,
+                    "dictionary_version": version,
+                    "tokens": " ".join(result.tokens[i]),
+                }
+                for i in result.newly_tokenised
+            ],
+        )
     run.n_comments = len(comments)
     run.n_non_answers = len(result.non_answers)
     run.timings = {stage: round(seconds, 3) for stage, seconds in result.timings.items()}
-    run.params = {**run.params, "k": result.k, "stability": {str(k): round(v, 3) for k, v in result.stability.items()},
-                  "non_answer_ids": [comments[i].answer_id for i in result.non_answers]}
+    run.params = {
+        **run.params,
+        "k": result.k,
+        "stability": {str(k): round(v, 3) for k, v in result.stability.items()},
+        "non_answer_ids": [comments[i].answer_id for i in result.non_answers],
+    }
     for rank, theme in enumerate(result.themes):
-        row = Theme(run_id=run.id, label=theme.label, keywords=theme.keywords, size=theme.size,
-                    respondents=theme.respondents, negative_respondents=theme.negative_respondents,
-                    negative_share=round(theme.negative_share, 3), cohesion=round(theme.cohesion, 3),
-                    representatives=[comments[i].text[:500] for i in theme.representatives],
-                    breakdown=theme.breakdown, term_weights=theme.term_weights, rank=rank,
-                    is_other=theme.is_other, lineage=str(uuid.uuid4()), recurring_quarters=[run.quarter] if run.quarter else [])
+        row = Theme(
+            run_id=run.id,
+            label=theme.label,
+            keywords=theme.keywords,
+            size=theme.size,
+            respondents=theme.respondents,
+            negative_respondents=theme.negative_respondents,
+            negative_share=round(theme.negative_share, 3),
+            cohesion=round(theme.cohesion, 3),
+            representatives=[comments[i].text[:500] for i in theme.representatives],
+            breakdown=theme.breakdown,
+            term_weights=theme.term_weights,
+            rank=rank,
+            is_other=theme.is_other,
+            lineage=str(uuid.uuid4()),
+            recurring_quarters=[run.quarter] if run.quarter else [],
+        )
         session.add(row)
         session.flush()
         if theme.members:
-            session.execute(insert(ThemeMember), [
-                {"theme_id": row.id, "answer_id": comments[i].answer_id, "polarity": result.polarities[i],
-                 "distance": 0.0, "moved": False} for i in theme.members])
+            session.execute(
+                insert(ThemeMember),
+                [
+                    {
+                        "theme_id": row.id,
+                        "answer_id": comments[i].answer_id,
+                        "polarity": result.polarities[i],
+                        "distance": 0.0,
+                        "moved": False,
+                    }
+                    for i in theme.members
+                ],
+            )
     session.flush()
 
 
@@ -166,14 +248,19 @@ def previous_run(session, run: ThemeRun) -> ThemeRun | None:
     """The latest succeeded run of an earlier quarter, for recurrence."""
     if not run.quarter:
         return None
-    return session.execute(select(ThemeRun).where(ThemeRun.status == "succeeded", ThemeRun.quarter < run.quarter)
-                           .order_by(ThemeRun.quarter.desc(), ThemeRun.id.desc()).limit(1)).scalar_one_or_none()
+    return session.execute(
+        select(ThemeRun)
+        .where(ThemeRun.status == "succeeded", ThemeRun.quarter < run.quarter)
+        .order_by(ThemeRun.quarter.desc(), ThemeRun.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def refreshed_run(session, run: ThemeRun) -> ThemeRun | None:
     """The latest succeeded earlier run over the same campaigns: this run refreshes it."""
-    candidates = session.execute(select(ThemeRun).where(ThemeRun.status == "succeeded", ThemeRun.id != run.id)
-                                 .order_by(ThemeRun.id.desc())).scalars()
+    candidates = session.execute(
+        select(ThemeRun).where(ThemeRun.status == "succeeded", ThemeRun.id != run.id).order_by(ThemeRun.id.desc())
+    ).scalars()
     return next((c for c in candidates if sorted(c.campaign_ids) == sorted(run.campaign_ids)), None)
 
 
@@ -206,8 +293,16 @@ def apply_recurrence(session, run: ThemeRun) -> None:
 
 def reapply_edits(session, run: ThemeRun) -> None:
     """Edits made on earlier runs of the same campaigns are re-applied by matching lineage."""
-    edits = session.execute(select(ThemeEdit).join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
-                            .where(ThemeRun.id != run.id).order_by(ThemeEdit.id)).scalars().all()
+    edits = (
+        session.execute(
+            select(ThemeEdit)
+            .join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
+            .where(ThemeRun.id != run.id)
+            .order_by(ThemeEdit.id)
+        )
+        .scalars()
+        .all()
+    )
     by_lineage = {t.lineage: t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars()}
     for edit in edits:
         theme = by_lineage.get(edit.payload.get("lineage"))
@@ -228,11 +323,16 @@ def merge_themes(session, source: Theme, target: Theme) -> None:
     existing = set(session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == target.id)).scalars())
     for member in members:
         if member.answer_id not in existing:
-            session.add(ThemeMember(theme_id=target.id, answer_id=member.answer_id, polarity=member.polarity, moved=True))
+            session.add(
+                ThemeMember(theme_id=target.id, answer_id=member.answer_id, polarity=member.polarity, moved=True)
+            )
         session.delete(member)
     session.flush()
-    rows = session.execute(select(Answer.response_id, ThemeMember.polarity).join(Answer, ThemeMember.answer_id == Answer.id)
-                           .where(ThemeMember.theme_id == target.id)).all()
+    rows = session.execute(
+        select(Answer.response_id, ThemeMember.polarity)
+        .join(Answer, ThemeMember.answer_id == Answer.id)
+        .where(ThemeMember.theme_id == target.id)
+    ).all()
     target.size = len(rows)
     target.respondents = len({response_id for response_id, _ in rows})
     target.negative_respondents = len({response_id for response_id, p in rows if p == "negative"})
@@ -243,13 +343,22 @@ def merge_themes(session, source: Theme, target: Theme) -> None:
 
 
 def record_edit(session, run: ThemeRun, theme: Theme, action: str, user_id: int | None, **payload) -> None:
-    session.add(ThemeEdit(run_id=run.id, action=action, staff_user_id=user_id,
-                          payload={"lineage": theme.lineage, "theme_id": theme.id, **payload}))
+    session.add(
+        ThemeEdit(
+            run_id=run.id,
+            action=action,
+            staff_user_id=user_id,
+            payload={"lineage": theme.lineage, "theme_id": theme.id, **payload},
+        )
+    )
 
 
 def campaign_respondents_with_comments(session, campaign_ids) -> int:
-    return session.execute(select(func.count(func.distinct(Answer.response_id))).join(Response)
-                           .where(Response.campaign_id.in_(campaign_ids), Answer.value_text.is_not(None))).scalar_one()
+    return session.execute(
+        select(func.count(func.distinct(Answer.response_id)))
+        .join(Response)
+        .where(Response.campaign_id.in_(campaign_ids), Answer.value_text.is_not(None))
+    ).scalar_one()
 
 
 def visible_themes(run: ThemeRun) -> list[Theme]:
@@ -267,6 +376,7 @@ def ranked(themes: list[Theme]) -> list[Theme]:
 
 def move_comment(session, answer_id: str, source: Theme, target: Theme, k_text: int) -> None:
     from app.themes.refresh import recount
+
     member = session.get(ThemeMember, (source.id, answer_id))
     if member is None or target.run_id != source.run_id:
         raise ThemeRunError("这条评论不在该主题中，或目标主题不属于同一次分析")
@@ -282,10 +392,14 @@ def split_theme(session, theme: Theme, k_text: int) -> list[Theme]:
     from analysis.text import Comment, ThemePipeline
     from analysis.text.cluster import StableKMeans
     from app.themes.refresh import recount
-    rows = session.execute(select(Answer.id, Answer.response_id, Answer.value_text, Response.role, Response.department_path)
-                           .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                           .join(Response, Answer.response_id == Response.id)
-                           .where(ThemeMember.theme_id == theme.id).order_by(Answer.id)).all()
+
+    rows = session.execute(
+        select(Answer.id, Answer.response_id, Answer.value_text, Response.role, Response.department_path)
+        .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+        .join(Response, Answer.response_id == Response.id)
+        .where(ThemeMember.theme_id == theme.id)
+        .order_by(Answer.id)
+    ).all()
     if len(rows) < 6:
         raise ThemeRunError("评论太少，无法拆分")
     comments = [Comment(a, r, t, role, dept) for a, r, t, role, dept in rows]
@@ -297,20 +411,48 @@ def split_theme(session, theme: Theme, k_text: int) -> list[Theme]:
     session.execute(delete(ThemeMember).where(ThemeMember.theme_id == theme.id))
     created = []
     for part in parts:
-        row = Theme(run_id=theme.run_id, label=part.label, keywords=part.keywords, term_weights=part.term_weights,
-                    representatives=[comments[i].text[:500] for i in part.representatives], rank=theme.rank,
-                    lineage=str(uuid.uuid4()), recurring_quarters=theme.recurring_quarters, cohesion=round(part.cohesion, 3))
+        row = Theme(
+            run_id=theme.run_id,
+            label=part.label,
+            keywords=part.keywords,
+            term_weights=part.term_weights,
+            representatives=[comments[i].text[:500] for i in part.representatives],
+            rank=theme.rank,
+            lineage=str(uuid.uuid4()),
+            recurring_quarters=theme.recurring_quarters,
+            cohesion=round(part.cohesion, 3),
+        )
         session.add(row)
         session.flush()
-        session.execute(insert(ThemeMember), [{"theme_id": row.id, "answer_id": comments[i].answer_id,
-                                               "polarity": result.polarities[i], "distance": 0.0, "moved": False}
-                                              for i in part.members])
+        session.execute(
+            insert(ThemeMember),
+            [
+                {
+                    "theme_id": row.id,
+                    "answer_id": comments[i].answer_id,
+                    "polarity": result.polarities[i],
+                    "distance": 0.0,
+                    "moved": False,
+                }
+                for i in part.members
+            ],
+        )
         created.append(row)
     leftovers = [i for t in result.themes if t.is_other for i in t.members]
     if leftovers:
-        session.execute(insert(ThemeMember), [{"theme_id": created[0].id, "answer_id": comments[i].answer_id,
-                                               "polarity": result.polarities[i], "distance": 0.0, "moved": False}
-                                              for i in leftovers])
+        session.execute(
+            insert(ThemeMember),
+            [
+                {
+                    "theme_id": created[0].id,
+                    "answer_id": comments[i].answer_id,
+                    "polarity": result.polarities[i],
+                    "distance": 0.0,
+                    "moved": False,
+                }
+                for i in leftovers
+            ],
+        )
     theme.merged_into_id = created[0].id
     theme.size = theme.respondents = theme.negative_respondents = 0
     recount(session, theme.run, k_text)

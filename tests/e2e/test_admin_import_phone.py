@@ -1,4 +1,5 @@
 """An admin logs in on a phone-sized Chromium and imports people through the page."""
+
 from sqlalchemy import func, select
 
 from app.extensions import db

@@ -1,5 +1,7 @@
 """A manager on a phone starts a background export, watches it finish without reloading, downloads it."""
+
 import io
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -18,7 +20,9 @@ def test_export_job_finishes_on_the_campaign_page_and_downloads(live_app, phone,
     monkeypatch.setitem(KINDS, "export", JobKind("tests.web.job_functions:export_after_release"))
     with live_app.app_context():
         create_staff_user(db.session, "m@example.com", "manager", PASSWORD)
-        campaign_id = campaign_with([(12, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="审批慢"))]).id
+        campaign_id = campaign_with(
+            [(12, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="审批慢"))]
+        ).id
         db.session.commit()
     base = live_app.config["LIVE_URL"]
     log_in(phone, base, "m@example.com", PASSWORD)
@@ -31,6 +35,6 @@ def test_export_job_finishes_on_the_campaign_page_and_downloads(live_app, phone,
     assert_no_horizontal_overflow(phone)
     with phone.expect_download() as download:
         phone.click("[data-job-state=succeeded] a[download]")
-    content = open(download.value.path(), "rb").read()
+    content = Path(download.value.path()).read_bytes()
     assert download.value.suggested_filename == f"campaign-{campaign_id}.xlsx"
     assert load_workbook(io.BytesIO(content), read_only=True).sheetnames == ["分组结果 segments", "原始答案 answers"]

@@ -1,5 +1,6 @@
 """The loop in a real browser: a manager promotes a theme, the committee adopts and publishes it,
 and an employee with a receipt sees its status on a 375 px screen."""
+
 import random
 import re
 
@@ -47,14 +48,25 @@ def test_theme_to_adopted_suggestion_to_receipt(live_app, browser):
 
     with live_app.app_context():
         from app.models import Campaign
+
         campaign = db.session.get(Campaign, campaign_id)
         rng = random.Random(5)
         for _ in range(60):
-            add_responses(campaign, [(1, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))])
+            add_responses(
+                campaign,
+                [(1, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))],
+            )
         run = create_run(db.session, [campaign.id])
         execute_run(run.id)
-        theme_id = db.session.execute(select(ThemeMember.theme_id).join(Answer, ThemeMember.answer_id == Answer.id)
-                                      .where(Answer.value_text == "审批流程太长了，报销要等好几天")).scalars().first()
+        theme_id = (
+            db.session.execute(
+                select(ThemeMember.theme_id)
+                .join(Answer, ThemeMember.answer_id == Answer.id)
+                .where(Answer.value_text == "审批流程太长了，报销要等好几天")
+            )
+            .scalars()
+            .first()
+        )
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     manager = desk.new_page()
@@ -72,12 +84,12 @@ def test_theme_to_adopted_suggestion_to_receipt(live_app, browser):
     sign_in(member, base, "c@example.com")
     member.goto(suggestion_url)
     member.select_option("select[name=to]", "under_review")
-    member.click("main button:has-text(\"保存决定\")")
+    member.click('main button:has-text("保存决定")')
     member.select_option("select[name=to]", "adopted")
     member.select_option("select[name=owner]", label="委员甲")
     member.fill("input[name=target_quarter]", "2027Q1")
     member.fill("textarea[name=note]", "下季度把小额报销改为一级审批")
-    member.click("main button:has-text(\"保存决定\")")
+    member.click('main button:has-text("保存决定")')
     assert member.get_attribute("[data-status]", "data-status") == "adopted"
     member.click("text=在公示栏公开")
     desk.close()

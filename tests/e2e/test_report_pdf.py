@@ -1,4 +1,5 @@
 """The quarterly report printed to PDF by headless Chromium: a cover, then one A4 page per section."""
+
 import io
 import unicodedata
 
@@ -10,16 +11,26 @@ from tests.e2e.conftest import log_in
 from tests.web.report_helpers import quarter_with_everything
 
 PASSWORD = "manager password 1"
-SECTIONS = ["1. 核心指标", "2. 各部门满意度、准备度与使用情况", "3. 高频意见主题", "4. 改进建议进展", "5. 需要关注的部门"]
+SECTIONS = [
+    "1. 核心指标",
+    "2. 各部门满意度、准备度与使用情况",
+    "3. 高频意见主题",
+    "4. 改进建议进展",
+    "5. 需要关注的部门",
+]
 # Noto Sans CJK draws some ideographs with the glyph of a radical, and Chromium's PDF maps such a glyph
 # back to the radical (⻔ for 门, ⼼ for 心). NFKC folds the Kangxi radicals; these simplified ones it keeps.
-SIMPLIFIED_RADICALS = str.maketrans({"⻅": "见", "⻓": "长", "⻔": "门", "⻚": "页", "⻛": "风", "⻋": "车", "⻢": "马"})
+SIMPLIFIED_RADICALS = str.maketrans(
+    {"⻅": "见", "⻓": "长", "⻔": "门", "⻚": "页", "⻛": "风", "⻋": "车", "⻢": "马"}
+)
 
 
 def page_texts(pdf: bytes) -> list[str]:
     reader = PdfReader(io.BytesIO(pdf))
-    return [unicodedata.normalize("NFKC", page.extract_text()).translate(SIMPLIFIED_RADICALS).replace(" ", "")
-            for page in reader.pages]
+    return [
+        unicodedata.normalize("NFKC", page.extract_text()).translate(SIMPLIFIED_RADICALS).replace(" ", "")
+        for page in reader.pages
+    ]
 
 
 def printed_report(live_app, browser) -> bytes:

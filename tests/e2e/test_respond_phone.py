@@ -1,4 +1,5 @@
 """An employee answers a whole survey by tapping on a phone-sized Chromium and gets a receipt."""
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -23,8 +24,9 @@ def answer_by_tapping(page, definition):
 
 
 def test_employee_answers_every_question_by_tapping_and_sees_receipt(live_app, browser):
-    context = browser.new_context(viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True,
-                                  locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True, locale="zh-CN"
+    )
     page = context.new_page()
     with live_app.app_context():
         campaign, tokens = make_campaign("quarterly-satisfaction", people=2)
@@ -54,7 +56,7 @@ def test_readiness_survey_fits_a_360px_screen(live_app, browser):
     context = browser.new_context(viewport={"width": 360, "height": 640}, has_touch=True, is_mobile=True)
     page = context.new_page()
     with live_app.app_context():
-        campaign, tokens = make_campaign("change-readiness", people=1)
+        _campaign, tokens = make_campaign("change-readiness", people=1)
     page.goto(f"{live_app.config['LIVE_URL']}/s/{tokens[0]}")
     assert_no_horizontal_overflow(page, 360)
     sizes = page.eval_on_selector_all("label.choice span", "els => els.map(e => [e.offsetWidth, e.offsetHeight])")

@@ -1,4 +1,5 @@
 """Overview and heatmap in Chromium at phone and desktop widths: readable, no overflow, charts drawn."""
+
 import struct
 
 import pytest
@@ -21,11 +22,13 @@ def png_size(path):
 def test_overview_and_heatmap_screens(live_app, browser, tmp_path, width):
     with live_app.app_context():
         create_staff_user(db.session, "m@example.com", "manager", PASSWORD)
-        campaign = campaign_with([
-            (20, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, 9, 2)),
-            (15, "manager", "总部/华南区/深圳门店", "第二批", satisfaction(2, 5, 4)),
-            (2, "employee", "总部/华北区/北京门店", "第三批", satisfaction(1, 0, 1)),
-        ])
+        campaign = campaign_with(
+            [
+                (20, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, 9, 2)),
+                (15, "manager", "总部/华南区/深圳门店", "第二批", satisfaction(2, 5, 4)),
+                (2, "employee", "总部/华北区/北京门店", "第三批", satisfaction(1, 0, 1)),
+            ]
+        )
         campaign_id = campaign.id
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()

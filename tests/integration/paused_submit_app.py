@@ -6,6 +6,8 @@ After a submit has completed the invitation and inserted the response and its an
 COMMIT, the worker creates the file SUBMIT_MARK_DIR/<pid>, pauses SUBMIT_PAUSE seconds and removes the
 file. A test that SIGKILLs the pid of a file it sees kills a worker with the transaction open.
 """
+
+import contextlib
 import os
 import time
 
@@ -29,9 +31,7 @@ def create_app():
             with open(mark, "w"):
                 pass
             time.sleep(pause)
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(mark)
-            except FileNotFoundError:
-                pass
 
     return app

@@ -5,6 +5,7 @@
 Runs in burst mode: it works off the queue and exits. The job's app is built from the environment
 (DATABASE_URL), as under `rq worker changepulse` in production.
 """
+
 import sys
 
 from redis import Redis

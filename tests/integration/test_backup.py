@@ -1,4 +1,5 @@
 """`flask backup create` / `restore` on a populated database, SQLite and PostgreSQL."""
+
 import hashlib
 import json
 import uuid
@@ -14,13 +15,18 @@ from tests.web.results_helpers import campaign_with, satisfaction
 
 
 def populate():
-    campaign_with([(6, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="審批太慢😡，ＡＢＣ")),
-                   (3, "manager", None, None, satisfaction(2))])
+    campaign_with(
+        [
+            (6, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="審批太慢😡，ＡＢＣ")),
+            (3, "manager", None, None, satisfaction(2)),
+        ]
+    )
 
 
 def fingerprint():
-    rows = db.session.execute(select(Answer.id, Answer.question_code, Answer.value_number, Answer.value_text)
-                              .order_by(Answer.id)).all()
+    rows = db.session.execute(
+        select(Answer.id, Answer.question_code, Answer.value_number, Answer.value_text).order_by(Answer.id)
+    ).all()
     return hashlib.sha256(json.dumps([list(r) for r in rows], ensure_ascii=False).encode()).hexdigest()
 
 

@@ -3,6 +3,7 @@
 Workers SIGKILLed in the middle of submit transactions, many clients racing for one invitation or
 answering at once, rate limits shared by all workers through Redis, and Redis going away.
 """
+
 import http.client
 import threading
 from contextlib import contextmanager
@@ -42,8 +43,13 @@ def database(postgres_url):
 
 
 def server_env(url: str, **extra) -> dict:
-    return {"DATABASE_URL": url, "SECRET_KEY": "gunicorn-fault-tests", "CHANGEPULSE_CONFIG": "development",
-            "RATELIMIT_ENABLED": "0", **extra}
+    return {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "gunicorn-fault-tests",
+        "CHANGEPULSE_CONFIG": "development",
+        "RATELIMIT_ENABLED": "0",
+        **extra,
+    }
 
 
 def invitations(count: int):
@@ -55,16 +61,29 @@ def invitations(count: int):
 
 def stored_counts(campaign_id: int) -> dict:
     db.session.rollback()
-    per_response = db.session.execute(select(func.count(Answer.id)).join(Response)
-                                      .where(Response.campaign_id == campaign_id).group_by(Answer.response_id)).scalars().all()
+    per_response = (
+        db.session.execute(
+            select(func.count(Answer.id))
+            .join(Response)
+            .where(Response.campaign_id == campaign_id)
+            .group_by(Answer.response_id)
+        )
+        .scalars()
+        .all()
+    )
     return {
-        "responses": db.session.execute(select(func.count(Response.id))
-                                        .where(Response.campaign_id == campaign_id)).scalar_one(),
-        "completed": db.session.execute(select(func.count(Invitation.id)).where(
-            Invitation.campaign_id == campaign_id, Invitation.status == "completed")).scalar_one(),
+        "responses": db.session.execute(
+            select(func.count(Response.id)).where(Response.campaign_id == campaign_id)
+        ).scalar_one(),
+        "completed": db.session.execute(
+            select(func.count(Invitation.id)).where(
+                Invitation.campaign_id == campaign_id, Invitation.status == "completed"
+            )
+        ).scalar_one(),
         "answers_per_response": sorted(set(per_response)),
-        "orphan_answers": db.session.execute(select(func.count(Answer.id)).outerjoin(Response)
-                                             .where(Response.id.is_(None))).scalar_one(),
+        "orphan_answers": db.session.execute(
+            select(func.count(Answer.id)).outerjoin(Response).where(Response.id.is_(None))
+        ).scalar_one(),
     }
 
 
@@ -86,7 +105,7 @@ def run_clients(base: str, tokens: list[str], answers: dict, clients: int) -> di
 
 
 def test_sigkilled_workers_leave_each_response_whole_or_absent_with_its_link_still_usable(database, tmp_path):
-    app, url = database
+    _app, url = database
     campaign, tokens, answers = invitations(80)
     marks = tmp_path / "in-transaction"
     marks.mkdir()
@@ -127,7 +146,7 @@ def test_sigkilled_workers_leave_each_response_whole_or_absent_with_its_link_sti
 @pytest.fixture(scope="module")
 def four_workers(postgres_url):
     """One gunicorn with 4 workers on PostgreSQL, shared by the race tests (each uses its own campaign)."""
-    with migrated_database(postgres_url) as (app, url), gunicorn(server_env(url), workers=4) as server:
+    with migrated_database(postgres_url) as (_app, url), gunicorn(server_env(url), workers=4) as server:
         yield server
 
 
@@ -182,42 +201,55 @@ def concurrent_gets(base: str, paths: list[str]) -> list[int]:
 
 
 def test_rate_limits_hold_across_four_workers_with_redis(database):
-    app, url = database
-    with redis_server() as redis, gunicorn(server_env(url, REDIS_URL=redis.url, RATELIMIT_ENABLED="1"),
-                                           workers=4) as server:
+    _app, url = database
+    with (
+        redis_server() as redis,
+        gunicorn(server_env(url, REDIS_URL=redis.url, RATELIMIT_ENABLED="1"), workers=4) as server,
+    ):
         receipts = concurrent_gets(server.base, ["/board/receipt?code=AAAA-BBBB-CCCC-DDDD"] * 30)
-        guesses = [Phone(server.base).request("GET", f"/s/guess-{i}", headers={"Connection": "close"})[0]
-                   for i in range(24)]
+        guesses = [
+            Phone(server.base).request("GET", f"/s/guess-{i}", headers={"Connection": "close"})[0] for i in range(24)
+        ]
     assert receipts.count(200) == 10 and receipts.count(429) == 20
     assert guesses == [404] * 20 + [429] * 4
 
 
 def test_with_redis_gone_submits_still_store_and_an_export_job_runs_in_process(database):
-    app, url = database
+    _app, url = database
     campaign, tokens, answers = invitations(12)
     from app.staff import create_staff_user
+
     create_staff_user(db.session, "manager@example.com", "manager", PASSWORD)
     db.session.commit()
-    with redis_server() as redis, gunicorn(server_env(url, REDIS_URL=redis.url, RATELIMIT_ENABLED="1"),
-                                           workers=2) as server:
+    with (
+        redis_server() as redis,
+        gunicorn(server_env(url, REDIS_URL=redis.url, RATELIMIT_ENABLED="1"), workers=2) as server,
+    ):
         redis.stop()
         phone = Phone(server.base)
         statuses = [phone.answer(token, answers) for token in tokens]
         health = phone.request("GET", "/healthz")
         manager = Phone(server.base)
         status, page = manager.request("GET", "/login")
-        manager.request("POST", "/login", urlencode({"email": "manager@example.com", "password": PASSWORD,
-                                                      "csrf_token": CSRF.search(page).group(1)}))
+        manager.request(
+            "POST",
+            "/login",
+            urlencode({"email": "manager@example.com", "password": PASSWORD, "csrf_token": CSRF.search(page).group(1)}),
+        )
         status, page = manager.request("GET", f"/campaigns/{campaign.id}")
         assert status == 200
-        status, _ = manager.request("POST", f"/campaigns/{campaign.id}/exports", urlencode(
-            {"file_format": "csv-answers", "csrf_token": CSRF.search(page).group(1)}))
+        status, _ = manager.request(
+            "POST",
+            f"/campaigns/{campaign.id}/exports",
+            urlencode({"file_format": "csv-answers", "csrf_token": CSRF.search(page).group(1)}),
+        )
         assert status == 302
 
         def export_finished():
             db.session.rollback()
             job = db.session.execute(select(BackgroundJob)).scalar_one_or_none()
             return job if job is not None and job.status in ("succeeded", "failed") else None
+
         job = wait_until(export_finished, 60, "the export job")
         download = manager.request("GET", f"/campaigns/{campaign.id}/exports/{job.id}")
     assert statuses == [303] * 12

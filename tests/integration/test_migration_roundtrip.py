@@ -6,6 +6,7 @@ then downgraded to the first revision and upgraded again. Row counts and checksu
 that exists at the first revision must be unchanged after the downgrade and after the upgrade;
 columns and tables added by later revisions come back empty, as their downgrade documents.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,20 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Date, DateTime, Float, Integer, LargeBinary, MetaData, String, Text,
-    create_engine, select, text,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    create_engine,
+    select,
+    text,
 )
 
 from app import create_app
@@ -78,7 +91,7 @@ def value_for(column, row: int, parents: dict):
         return bytes([row, 0, 255]) * 10
     if isinstance(kind, (String, Text)):
         value = f"{row}号·{table.name}.{column.name}·审批太慢😡"
-        return value[:kind.length] if getattr(kind, "length", None) else value
+        return value[: kind.length] if getattr(kind, "length", None) else value
     raise AssertionError(f"teach the filler the type {kind!r} of {table.name}.{column.name}")
 
 
@@ -200,6 +213,7 @@ def test_sqlite_batch_migration_of_a_parent_table_keeps_its_children(tmp_path):
     from alembic.script import ScriptDirectory
 
     from app import _migrations_dir
+
     directory = tmp_path / "migrations"
     shutil.copytree(_migrations_dir(), directory, ignore=shutil.ignore_patterns("__pycache__"))
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'batch.sqlite'}"))

@@ -1,4 +1,5 @@
 """The migrations build exactly the schema the models declare, on SQLite and on PostgreSQL."""
+
 import uuid
 
 import pytest
@@ -6,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db
@@ -52,7 +54,7 @@ def test_sqlite_response_tables_have_no_rowid(tmp_path):
         upgrade()
         with db.engine.connect() as conn:
             for table in ("responses", "answers"):
-                with pytest.raises(Exception):
+                with pytest.raises(OperationalError, match="rowid"):
                     conn.execute(text(f"SELECT rowid FROM {table}"))
         db.engine.dispose()
 

@@ -1,4 +1,5 @@
 """Background jobs on a real Redis (started by the test), and what happens when Redis is down."""
+
 import subprocess
 import time
 
@@ -18,6 +19,7 @@ def test_theme_run_goes_through_rq_and_a_worker_runs_it(app, redis_url):
 
     from app.jobs import QUEUE
     from app.themes.service import create_run
+
     app.config["REDIS_URL"] = redis_url
     campaign = commented_campaign(count=60)
     run = create_run(db.session, [campaign.id])
@@ -37,16 +39,24 @@ def run_forking_worker(app, redis_url):
     import os
     import sys
     from pathlib import Path
+
     db.session.commit()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "CHANGEPULSE_CONFIG": "development"}
     root = Path(__file__).resolve().parents[2]
-    done = subprocess.run([sys.executable, "-m", "tests.integration.rq_worker", redis_url], cwd=root, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.integration.rq_worker", redis_url],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
 
 def test_job_whose_work_horse_is_killed_is_marked_failed_with_rqs_reason(app, redis_url):
     from app.jobs import check_liveness
+
     app.config["REDIS_URL"] = redis_url
     job = enqueue("webhook", 0)  # any kind: the worker's registry maps the kind below to a job that dies
     db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id).values(kind="test.die"))
@@ -61,7 +71,9 @@ def test_job_whose_work_horse_is_killed_is_marked_failed_with_rqs_reason(app, re
 def test_forking_worker_runs_a_job_in_an_app_built_from_the_environment(app, redis_url):
     app.config["REDIS_URL"] = redis_url
     job = enqueue("webhook", 0)
-    db.session.execute(update(BackgroundJob).where(BackgroundJob.id == job.id).values(kind="test.record", args=[3, "审批"]))
+    db.session.execute(
+        update(BackgroundJob).where(BackgroundJob.id == job.id).values(kind="test.record", args=[3, "审批"])
+    )
     db.session.commit()
     run_forking_worker(app, redis_url)
     db.session.expire_all()
@@ -84,6 +96,7 @@ def test_with_redis_down_submits_work_and_jobs_run_in_process(app, client):
     assert health.status_code == 503 and health.json["checks"]["redis"] == "unreachable"
     from app.jobs import enqueue
     from app.themes.service import create_run
+
     commented = commented_campaign(count=60)
     run = create_run(db.session, [commented.id])
     db.session.commit()

@@ -1,4 +1,5 @@
 """The same single-use guarantees on PostgreSQL."""
+
 from sqlalchemy import func, select
 
 from app.extensions import db

@@ -1,4 +1,5 @@
 """Job functions for tests: imported by the job runner as `tests.web.job_functions`, like the tests do."""
+
 import os
 import signal
 import threading
@@ -29,4 +30,5 @@ def export_after_release(*args):
     """The real export job, started only once the test has seen it running."""
     RELEASE.wait(30)
     from app.results.export import build_export
+
     return build_export(*args)

@@ -1,4 +1,5 @@
 """Builders for report tests: a quarter with both surveys by department, usage metrics, a theme run, suggestions."""
+
 from datetime import datetime
 
 from app.extensions import db
@@ -7,14 +8,32 @@ from tests.web.respond_helpers import add_people, make_campaign
 from tests.web.results_helpers import add_responses, satisfaction
 
 EAST, SOUTH, NORTH = "总部/华东区/杭州门店", "总部/华南区/深圳门店", "总部/华北区/北京门店"
-READINESS_CODES = ["awareness1", "awareness2", "desire1", "desire2", "desire3", "knowledge1", "knowledge2", "ability1",
-                   "ability2", "reinforcement1", "reinforcement2", "reinforcement3", "routine_seeking1",
-                   "routine_seeking2", "emotional_reaction1", "emotional_reaction2", "short_term_focus1",
-                   "short_term_focus2", "cognitive_rigidity1", "cognitive_rigidity2"]
+READINESS_CODES = [
+    "awareness1",
+    "awareness2",
+    "desire1",
+    "desire2",
+    "desire3",
+    "knowledge1",
+    "knowledge2",
+    "ability1",
+    "ability2",
+    "reinforcement1",
+    "reinforcement2",
+    "reinforcement3",
+    "routine_seeking1",
+    "routine_seeking2",
+    "emotional_reaction1",
+    "emotional_reaction2",
+    "short_term_focus1",
+    "short_term_focus2",
+    "cognitive_rigidity1",
+    "cognitive_rigidity2",
+]
 
 
 def readiness(value=4):
-    return {code: value for code in READINESS_CODES}
+    return dict.fromkeys(READINESS_CODES, value)
 
 
 def survey(instrument, specs, quarter="2026Q4"):
@@ -37,9 +56,19 @@ def theme_run(quarter, themes):
     db.session.add(run)
     db.session.flush()
     for rank, (label, respondents, quote) in enumerate(themes):
-        db.session.add(Theme(run_id=run.id, label=label, respondents=respondents, negative_respondents=respondents,
-                             size=respondents, representatives=[quote], rank=rank, lineage=f"l{rank}",
-                             recurring_quarters=[quarter]))
+        db.session.add(
+            Theme(
+                run_id=run.id,
+                label=label,
+                respondents=respondents,
+                negative_respondents=respondents,
+                size=respondents,
+                representatives=[quote],
+                rank=rank,
+                lineage=f"l{rank}",
+                recurring_quarters=[quarter],
+            )
+        )
     db.session.commit()
     return run
 
@@ -62,14 +91,33 @@ def quarter_with_everything():
     """2026Q4: East 12 and South 9 satisfied respondents, North 2 (hidden, and South with it); usage per store."""
     for start, department in enumerate((EAST, SOUTH, NORTH)):
         add_people(20, department=department, start=100 * start + 1)
-    survey("quarterly-satisfaction", [(12, "employee", EAST, "第一批", satisfaction(5, 9)),
-                                      (9, "employee", SOUTH, "第二批", satisfaction(3, 7)),
-                                      (2, "employee", NORTH, "第三批", satisfaction(1, 0))])
-    survey("change-readiness", [(12, "employee", EAST, "第一批", readiness(4)),
-                                (9, "employee", SOUTH, "第二批", readiness(3)),
-                                (6, "employee", NORTH, "第三批", readiness(2))])
-    usage("2026Q4", {EAST: {"headcount": 20, "active_users": 18}, SOUTH: {"headcount": 20, "active_users": 12},
-                     NORTH: {"headcount": 10, "active_users": 4}})
+    survey(
+        "quarterly-satisfaction",
+        [
+            (12, "employee", EAST, "第一批", satisfaction(5, 9)),
+            (9, "employee", SOUTH, "第二批", satisfaction(3, 7)),
+            (2, "employee", NORTH, "第三批", satisfaction(1, 0)),
+        ],
+    )
+    survey(
+        "change-readiness",
+        [
+            (12, "employee", EAST, "第一批", readiness(4)),
+            (9, "employee", SOUTH, "第二批", readiness(3)),
+            (6, "employee", NORTH, "第三批", readiness(2)),
+        ],
+    )
+    usage(
+        "2026Q4",
+        {
+            EAST: {"headcount": 20, "active_users": 18},
+            SOUTH: {"headcount": 20, "active_users": 12},
+            NORTH: {"headcount": 10, "active_users": 4},
+        },
+    )
     theme_run("2026Q4", [("审批太慢", 14, "审批要等三天"), ("打卡定位不准", 4, "定位老是偏")])
-    suggestion("审批改为一级", datetime(2026, 10, 5), [("under_review", datetime(2026, 10, 6)),
-                                                   ("adopted", datetime(2026, 10, 9))])
+    suggestion(
+        "审批改为一级",
+        datetime(2026, 10, 5),
+        [("under_review", datetime(2026, 10, 6)), ("adopted", datetime(2026, 10, 9))],
+    )

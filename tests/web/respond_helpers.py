@@ -1,4 +1,5 @@
 """Builders for respond tests: a campaign with invitations, and complete answer sets."""
+
 import re
 
 from app.campaigns.service import CampaignSpec, create_campaign, issue_invitations
@@ -9,8 +10,9 @@ from app.people.importer import PersonRow
 
 
 def add_people(count=3, department="总部/华东区/杭州门店", role="employee", wave="第一批", start=1):
-    rows = [PersonRow(i + 2, f"P{start + i:04d}", f"员工{start + i}", None, department, role, wave)
-            for i in range(count)]
+    rows = [
+        PersonRow(i + 2, f"P{start + i:04d}", f"员工{start + i}", None, department, role, wave) for i in range(count)
+    ]
     apply_import(db.session, rows)
     db.session.commit()
 
@@ -20,8 +22,16 @@ def make_campaign(instrument="quarterly-satisfaction", people=3, **overrides):
     if people:
         add_people(people)
     version = latest_version(db.session, instrument)
-    spec = CampaignSpec(instrument_version_id=version.id, quarter="2026Q4", title="测试问卷",
-                        departments=[], roles=[], waves=[], opens_at=None, closes_at=None)
+    spec = CampaignSpec(
+        instrument_version_id=version.id,
+        quarter="2026Q4",
+        title="测试问卷",
+        departments=[],
+        roles=[],
+        waves=[],
+        opens_at=None,
+        closes_at=None,
+    )
     for key, value in overrides.items():
         setattr(spec, key, value)
     campaign, _ = create_campaign(db.session, spec)

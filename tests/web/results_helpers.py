@@ -1,4 +1,5 @@
 """Builders for results tests: campaigns with responses of chosen segments and scores."""
+
 import uuid
 from datetime import date
 
@@ -11,13 +12,26 @@ def add_responses(campaign, specs):
     """specs: list of (count, role, department, wave, answers dict)."""
     for count, role, department, wave, answers in specs:
         for _ in range(count):
-            response = Response(id=str(uuid.uuid4()), campaign_id=campaign.id, submitted_on=date(2026, 11, 20),
-                                role=role, department_path=department, wave=wave, via_open_link=False)
+            response = Response(
+                id=str(uuid.uuid4()),
+                campaign_id=campaign.id,
+                submitted_on=date(2026, 11, 20),
+                role=role,
+                department_path=department,
+                wave=wave,
+                via_open_link=False,
+            )
             db.session.add(response)
             for code, value in answers.items():
-                db.session.add(Answer(id=uuid.uuid4().hex, response_id=response.id, question_code=code,
-                                      value_number=value if not isinstance(value, str) else None,
-                                      value_text=value if isinstance(value, str) else None))
+                db.session.add(
+                    Answer(
+                        id=uuid.uuid4().hex,
+                        response_id=response.id,
+                        question_code=code,
+                        value_number=value if not isinstance(value, str) else None,
+                        value_text=value if isinstance(value, str) else None,
+                    )
+                )
     db.session.commit()
 
 

@@ -1,10 +1,10 @@
 """Deny by default: every route declares its roles, and the declarations are enforced."""
+
 from app.access import KNOWN_ROLES, allowed_roles
 
 
 def test_every_route_declares_its_roles(app):
-    undeclared = [rule.rule for rule in app.url_map.iter_rules()
-                  if allowed_roles(app, rule.endpoint) is None]
+    undeclared = [rule.rule for rule in app.url_map.iter_rules() if allowed_roles(app, rule.endpoint) is None]
     assert undeclared == []
 
 

@@ -36,8 +36,7 @@ def test_login_with_foreign_csrf_token_is_rejected(client, app, make_staff):
     other = app.test_client()
     foreign_token = csrf_token_from(other.get("/login").get_data(as_text=True))
     client.get("/login")
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": foreign_token})
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": foreign_token})
     assert response.status_code == 400
 
 
@@ -53,6 +52,7 @@ def test_logout_needs_post_with_csrf(client, login_as):
 
 def test_inactive_user_cannot_log_in(client, make_staff, app):
     from app.extensions import db
+
     user = make_staff("admin")
     user.active = False
     db.session.commit()
@@ -63,23 +63,36 @@ def test_inactive_user_cannot_log_in(client, make_staff, app):
 def test_next_redirect_to_same_site_path_is_followed(client, make_staff, target):
     user = make_staff("admin")
     page = client.get("/login", query_string={"next": target})
-    response = client.post("/login", query_string={"next": target}, data={
-        "email": user.email, "password": PASSWORD,
-        "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == target
 
 
-@pytest.mark.parametrize("target", [
-    "/\\evil.com", "////evil.com", "//evil.com", "https://evil.com", "http:evil.com",
-    "javascript:alert(1)", "/\tevil.com", "evil.com",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\\evil.com",
+        "////evil.com",
+        "//evil.com",
+        "https://evil.com",
+        "http:evil.com",
+        "javascript:alert(1)",
+        "/\tevil.com",
+        "evil.com",
+    ],
+)
 def test_next_redirect_off_site_is_ignored(client, make_staff, target):
     user = make_staff("admin")
     page = client.get("/login", query_string={"next": target})
-    response = client.post("/login", query_string={"next": target}, data={
-        "email": user.email, "password": PASSWORD,
-        "csrf_token": csrf_token_from(page.get_data(as_text=True))})
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/people"
 
@@ -117,5 +130,6 @@ def test_password_is_hashed_with_scrypt(make_staff):
 
 def test_pages_have_no_inline_script(client):
     import re
+
     page = client.get("/login").get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)

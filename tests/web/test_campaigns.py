@@ -1,4 +1,5 @@
 """Managers create, open and close campaigns, see response rates and issue invitation links."""
+
 import csv
 import io
 import json
@@ -14,8 +15,19 @@ from tests.web.respond_helpers import add_people, make_campaign, submit
 
 def test_cli_creates_campaign_open_at_once_and_prints_json(runner):
     add_people(3)
-    result = runner.invoke(args=["campaigns", "create", "--instrument", "quarterly-satisfaction",
-                                 "--quarter", "2026Q4", "--title", "四季度满意度", "--json"])
+    result = runner.invoke(
+        args=[
+            "campaigns",
+            "create",
+            "--instrument",
+            "quarterly-satisfaction",
+            "--quarter",
+            "2026Q4",
+            "--title",
+            "四季度满意度",
+            "--json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["id"] and data["status"] == "open" and data["quarter"] == "2026Q4"
@@ -24,14 +36,32 @@ def test_cli_creates_campaign_open_at_once_and_prints_json(runner):
 
 def test_cli_create_with_audience_and_bad_quarter(runner):
     add_people(2, department="总部/华南区/深圳门店", role="manager", wave="第二批")
-    ok = runner.invoke(args=["campaigns", "create", "--instrument", "change-readiness", "--quarter",
-                             "2026Q4", "--department", "总部/华南区", "--role", "manager", "--wave",
-                             "第二批", "--json"])
+    ok = runner.invoke(
+        args=[
+            "campaigns",
+            "create",
+            "--instrument",
+            "change-readiness",
+            "--quarter",
+            "2026Q4",
+            "--department",
+            "总部/华南区",
+            "--role",
+            "manager",
+            "--wave",
+            "第二批",
+            "--json",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output)["audience"] == {"departments": ["总部/华南区"], "roles": ["manager"],
-                                                  "waves": ["第二批"]}
-    bad = runner.invoke(args=["campaigns", "create", "--instrument", "quarterly-satisfaction",
-                              "--quarter", "2026-4", "--json"])
+    assert json.loads(ok.output)["audience"] == {
+        "departments": ["总部/华南区"],
+        "roles": ["manager"],
+        "waves": ["第二批"],
+    }
+    bad = runner.invoke(
+        args=["campaigns", "create", "--instrument", "quarterly-satisfaction", "--quarter", "2026-4", "--json"]
+    )
     assert bad.exit_code == 1 and "2026Q4" in bad.output
     unknown = runner.invoke(args=["campaigns", "create", "--instrument", "nope", "--quarter", "2026Q4"])
     assert unknown.exit_code == 1 and "quarterly-satisfaction" in unknown.output
@@ -39,9 +69,21 @@ def test_cli_create_with_audience_and_bad_quarter(runner):
 
 def test_cli_open_close_and_list(runner):
     add_people(2)
-    created = json.loads(runner.invoke(args=[
-        "campaigns", "create", "--instrument", "quarterly-satisfaction", "--quarter", "2026Q4",
-        "--opens", "2030-01-01", "--json"]).output)
+    created = json.loads(
+        runner.invoke(
+            args=[
+                "campaigns",
+                "create",
+                "--instrument",
+                "quarterly-satisfaction",
+                "--quarter",
+                "2026Q4",
+                "--opens",
+                "2030-01-01",
+                "--json",
+            ]
+        ).output
+    )
     assert runner.invoke(args=["campaigns", "open", str(created["id"])]).exit_code == 0
     assert runner.invoke(args=["campaigns", "close", str(created["id"])]).exit_code == 0
     assert runner.invoke(args=["campaigns", "close", str(created["id"])]).exit_code == 1
@@ -51,8 +93,11 @@ def test_cli_open_close_and_list(runner):
 
 def test_cli_invitations_export_prints_csv_once_per_person(runner):
     add_people(3)
-    created = json.loads(runner.invoke(args=[
-        "campaigns", "create", "--instrument", "quarterly-satisfaction", "--quarter", "2026Q4", "--json"]).output)
+    created = json.loads(
+        runner.invoke(
+            args=["campaigns", "create", "--instrument", "quarterly-satisfaction", "--quarter", "2026Q4", "--json"]
+        ).output
+    )
     result = runner.invoke(args=["invitations", "export", str(created["id"]), "--format", "csv"])
     assert result.exit_code == 0
     rows = list(csv.reader(io.StringIO(result.stdout)))
@@ -73,9 +118,17 @@ def test_manager_creates_campaign_on_the_page(client, login_as):
     login_as("manager")
     page = client.get("/campaigns/new").get_data(as_text=True)
     instrument_id = re.search(r'<option value="(\d+)">[^<]*满意度', page).group(1)
-    response = client.post("/campaigns/new", data={
-        "csrf_token": csrf_token_from(page), "instrument": instrument_id, "quarter": "2026Q4",
-        "title": "页面创建", "mode": "anonymous", "min_group": "6"})
+    response = client.post(
+        "/campaigns/new",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "instrument": instrument_id,
+            "quarter": "2026Q4",
+            "title": "页面创建",
+            "mode": "anonymous",
+            "min_group": "6",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     campaign = db.session.execute(select(Campaign)).scalar_one()
     assert (campaign.title, campaign.min_group, campaign.status) == ("页面创建", 6, "open")
@@ -85,9 +138,16 @@ def test_campaign_threshold_below_three_is_refused_on_the_page(client, login_as)
     login_as("manager")
     page = client.get("/campaigns/new").get_data(as_text=True)
     instrument_id = re.search(r'<option value="(\d+)">', page).group(1)
-    response = client.post("/campaigns/new", data={
-        "csrf_token": csrf_token_from(page), "instrument": instrument_id, "quarter": "2026Q4",
-        "mode": "anonymous", "min_group": "2"})
+    response = client.post(
+        "/campaigns/new",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "instrument": instrument_id,
+            "quarter": "2026Q4",
+            "mode": "anonymous",
+            "min_group": "2",
+        },
+    )
     assert "匿名门槛需在 3 到 1000 之间" in response.get_data(as_text=True)
     assert db.session.execute(select(func.count(Campaign.id))).scalar_one() == 0
 
@@ -103,13 +163,15 @@ def test_detail_shows_response_rates_by_department_and_role(client, login_as):
 def test_invitation_csv_download_is_excel_friendly_and_neutralises_formulas(client, login_as):
     from app.people.directory import apply_import
     from app.people.importer import PersonRow
+
     campaign, _ = make_campaign(people=0)
-    apply_import(db.session, [PersonRow(2, "F1", "=HYPERLINK(\"http://evil\")", None, "总部", "employee", None)])
+    apply_import(db.session, [PersonRow(2, "F1", '=HYPERLINK("http://evil")', None, "总部", "employee", None)])
     db.session.commit()
     login_as("manager")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    response = client.post(f"/campaigns/{campaign.id}/invitations",
-                           data={"csrf_token": csrf_token_from(page), "csv": "下载链接 CSV"})
+    response = client.post(
+        f"/campaigns/{campaign.id}/invitations", data={"csrf_token": csrf_token_from(page), "csv": "下载链接 CSV"}
+    )
     body = response.get_data(as_text=True)
     assert response.mimetype == "text/csv" and body.startswith("\ufeff")
     assert "'=HYPERLINK" in body
@@ -120,20 +182,23 @@ def test_invitation_qr_page_has_one_svg_code_per_person(client, login_as):
     add_people(3, start=50)
     login_as("manager")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    response = client.post(f"/campaigns/{campaign.id}/invitations",
-                           data={"csrf_token": csrf_token_from(page), "qr": "打印二维码"})
+    response = client.post(
+        f"/campaigns/{campaign.id}/invitations", data={"csrf_token": csrf_token_from(page), "qr": "打印二维码"}
+    )
     html = response.get_data(as_text=True)
     assert html.count("data:image/svg+xml") == 3 and "员工50" in html
 
 
 def test_mode_cannot_change_after_first_response(client):
     from app.campaigns.service import CampaignError, change_settings
+
     campaign, tokens = make_campaign()
     change_settings(db.session, campaign, mode="confidential")
     change_settings(db.session, campaign, mode="anonymous")
     db.session.commit()
     submit(client, tokens[0], campaign)
     import pytest
+
     with pytest.raises(CampaignError, match="不能再修改匿名模式"):
         change_settings(db.session, campaign, mode="confidential")
     with pytest.raises(CampaignError, match="只能提高"):

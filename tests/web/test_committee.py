@@ -1,4 +1,5 @@
 """Suggestions: the transition table, roles, publishing, the board, the box, receipts, webhooks."""
+
 import base64
 import hashlib
 import hmac
@@ -49,12 +50,15 @@ def test_transition_table(app, make_staff, pair):
         assert error.value.kind == "illegal" and suggestion.status == source
 
 
-@pytest.mark.parametrize("to,decision,message", [
-    ("declined", Decision("declined"), "必须填写理由"),
-    ("adopted", Decision("adopted", target_quarter="2027Q1"), "负责人"),
-    ("adopted", Decision("adopted", owner_id=1, target_quarter="明年"), "目标季度"),
-    ("merged", Decision("merged"), "合并到"),
-])
+@pytest.mark.parametrize(
+    "to,decision,message",
+    [
+        ("declined", Decision("declined"), "必须填写理由"),
+        ("adopted", Decision("adopted", target_quarter="2027Q1"), "负责人"),
+        ("adopted", Decision("adopted", owner_id=1, target_quarter="明年"), "目标季度"),
+        ("merged", Decision("merged"), "合并到"),
+    ],
+)
 def test_incomplete_decisions_are_refused_with_a_message(app, to, decision, message):
     suggestion = new_suggestion(status="under_review")
     with pytest.raises(TransitionError, match=message) as error:
@@ -74,10 +78,19 @@ def test_every_transition_is_an_event_and_an_audit_row(app, make_staff):
     transition(db.session, suggestion, Decision("under_review"), user.id)
     transition(db.session, suggestion, Decision("adopted", owner_id=user.id, target_quarter="2027Q1"), user.id)
     db.session.commit()
-    events = db.session.execute(select(SuggestionEvent.to_status).where(SuggestionEvent.suggestion_id == suggestion.id)
-                                .order_by(SuggestionEvent.id)).scalars().all()
+    events = (
+        db.session.execute(
+            select(SuggestionEvent.to_status)
+            .where(SuggestionEvent.suggestion_id == suggestion.id)
+            .order_by(SuggestionEvent.id)
+        )
+        .scalars()
+        .all()
+    )
     assert events == ["submitted", "under_review", "adopted"]
-    audits = db.session.execute(select(func.count()).select_from(AuditLog).where(AuditLog.action == "suggestion.transition")).scalar_one()
+    audits = db.session.execute(
+        select(func.count()).select_from(AuditLog).where(AuditLog.action == "suggestion.transition")
+    ).scalar_one()
     assert audits == 2
 
 
@@ -92,22 +105,33 @@ def bearer(make_staff, role):
 def test_api_roles_manager_proposes_committee_decides(client, make_staff):
     manager_headers, _ = bearer(make_staff, "manager")
     committee_headers, member = bearer(make_staff, "committee")
-    created = client.post("/api/v1/suggestions", json={"title": "少发DING", "description": "下班后不要发", "module": "message"},
-                          headers=manager_headers)
+    created = client.post(
+        "/api/v1/suggestions",
+        json={"title": "少发DING", "description": "下班后不要发", "module": "message"},
+        headers=manager_headers,
+    )
     assert created.status_code == 201 and created.json["status"] == "submitted"
     sid = created.json["id"]
-    refused = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "under_review"}, headers=manager_headers)
+    refused = client.post(
+        f"/api/v1/suggestions/{sid}/transitions", json={"to": "under_review"}, headers=manager_headers
+    )
     assert refused.status_code == 403
     assert client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "under_review"}).status_code == 401
     ok = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "under_review"}, headers=committee_headers)
     assert ok.status_code == 200 and ok.json["status"] == "under_review"
-    illegal = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "implemented", "note": "x"}, headers=committee_headers)
+    illegal = client.post(
+        f"/api/v1/suggestions/{sid}/transitions", json={"to": "implemented", "note": "x"}, headers=committee_headers
+    )
     assert illegal.status_code == 409 and "不能从" in illegal.json["message"]
-    incomplete = client.post(f"/api/v1/suggestions/{sid}/transitions", json={"to": "adopted"}, headers=committee_headers)
+    incomplete = client.post(
+        f"/api/v1/suggestions/{sid}/transitions", json={"to": "adopted"}, headers=committee_headers
+    )
     assert incomplete.status_code == 422
-    adopted = client.post(f"/api/v1/suggestions/{sid}/transitions",
-                          json={"to": "adopted", "owner": member.email, "target_quarter": "2027Q1", "note": "采纳"},
-                          headers=committee_headers)
+    adopted = client.post(
+        f"/api/v1/suggestions/{sid}/transitions",
+        json={"to": "adopted", "owner": member.email, "target_quarter": "2027Q1", "note": "采纳"},
+        headers=committee_headers,
+    )
     assert adopted.status_code == 200 and adopted.json["target_quarter"] == "2027Q1"
 
 
@@ -115,7 +139,9 @@ def test_api_rejects_bad_json_and_session_posts_without_csrf(client, make_staff,
     headers, _ = bearer(make_staff, "manager")
     assert client.post("/api/v1/suggestions", data="not json", headers=headers).status_code == 400
     assert client.post("/api/v1/suggestions", json={"title": ""}, headers=headers).status_code == 422
-    assert client.post("/api/v1/suggestions", json={"title": "x", "theme_ids": ["a"]}, headers=headers).status_code == 422
+    assert (
+        client.post("/api/v1/suggestions", json={"title": "x", "theme_ids": ["a"]}, headers=headers).status_code == 422
+    )
     login_as("manager")
     assert client.post("/api/v1/suggestions", json={"title": "会话提交"}).status_code == 400
 
@@ -127,8 +153,11 @@ def test_only_published_suggestions_are_public_and_stay_public(client, make_staf
     assert client.get("/api/v1/suggestions").json == []
     assert "未公开的建议" not in client.get("/board/").get_data(as_text=True)
     client.post(f"/api/v1/suggestions/{shown.id}/publish", headers=committee_headers)
-    client.post(f"/api/v1/suggestions/{shown.id}/transitions", json={"to": "declined", "note": "成本太高"},
-                headers=committee_headers)
+    client.post(
+        f"/api/v1/suggestions/{shown.id}/transitions",
+        json={"to": "declined", "note": "成本太高"},
+        headers=committee_headers,
+    )
     titles = [s["title"] for s in client.get("/api/v1/suggestions").json]
     assert titles == ["公开的建议"]
     board = client.get("/board/").get_data(as_text=True)
@@ -147,8 +176,10 @@ def test_board_and_feed_escape_suggestion_text(client):
 def test_suggestion_box_accepts_anonymous_suggestions_with_csrf(client):
     page = client.get("/board/suggest").get_data(as_text=True)
     assert client.post("/board/suggest", data={"title": "没有CSRF"}).status_code == 400
-    response = client.post("/board/suggest", data={"csrf_token": csrf_token_from(page), "title": "希望能批量审批",
-                                                    "description": "月底单子太多"})
+    response = client.post(
+        "/board/suggest",
+        data={"csrf_token": csrf_token_from(page), "title": "希望能批量审批", "description": "月底单子太多"},
+    )
     assert response.status_code == 302
     suggestion = db.session.execute(select(Suggestion)).scalar_one()
     assert (suggestion.source, suggestion.status, suggestion.created_by_id) == ("box", "submitted", None)
@@ -156,6 +187,7 @@ def test_suggestion_box_accepts_anonymous_suggestions_with_csrf(client):
 
 def test_box_offers_only_departments_with_at_least_k_people(client):
     from tests.web.respond_helpers import add_people
+
     add_people(6, department="总部/大部门")
     add_people(2, department="总部/小部门", start=100)
     page = client.get("/board/suggest").get_data(as_text=True)
@@ -164,8 +196,9 @@ def test_box_offers_only_departments_with_at_least_k_people(client):
 
 def test_box_refuses_over_long_text_and_keeps_input(client):
     page = client.get("/board/suggest").get_data(as_text=True)
-    response = client.post("/board/suggest", data={"csrf_token": csrf_token_from(page), "title": "长" * 101,
-                                                   "description": "保留我"})
+    response = client.post(
+        "/board/suggest", data={"csrf_token": csrf_token_from(page), "title": "长" * 101, "description": "保留我"}
+    )
     html = response.get_data(as_text=True)
     assert "最多 100 字" in html and "保留我" in html
 
@@ -174,14 +207,18 @@ def test_committee_page_adopts_and_manager_cannot_decide(client, login_as, make_
     suggestion = new_suggestion(status="under_review")
     login_as("manager")
     page = client.get(f"/committee/{suggestion.id}").get_data(as_text=True)
-    assert client.post(f"/committee/{suggestion.id}", data={"csrf_token": csrf_token_from(page), "to": "declined",
-                                                             "note": "no"}).status_code == 403
+    assert (
+        client.post(
+            f"/committee/{suggestion.id}", data={"csrf_token": csrf_token_from(page), "to": "declined", "note": "no"}
+        ).status_code
+        == 403
+    )
 
 
 def test_dingtalk_signature_follows_the_documented_recipe():
     timestamp, secret = 1577262236757, "this is secret"
     # DingTalk's documented Python recipe, verbatim in substance:
-    string_to_sign = "{}\n{}".format(timestamp, secret)
+    string_to_sign = f"{timestamp}\n{secret}"
     hmac_code = hmac.new(secret.encode("utf-8"), string_to_sign.encode("utf-8"), digestmod=hashlib.sha256).digest()
     expected = urllib.parse.quote_plus(base64.b64encode(hmac_code))
     assert dingtalk_sign(timestamp, secret) == expected
@@ -223,10 +260,12 @@ def robot():
 
 
 def test_webhook_delivers_signed_markdown_after_retries(app, robot):
-    server, url = robot
+    _server, url = robot
     app.config.update(NOTIFY_WEBHOOK_URL=url, NOTIFY_WEBHOOK_SECRET="SECtest")
     Robot.failures = 2
-    delivery = WebhookDelivery(event="suggestion.status", payload={"msgtype": "markdown", "markdown": {"title": "t", "text": "审批"}})
+    delivery = WebhookDelivery(
+        event="suggestion.status", payload={"msgtype": "markdown", "markdown": {"title": "t", "text": "审批"}}
+    )
     db.session.add(delivery)
     db.session.commit()
     deliver(delivery.id, sleep=lambda seconds: None)
@@ -237,22 +276,25 @@ def test_webhook_delivers_signed_markdown_after_retries(app, robot):
 
 
 def test_failing_webhook_is_logged_and_never_blocks_the_transition(client, app, make_staff, robot):
-    server, url = robot
+    _server, url = robot
     app.config.update(NOTIFY_WEBHOOK_URL=url)
     Robot.failures = 99
     headers, _ = bearer(make_staff, "committee")
     suggestion = new_suggestion()
     import app.jobs as jobs
+
     calls = []
     original = jobs.enqueue
     jobs.enqueue = lambda kind, *args, **options: calls.append((kind, args, options))
     try:
-        response = client.post(f"/api/v1/suggestions/{suggestion.id}/transitions", json={"to": "under_review"}, headers=headers)
+        response = client.post(
+            f"/api/v1/suggestions/{suggestion.id}/transitions", json={"to": "under_review"}, headers=headers
+        )
     finally:
         jobs.enqueue = original
     assert response.status_code == 200
     assert db.session.get(Suggestion, suggestion.id).status == "under_review"
-    (kind, (delivery_id,), options), = calls
+    ((kind, (delivery_id,), options),) = calls
     assert kind == "webhook" and options["target"] == ("suggestion", suggestion.id)
     with pytest.raises(jobs.JobFailed):
         deliver(delivery_id, sleep=lambda seconds: None)
@@ -261,7 +303,7 @@ def test_failing_webhook_is_logged_and_never_blocks_the_transition(client, app, 
 
 
 def test_suggestion_page_shows_a_failed_notification_with_its_error(client, app, login_as, robot):
-    server, url = robot
+    _server, url = robot
     app.config.update(NOTIFY_WEBHOOK_URL=url)
     Robot.failures = 99
     suggestion = new_suggestion()
@@ -282,6 +324,9 @@ def test_deeply_nested_json_gets_400_not_500(client, make_staff):
         response = client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
         assert response.status_code in (400, 404) and response.status_code != 500
     suggestion = new_suggestion()
-    response = client.post(f"/api/v1/suggestions/{suggestion.id}/transitions", data=body,
-                           headers={**headers, "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/v1/suggestions/{suggestion.id}/transitions",
+        data=body,
+        headers={**headers, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400

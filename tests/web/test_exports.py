@@ -1,4 +1,5 @@
 """Exports: formula neutralisation, Excel-friendly CSV, and no small group in the raw answers."""
+
 import csv
 import io
 
@@ -10,11 +11,13 @@ EAST = "总部/华东区/杭州门店"
 
 
 def export_campaign():
-    return campaign_with([
-        (12, "employee", EAST, "第一批", satisfaction(4, text="=HYPERLINK(\"http://evil\",\"点我\")")),
-        (10, "manager", "总部/华南区/深圳门店", "第二批", satisfaction(2, text="+cmd|' /C calc'!A0")),
-        (1, "executive", "总部/华北区/北京门店", "第三批", satisfaction(5, text="@SUM(1+1)")),
-    ])
+    return campaign_with(
+        [
+            (12, "employee", EAST, "第一批", satisfaction(4, text='=HYPERLINK("http://evil","点我")')),
+            (10, "manager", "总部/华南区/深圳门店", "第二批", satisfaction(2, text="+cmd|' /C calc'!A0")),
+            (1, "executive", "总部/华北区/北京门店", "第三批", satisfaction(5, text="@SUM(1+1)")),
+        ]
+    )
 
 
 def csv_rows(client, url):

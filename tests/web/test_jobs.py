@@ -1,4 +1,5 @@
 """Background jobs in-process: status and errors on the page that started them; dead jobs marked failed."""
+
 import io
 import json
 import time
@@ -15,6 +16,7 @@ from app.models.types import utcnow
 from tests.conftest import csrf_token_from
 from tests.web.job_functions import CALLS, RELEASE
 from tests.web.respond_helpers import make_campaign, submit
+
 
 @pytest.fixture
 def test_kinds(monkeypatch):
@@ -50,17 +52,23 @@ def wait_until_finished(job_id, seconds=60):
 def campaign_with_responses(client, count=12):
     campaign, tokens = make_campaign(people=count)
     for token in tokens:
-        assert submit(client, token, campaign, trouble="=HYPERLINK(\"http://x\")审批慢").status_code == 303
+        assert submit(client, token, campaign, trouble='=HYPERLINK("http://x")审批慢').status_code == 303
     return campaign
 
 
 def start_export(client, campaign, file_format):
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    response = client.post(f"/campaigns/{campaign.id}/exports",
-                           data={"csrf_token": csrf_token_from(page), "file_format": file_format})
+    response = client.post(
+        f"/campaigns/{campaign.id}/exports", data={"csrf_token": csrf_token_from(page), "file_format": file_format}
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("#exports")
-    return db.session.execute(select(BackgroundJob).where(BackgroundJob.kind == "export")
-                              .order_by(BackgroundJob.created_at.desc())).scalars().first()
+    return (
+        db.session.execute(
+            select(BackgroundJob).where(BackgroundJob.kind == "export").order_by(BackgroundJob.created_at.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def test_job_runs_in_process_and_records_its_result(app, test_kinds):
@@ -107,10 +115,18 @@ def test_heartbeat_is_written_while_a_job_runs(app, test_kinds):
 
 def stale_job(kind, status, target=None, args=(), age=timedelta(hours=1), backend="thread"):
     then = utcnow() - age
-    job = BackgroundJob(id=f"dead-{kind}-{status}", kind=kind, status=status, backend=backend, args=list(args),
-                        target_type=target[0] if target else None, target_id=str(target[1]) if target else None,
-                        created_at=then, started_at=then if status == "running" else None,
-                        heartbeat_at=then if status == "running" else None)
+    job = BackgroundJob(
+        id=f"dead-{kind}-{status}",
+        kind=kind,
+        status=status,
+        backend=backend,
+        args=list(args),
+        target_type=target[0] if target else None,
+        target_id=str(target[1]) if target else None,
+        created_at=then,
+        started_at=then if status == "running" else None,
+        heartbeat_at=then if status == "running" else None,
+    )
     db.session.add(job)
     db.session.commit()
     return job
@@ -156,7 +172,12 @@ def test_xlsx_export_job_is_listed_and_downloadable_from_the_campaign_page(clien
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     assert workbook.sheetnames == ["分组结果 segments", "原始答案 answers"]
-    texts = [cell for row in workbook["原始答案 answers"].iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
+    texts = [
+        cell
+        for row in workbook["原始答案 answers"].iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    ]
     assert any(text.startswith("'=HYPERLINK") for text in texts)
 
 
@@ -195,8 +216,9 @@ def test_exports_need_the_manager_role(client, login_as, app):
     login_as("admin")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert 'id="exports"' not in page
-    response = client.post(f"/campaigns/{campaign.id}/exports",
-                           data={"file_format": "xlsx", "csrf_token": csrf_token_from(page)})
+    response = client.post(
+        f"/campaigns/{campaign.id}/exports", data={"file_format": "xlsx", "csrf_token": csrf_token_from(page)}
+    )
     assert response.status_code == 403
 
 
@@ -204,8 +226,11 @@ def test_unknown_export_format_is_refused_with_a_message(client, login_as, app):
     campaign, _ = make_campaign(people=0)
     login_as("manager")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    response = client.post(f"/campaigns/{campaign.id}/exports", data={"csrf_token": csrf_token_from(page),
-                                                                       "file_format": "pdf"}, follow_redirects=True)
+    response = client.post(
+        f"/campaigns/{campaign.id}/exports",
+        data={"csrf_token": csrf_token_from(page), "file_format": "pdf"},
+        follow_redirects=True,
+    )
     assert response.status_code == 200 and "flash-error" in response.get_data(as_text=True)
     assert db.session.execute(select(BackgroundJob)).first() is None
 

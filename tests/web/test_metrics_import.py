@@ -1,4 +1,5 @@
 """Usage metrics: import through `flask metrics import` and the admin page; a quarter is replaced whole."""
+
 import io
 
 from sqlalchemy import select
@@ -13,8 +14,10 @@ HEADER = ["部门", "活跃用户数", "日活/月活"]
 
 
 def stored(quarter="2026Q4"):
-    return {(m.department_path, m.metric): m.value for m in db.session.execute(
-        select(UsageMetric).where(UsageMetric.quarter == quarter)).scalars()}
+    return {
+        (m.department_path, m.metric): m.value
+        for m in db.session.execute(select(UsageMetric).where(UsageMetric.quarter == quarter)).scalars()
+    }
 
 
 def write(tmp_path, rows, name="metrics.csv", header=HEADER):
@@ -25,8 +28,9 @@ def write(tmp_path, rows, name="metrics.csv", header=HEADER):
 
 def test_cli_imports_a_quarter(runner, tmp_path):
     add_people(3, department="总部/华东区/杭州门店")
-    result = runner.invoke(args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "3", "55%"]]),
-                                 "--quarter", "2026q4"])
+    result = runner.invoke(
+        args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "3", "55%"]]), "--quarter", "2026q4"]
+    )
     assert result.exit_code == 0, result.output
     assert "导入成功" in result.output
     assert stored() == {("总部/华东区/杭州门店", "active_users"): 3, ("总部/华东区/杭州门店", "dau_mau"): 0.55}
@@ -35,10 +39,15 @@ def test_cli_imports_a_quarter(runner, tmp_path):
 def test_cli_reimport_replaces_the_whole_quarter_and_leaves_other_quarters(runner, tmp_path):
     add_people(3, department="总部/华东区/杭州门店")
     add_people(2, department="总部/华南区/深圳门店", start=10)
-    runner.invoke(args=["metrics", "import", write(tmp_path, [["总部/华南区/深圳门店", "2", "0.5"]]), "--quarter", "2026Q3"])
-    runner.invoke(args=["metrics", "import", write(tmp_path, [["总部/华南区/深圳门店", "2", "0.5"]]), "--quarter", "2026Q4"])
-    result = runner.invoke(args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "3", ""]]),
-                                 "--quarter", "2026Q4"])
+    runner.invoke(
+        args=["metrics", "import", write(tmp_path, [["总部/华南区/深圳门店", "2", "0.5"]]), "--quarter", "2026Q3"]
+    )
+    runner.invoke(
+        args=["metrics", "import", write(tmp_path, [["总部/华南区/深圳门店", "2", "0.5"]]), "--quarter", "2026Q4"]
+    )
+    result = runner.invoke(
+        args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "3", ""]]), "--quarter", "2026Q4"]
+    )
     assert result.exit_code == 0, result.output
     assert stored() == {("总部/华东区/杭州门店", "active_users"): 3}
     assert stored("2026Q3") == {("总部/华南区/深圳门店", "active_users"): 2, ("总部/华南区/深圳门店", "dau_mau"): 0.5}
@@ -46,7 +55,9 @@ def test_cli_reimport_replaces_the_whole_quarter_and_leaves_other_quarters(runne
 
 def test_cli_bad_file_exits_1_lists_every_problem_and_keeps_the_stored_quarter(runner, tmp_path):
     add_people(3, department="总部/华东区/杭州门店")
-    runner.invoke(args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "3", "0.5"]]), "--quarter", "2026Q4"])
+    runner.invoke(
+        args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "3", "0.5"]]), "--quarter", "2026Q4"]
+    )
     bad = write(tmp_path, [["总部/华东区/杭州门店", "x", "0.5"], ["总部/不存在", "1", "0.1"]], name="bad.csv")
     result = runner.invoke(args=["metrics", "import", bad, "--quarter", "2026Q4"])
     assert result.exit_code == 1
@@ -56,17 +67,20 @@ def test_cli_bad_file_exits_1_lists_every_problem_and_keeps_the_stored_quarter(r
 
 def test_cli_refuses_a_malformed_quarter(runner, tmp_path):
     add_people(1)
-    result = runner.invoke(args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "1", ""]]),
-                                 "--quarter", "2026Q5"])
+    result = runner.invoke(
+        args=["metrics", "import", write(tmp_path, [["总部/华东区/杭州门店", "1", ""]]), "--quarter", "2026Q5"]
+    )
     assert result.exit_code == 1 and "季度格式" in result.output
     assert stored() == {}
 
 
 def upload(client, content, quarter="2026Q4", filename="m.csv"):
     page = client.get("/admin/metrics").get_data(as_text=True)
-    return client.post("/admin/metrics", data={"csrf_token": csrf_token_from(page), "quarter": quarter,
-                                               "file": (io.BytesIO(content), filename)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/admin/metrics",
+        data={"csrf_token": csrf_token_from(page), "quarter": quarter, "file": (io.BytesIO(content), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_manager_imports_through_the_page(client, login_as):

@@ -1,4 +1,5 @@
 """No page answers 500: every GET route, for every role, with existing and missing ids and odd queries."""
+
 import re
 
 import pytest
@@ -37,13 +38,29 @@ def test_no_get_route_answers_500(app, client, login_as, role):
 @pytest.mark.parametrize("role", [None, "admin", "manager", "committee"])
 def test_no_post_route_answers_500_to_junk(app, client, login_as, role):
     from tests.conftest import csrf_token_from
+
     campaign_with([(12, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="审批太慢"))])
     if role:
         login_as(role)
     token = csrf_token_from(client.get("/board/suggest").get_data(as_text=True))
-    junk = {"csrf_token": token, "title": "\x00" * 3, "to": "nowhere", "into": "abc", "label": "", "term": "",
-            "quarter": "2026Q9", "min_group": "-1", "campaign": ["x", "999"], "owner": "zz", "merged_into": "-4",
-            "lang": "xx", "next": "//evil", "email": "not-an-email", "password": "p", "role": "king"}
+    junk = {
+        "csrf_token": token,
+        "title": "\x00" * 3,
+        "to": "nowhere",
+        "into": "abc",
+        "label": "",
+        "term": "",
+        "quarter": "2026Q9",
+        "min_group": "-1",
+        "campaign": ["x", "999"],
+        "owner": "zz",
+        "merged_into": "-4",
+        "lang": "xx",
+        "next": "//evil",
+        "email": "not-an-email",
+        "password": "p",
+        "role": "king",
+    }
     failures = []
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods or rule.rule in ("/logout",):

@@ -1,4 +1,5 @@
 """People directory: import through the admin page and the CLI, list, search and filters."""
+
 import io
 import json
 

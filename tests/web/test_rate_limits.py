@@ -1,4 +1,5 @@
 """Rate limits on invitation links and behind a reverse proxy (PROXY_COUNT)."""
+
 import pytest
 
 from tests.conftest import app_with_tables, login
@@ -8,8 +9,10 @@ from tests.web.respond_helpers import make_campaign, submit
 @pytest.fixture
 def limited_app(tmp_path):
     """Build an app with rate limits on (tables created, inside its app context) with extra settings."""
+
     def build(**overrides):
         return app_with_tables(f"sqlite:///{tmp_path / 'limits.sqlite'}", RATELIMIT_ENABLED=True, **overrides)
+
     return build
 
 
@@ -42,8 +45,9 @@ def test_reopening_used_links_from_one_address_is_never_limited(limited_app):
 def test_behind_one_proxy_each_forwarded_address_has_its_own_limit(limited_app):
     with limited_app(PROXY_COUNT=1) as app:
         client = app.test_client()
-        first = [client.get("/board/receipt?code=X", headers={"X-Forwarded-For": "10.0.0.1"}).status_code
-                 for _ in range(11)]
+        first = [
+            client.get("/board/receipt?code=X", headers={"X-Forwarded-For": "10.0.0.1"}).status_code for _ in range(11)
+        ]
         other = client.get("/board/receipt?code=X", headers={"X-Forwarded-For": "10.0.0.2"}).status_code
     assert first[-1] == 429 and other == 200
 
@@ -51,8 +55,10 @@ def test_behind_one_proxy_each_forwarded_address_has_its_own_limit(limited_app):
 def test_without_a_proxy_a_forged_forwarded_address_does_not_escape_the_limit(limited_app):
     with limited_app() as app:
         client = app.test_client()
-        statuses = [client.get("/board/receipt?code=X", headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
-                    for i in range(11)]
+        statuses = [
+            client.get("/board/receipt?code=X", headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+            for i in range(11)
+        ]
     assert statuses[-1] == 429
 
 

@@ -1,4 +1,5 @@
 """The full loop: comments → theme → suggestion → decision → board, and receipts for respondents."""
+
 import re
 
 from sqlalchemy import select
@@ -25,8 +26,15 @@ def test_manager_promotes_a_theme_with_prefilled_text(client, login_as, runner):
     login_as("manager")
     page = client.get(f"/committee/from-theme/{theme['id']}").get_data(as_text=True)
     assert theme["label"] in page and "位员工在评论中提到" in page and "代表性意见" in page
-    response = client.post(f"/committee/from-theme/{theme['id']}", data={
-        "csrf_token": csrf_token_from(page), "title": "改进：" + theme["label"], "description": "见主题", "module": "approval"})
+    response = client.post(
+        f"/committee/from-theme/{theme['id']}",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "title": "改进：" + theme["label"],
+            "description": "见主题",
+            "module": "approval",
+        },
+    )
     assert response.status_code == 302
     suggestion = db.session.execute(select(Suggestion)).scalar_one()
     assert suggestion.source == "theme" and suggestion.status == "submitted"
@@ -35,7 +43,7 @@ def test_manager_promotes_a_theme_with_prefilled_text(client, login_as, runner):
 def test_a_recurring_theme_attaches_to_the_same_suggestion(client, login_as, runner):
     campaign = commented_campaign(count=60)
     _, first = run_cli(runner, campaign.id)
-    _, second = run_cli(runner, campaign.id, full=True)
+    _, _second = run_cli(runner, campaign.id, full=True)
     login_as("manager")
     one = next(t for t in first["themes"] if not t["is_other"])
     lineage = db.session.get(Theme, one["id"]).lineage
@@ -43,7 +51,9 @@ def test_a_recurring_theme_attaches_to_the_same_suggestion(client, login_as, run
     assert twin is not None
     for theme_id in (one["id"], twin.id):
         page = client.get(f"/committee/from-theme/{theme_id}").get_data(as_text=True)
-        client.post(f"/committee/from-theme/{theme_id}", data={"csrf_token": csrf_token_from(page), "title": "同一件事"})
+        client.post(
+            f"/committee/from-theme/{theme_id}", data={"csrf_token": csrf_token_from(page), "title": "同一件事"}
+        )
     suggestions = db.session.execute(select(Suggestion)).scalars().all()
     assert len(suggestions) == 1
 
@@ -51,19 +61,32 @@ def test_a_recurring_theme_attaches_to_the_same_suggestion(client, login_as, run
 def test_receipt_shows_the_suggestion_its_comment_fed_and_nothing_else(client, app, runner, make_staff):
     campaign, tokens = make_campaign(people=1)
     receipt = answered_with_receipt(app.test_client(), campaign, tokens[0], "审批流程太长了，报销要等好几天")
-    from tests.web.results_helpers import add_responses, satisfaction
-    from app.demo_comments import demo_comment
     import random
+
+    from app.demo_comments import demo_comment
+    from tests.web.results_helpers import add_responses, satisfaction
+
     rng = random.Random(4)
     for _ in range(60):
-        add_responses(campaign, [(1, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))])
-    _, run = run_cli(runner, campaign.id)
+        add_responses(
+            campaign, [(1, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))]
+        )
+    _, _run = run_cli(runner, campaign.id)
     from app.models import Answer, ThemeMember
-    theme_id = db.session.execute(select(ThemeMember.theme_id).join(Answer, ThemeMember.answer_id == Answer.id)
-                                  .where(Answer.value_text == "审批流程太长了，报销要等好几天")).scalars().first()
+
+    theme_id = (
+        db.session.execute(
+            select(ThemeMember.theme_id)
+            .join(Answer, ThemeMember.answer_id == Answer.id)
+            .where(Answer.value_text == "审批流程太长了，报销要等好几天")
+        )
+        .scalars()
+        .first()
+    )
     before = client.get(f"/board/receipt?code={receipt}").get_data(as_text=True)
     assert 'data-receipt-result="pending"' in before
     from app.committee.service import create_suggestion, publish
+
     suggestion = create_suggestion(db.session, "缩短审批链", "", "approval", theme_ids=[theme_id])
     db.session.commit()
     unpublished = client.get(f"/board/receipt?code={receipt}").get_data(as_text=True)
@@ -80,6 +103,7 @@ def test_receipt_shows_the_suggestion_its_comment_fed_and_nothing_else(client, a
 def test_receipt_lookups_are_rate_limited(tmp_path):
     from app import create_app
     from tests.conftest import IsolatedClient, make_config
+
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'r.sqlite'}", RATELIMIT_ENABLED=True))
     app.test_client_class = IsolatedClient
     with app.app_context():

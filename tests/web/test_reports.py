@@ -1,4 +1,5 @@
 """The quarterly report in the app: released figures only, roles, commentary, publishing, the workbook."""
+
 import io
 
 from openpyxl import load_workbook
@@ -20,7 +21,7 @@ def page(client, path="/reports/2026Q4"):
 def department_row(html, department):
     """The cells of a department's row in the first department table of the report."""
     start = html.index(f'<th scope="row">{department}</th>')
-    return html[start:html.index("</tr>", start)]
+    return html[start : html.index("</tr>", start)]
 
 
 def save_commentary(client, **fields):
@@ -38,8 +39,16 @@ def test_manager_sees_the_draft_with_every_section(client, login_as):
     quarter_with_everything()
     login_as("manager")
     html = page(client)
-    for title in ("系统健康度报告", "2026年第四季度", "示例集团", "核心指标", "各部门满意度、准备度与使用情况",
-                  "高频意见主题", "改进建议进展", "需要关注的部门"):
+    for title in (
+        "系统健康度报告",
+        "2026年第四季度",
+        "示例集团",
+        "核心指标",
+        "各部门满意度、准备度与使用情况",
+        "高频意见主题",
+        "改进建议进展",
+        "需要关注的部门",
+    ):
         assert title in html
     assert "<svg" in html and "<script" not in html.split("<main", 1)[1]
 
@@ -49,8 +58,9 @@ def test_departments_hidden_on_the_results_page_are_hidden_in_the_report(client,
     login_as("manager")
     save_commentary(client)
     campaign = db.session.query(Campaign).filter_by(title="测试问卷").order_by(Campaign.id).first()
-    hidden_on_results = {s["key"] for s in results(db.session, campaign, by="department", level=3)["segments"]
-                         if s["suppressed"]}
+    hidden_on_results = {
+        s["key"] for s in results(db.session, campaign, by="department", level=3)["segments"] if s["suppressed"]
+    }
     html = page(client)
     assert hidden_on_results == {NORTH, SOUTH}
     assert "100.0" in department_row(html, EAST)  # SUS (5 − 1) × 25
@@ -159,12 +169,19 @@ def test_index_lists_quarters_with_their_state(client, login_as):
 def test_workbook_has_a_sheet_per_section_and_neutralises_formulas(client, login_as):
     quarter_with_everything()
     login_as("manager")
-    save_commentary(client, summary="=HYPERLINK(\"http://evil\")", themes="+1 审批")
+    save_commentary(client, summary='=HYPERLINK("http://evil")', themes="+1 审批")
     response = client.get("/reports/2026Q4/report.xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["封面", "核心指标", "各部门满意度、准备度与使用情况", "高频意见主题", "改进建议进展", "需要关注的部门"]
-    assert book["封面"]["B2"].value == "'=HYPERLINK(\"http://evil\")"
+    assert book.sheetnames == [
+        "封面",
+        "核心指标",
+        "各部门满意度、准备度与使用情况",
+        "高频意见主题",
+        "改进建议进展",
+        "需要关注的部门",
+    ]
+    assert book["封面"]["B2"].value == '\'=HYPERLINK("http://evil")'
     assert book["高频意见主题"]["B2"].value == "'+1 审批"
     departments = [row[0] for row in book["各部门满意度、准备度与使用情况"].iter_rows(values_only=True)]
     assert EAST in departments

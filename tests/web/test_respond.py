@@ -1,4 +1,5 @@
 """An employee answers through a single-use link; the stored response cannot be linked to them."""
+
 import re
 import uuid
 from datetime import date, timedelta
@@ -14,7 +15,7 @@ from tests.web.respond_helpers import complete_answers, csrf_from, make_campaign
 
 def main_of(response) -> str:
     html = response.get_data(as_text=True)
-    return html[html.index("<main"):html.index("</main>")]
+    return html[html.index("<main") : html.index("</main>")]
 
 
 def count(model):
@@ -22,7 +23,7 @@ def count(model):
 
 
 def test_invitation_link_redirects_to_a_token_free_url(client):
-    campaign, tokens = make_campaign()
+    _campaign, tokens = make_campaign()
     response = client.get(f"/s/{tokens[0]}")
     assert response.status_code == 303
     assert response.headers["Location"] == "/respond"
@@ -32,7 +33,7 @@ def test_invitation_link_redirects_to_a_token_free_url(client):
 
 
 def test_invitation_tokens_are_long_random_and_stored_hashed(client):
-    campaign, tokens = make_campaign(people=2)
+    _campaign, tokens = make_campaign(people=2)
     assert len(set(tokens)) == 2
     assert all(len(t) >= 22 and re.fullmatch(r"[A-Za-z0-9_-]+", t) for t in tokens)
     stored = db.session.execute(select(Invitation.token_hash)).scalars().all()
@@ -49,7 +50,13 @@ def test_complete_submit_stores_one_response_and_shows_receipt(client):
     assert len(receipt.replace("-", "")) == 16
     stored = db.session.execute(select(Response)).scalar_one()
     assert stored.receipt_hash and receipt not in stored.receipt_hash
-    assert db.session.execute(select(Invitation.status).where(Invitation.id.is_not(None))).scalars().all().count("completed") == 1
+    assert (
+        db.session.execute(select(Invitation.status).where(Invitation.id.is_not(None)))
+        .scalars()
+        .all()
+        .count("completed")
+        == 1
+    )
     assert count(Answer) == len(complete_answers(campaign))
 
 
@@ -57,8 +64,16 @@ def test_stored_response_row_has_nothing_that_identifies_the_person(client):
     campaign, tokens = make_campaign()
     submit(client, tokens[0], campaign)
     columns = {c["name"] for c in inspect(db.engine).get_columns("responses")}
-    assert columns == {"id", "campaign_id", "submitted_on", "role", "department_path", "wave",
-                       "via_open_link", "receipt_hash"}
+    assert columns == {
+        "id",
+        "campaign_id",
+        "submitted_on",
+        "role",
+        "department_path",
+        "wave",
+        "via_open_link",
+        "receipt_hash",
+    }
     row = db.session.execute(select(Response)).scalar_one()
     assert uuid.UUID(row.id).version == 4
     assert isinstance(row.submitted_on, date)
@@ -71,7 +86,11 @@ def test_logged_in_staff_answering_through_a_link_leaves_the_same_kind_of_row(cl
     submit(client, tokens[0], campaign)
     row = db.session.execute(select(Response)).scalar_one()
     assert (row.role, row.department_path, row.wave, row.via_open_link) == (
-        "employee", "总部/华东区/杭州门店", "第一批", False)
+        "employee",
+        "总部/华东区/杭州门店",
+        "第一批",
+        False,
+    )
 
 
 def test_used_and_unknown_links_look_the_same(client, app):
@@ -88,7 +107,7 @@ def test_used_and_unknown_links_look_the_same(client, app):
 def test_closed_and_not_yet_open_campaigns_get_a_clear_page_with_the_same_status(client):
     closed, closed_tokens = make_campaign(closes_at=None)
     closed.status = "closed"
-    later, later_tokens = make_campaign(people=0, opens_at=utcnow() + timedelta(days=3))
+    _later, later_tokens = make_campaign(people=0, opens_at=utcnow() + timedelta(days=3))
     closed_page = client.get(f"/s/{closed_tokens[0]}")
     later_page = client.get(f"/s/{later_tokens[0]}")
     assert closed_page.status_code == later_page.status_code == 404
@@ -154,6 +173,7 @@ def test_expired_csrf_token_keeps_every_answer(client, app):
 
 def text_question(campaign):
     from app.instruments import instrument_for
+
     return next(q for q in instrument_for(campaign.instrument_version).questions if q.type == "text")
 
 
@@ -203,7 +223,7 @@ def test_missing_required_answer_is_refused_and_other_answers_kept(client):
 
 
 def test_request_body_over_the_limit_gets_a_413_page(client, app):
-    campaign, tokens = make_campaign()
+    _campaign, tokens = make_campaign()
     html = open_form(client, tokens[0])
     app.config["MAX_CONTENT_LENGTH"] = 10_000
     response = client.post("/respond", data={"csrf_token": csrf_from(html), "trouble": "x" * 20_000})
@@ -225,8 +245,10 @@ def test_responses_carry_only_the_day(client):
 
 def test_open_link_responses_are_counted_separately_and_carry_no_segment(client, app):
     from app.campaigns.service import response_rates
-    campaign, tokens = make_campaign(people=2, open_link=True)
+
+    campaign, _tokens = make_campaign(people=2, open_link=True)
     from app.campaigns.service import new_token, token_hash
+
     plain = new_token()
     campaign.open_link_hash = token_hash(plain)
     db.session.commit()
@@ -250,6 +272,7 @@ def test_instrument_change_creates_a_new_version_and_leaves_the_used_one_alone(c
 
     import surveys
     from app.instruments import latest_version
+
     campaign, tokens = make_campaign()
     submit(client, tokens[0], campaign)
     used = campaign.instrument_version

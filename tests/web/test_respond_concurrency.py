@@ -1,4 +1,5 @@
 """Concurrent submits: one token wins exactly once; many tokens all succeed without lock errors."""
+
 import multiprocessing
 import threading
 
@@ -46,13 +47,15 @@ def test_fifty_threads_with_different_tokens_store_fifty_responses(app):
     assert statuses.count(303) == 50, statuses
     assert response_count() == 50
     completed = db.session.execute(
-        select(func.count(Invitation.id)).where(Invitation.status == "completed")).scalar_one()
+        select(func.count(Invitation.id)).where(Invitation.status == "completed")
+    ).scalar_one()
     assert completed == 50
 
 
 def _process_submit(database_url, token, data, start, results):
     from app import create_app
     from tests.conftest import IsolatedClient, make_config
+
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=database_url))
     app.test_client_class = IsolatedClient
     with app.app_context():
@@ -67,14 +70,12 @@ def run_processes(database_url, tokens, data):
     context = multiprocessing.get_context("fork")
     start = context.Barrier(len(tokens))
     results = context.Queue()
-    processes = [context.Process(target=_process_submit, args=(database_url, t, data, start, results))
-                 for t in tokens]
+    processes = [context.Process(target=_process_submit, args=(database_url, t, data, start, results)) for t in tokens]
     for process in processes:
         process.start()
     for process in processes:
         process.join(timeout=120)
     return [results.get(timeout=5) for _ in processes]
-
 
 
 def test_twenty_processes_on_one_sqlite_file_store_exactly_one_response(app):

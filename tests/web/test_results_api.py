@@ -1,4 +1,5 @@
 """The results API and pages: roles, bearer tokens, suppression, and agreement with the OpenAPI file."""
+
 import pytest
 from sqlalchemy import select
 
@@ -11,11 +12,13 @@ SOUTH = "总部/华南区/深圳门店"
 
 
 def standard_campaign():
-    return campaign_with([
-        (20, "employee", EAST, "第一批", satisfaction(4, 9, 2, "审批太慢")),
-        (12, "manager", SOUTH, "第二批", satisfaction(2, 5, 4, "消息太多")),
-        (3, "executive", SOUTH, "第二批", satisfaction(5, 10, 5)),
-    ])
+    return campaign_with(
+        [
+            (20, "employee", EAST, "第一批", satisfaction(4, 9, 2, "审批太慢")),
+            (12, "manager", SOUTH, "第二批", satisfaction(2, 5, 4, "消息太多")),
+            (3, "executive", SOUTH, "第二批", satisfaction(5, 10, 5)),
+        ]
+    )
 
 
 def token_for(role, make_staff):
@@ -43,8 +46,9 @@ def test_other_roles_get_403_for_results(client, make_staff, role):
 def test_manager_bearer_token_reads_results_with_suppression(client, make_staff):
     campaign = standard_campaign()
     plain = token_for("manager", make_staff)
-    body = client.get(f"/api/v1/campaigns/{campaign.id}/results?by=role",
-                      headers={"Authorization": f"Bearer {plain}"}).json
+    body = client.get(
+        f"/api/v1/campaigns/{campaign.id}/results?by=role", headers={"Authorization": f"Bearer {plain}"}
+    ).json
     assert body["overall"]["n"] == 35 and body["overall"]["scores"]["sus"] is not None
     assert set(body["overall"]["scores"]) >= {"sus", "enps", "modules"}
     segments = {s["key"]: s for s in body["segments"]}
@@ -61,6 +65,7 @@ def test_revoked_token_is_refused(client, make_staff):
     campaign = standard_campaign()
     plain = token_for("manager", make_staff)
     from app.models.types import utcnow
+
     db.session.execute(select(ApiToken)).scalar_one().revoked_at = utcnow()
     db.session.commit()
     response = client.get(f"/api/v1/campaigns/{campaign.id}/results", headers={"Authorization": f"Bearer {plain}"})
@@ -139,9 +144,18 @@ def test_campaign_list_api(client, login_as):
     assert body[0]["quarter"] == "2026Q4" and "response_rate" in body[0]
 
 
-@pytest.mark.parametrize("path", ["/results/{id}", "/results/{id}/heatmap", "/results/{id}/breakdown?by=role",
-                                  "/results/{id}/breakdown?by=wave", "/results/{id}/breakdown?by=quarter",
-                                  "/results/{id}/breakdown?by=department&level=3", "/results/{id}/comments"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/results/{id}",
+        "/results/{id}/heatmap",
+        "/results/{id}/breakdown?by=role",
+        "/results/{id}/breakdown?by=wave",
+        "/results/{id}/breakdown?by=quarter",
+        "/results/{id}/breakdown?by=department&level=3",
+        "/results/{id}/comments",
+    ],
+)
 def test_result_pages_render_for_managers(client, login_as, path):
     campaign = standard_campaign()
     login_as("manager")
@@ -150,9 +164,13 @@ def test_result_pages_render_for_managers(client, login_as, path):
 
 
 def test_heatmap_greys_out_small_departments_with_the_reason(client, login_as):
-    campaign = campaign_with([(20, "employee", EAST, "第一批", satisfaction(4)),
-                              (12, "employee", SOUTH, "第一批", satisfaction(2)),
-                              (2, "employee", "总部/华北区/北京门店", "第一批", satisfaction(1))])
+    campaign = campaign_with(
+        [
+            (20, "employee", EAST, "第一批", satisfaction(4)),
+            (12, "employee", SOUTH, "第一批", satisfaction(2)),
+            (2, "employee", "总部/华北区/北京门店", "第一批", satisfaction(1)),
+        ]
+    )
     login_as("manager")
     page = client.get(f"/results/{campaign.id}/heatmap?level=3").get_data(as_text=True)
     assert page.count("heat-suppressed") >= 2 and "不足 5 人" in page
@@ -175,13 +193,17 @@ def test_comments_need_k_text_respondents(client, login_as):
 
 
 def test_negative_comment_share_only_for_groups_meeting_k_text(client, login_as):
-    campaign = campaign_with([
-        (12, "employee", EAST, "第一批", satisfaction(4, text="审批太慢，很麻烦")),
-        (6, "manager", SOUTH, "第二批", satisfaction(2, text="打卡很方便，好用")),
-        (10, "manager", SOUTH, "第二批", satisfaction(2, text="无")),
-    ])
+    campaign = campaign_with(
+        [
+            (12, "employee", EAST, "第一批", satisfaction(4, text="审批太慢，很麻烦")),
+            (6, "manager", SOUTH, "第二批", satisfaction(2, text="打卡很方便，好用")),
+            (10, "manager", SOUTH, "第二批", satisfaction(2, text="无")),
+        ]
+    )
     login_as("manager")
-    assert "negative_comment_share" not in client.get(f"/api/v1/campaigns/{campaign.id}/results?by=role").json["overall"]
+    assert (
+        "negative_comment_share" not in client.get(f"/api/v1/campaigns/{campaign.id}/results?by=role").json["overall"]
+    )
     body = client.get(f"/api/v1/campaigns/{campaign.id}/results?by=role&include=negative_share").json
     assert body["overall"]["negative_comment_share"] == round(12 / 18, 3)
     segments = {s["key"]: s for s in body["segments"]}

@@ -1,4 +1,5 @@
 """Theme runs in the app: CLI, background run, pages, edits kept across runs, API, failures."""
+
 import json
 import random
 import time
@@ -44,7 +45,7 @@ def test_second_run_reuses_cached_tokens(runner):
     campaign = commented_campaign()
     run_cli(runner, campaign.id)
     cached = db.session.execute(select(func.count()).select_from(AnswerTokens)).scalar_one()
-    result, data = run_cli(runner, campaign.id)
+    _result, data = run_cli(runner, campaign.id)
     assert data["status"] == "succeeded"
     assert db.session.execute(select(func.count()).select_from(AnswerTokens)).scalar_one() == cached
 
@@ -59,13 +60,14 @@ def test_too_few_respondents_fail_with_the_reason_and_no_themes(runner):
 
 def test_a_crashing_run_is_marked_failed_and_leaves_the_previous_run_intact(runner, monkeypatch):
     campaign = commented_campaign()
-    _, first = run_cli(runner, campaign.id)
+    _, _first = run_cli(runner, campaign.id)
     import analysis.text.pipeline as pipeline
 
     def explode(self, comments):
         raise RuntimeError("boom")
+
     monkeypatch.setattr(pipeline.ThemePipeline, "fit", explode)
-    result, _ = run_cli(runner, campaign.id, full=True)
+    _result, _ = run_cli(runner, campaign.id, full=True)
     runs = db.session.execute(select(ThemeRun).order_by(ThemeRun.id)).scalars().all()
     assert runs[-1].status == "failed" and "boom" in runs[-1].error
     assert runs[0].status == "succeeded" and runs[0].themes
@@ -112,8 +114,16 @@ def test_theme_api_hides_members_below_k_text_and_is_manager_only(client, login_
     login_as("manager")
     themes = client.get(f"/api/v1/theme-runs/{data['id']}/themes").json
     for theme in themes:
-        assert set(theme) >= {"id", "label", "keywords", "size", "respondents", "negative_share",
-                              "recurring_quarters", "representatives"}
+        assert set(theme) >= {
+            "id",
+            "label",
+            "keywords",
+            "size",
+            "respondents",
+            "negative_share",
+            "recurring_quarters",
+            "representatives",
+        }
         assert ("members" in theme) == (theme["respondents"] >= 10)
     assert client.get(f"/api/v1/theme-runs/{data['id']}").json["status"] == "succeeded"
 
@@ -167,16 +177,21 @@ def test_split_and_move_from_the_page(runner, client, login_as):
     assert biggest["id"] not in {t["id"] for t in shown["themes"]}
     assert sum(t["size"] for t in shown["themes"]) == sum(t["size"] for t in data["themes"])
     source, target = [t for t in shown["themes"] if not t["is_other"]][:2]
-    answer_id = db.session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == source["id"])).scalars().first()
-    client.post(f"/themes/themes/{source['id']}/members/{answer_id}/move", data={"csrf_token": token, "to": target["id"]})
+    answer_id = (
+        db.session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == source["id"])).scalars().first()
+    )
+    client.post(
+        f"/themes/themes/{source['id']}/members/{answer_id}/move", data={"csrf_token": token, "to": target["id"]}
+    )
     moved = db.session.execute(select(ThemeMember.theme_id).where(ThemeMember.answer_id == answer_id)).scalar_one()
     assert moved == target["id"]
     assert db.session.get(Theme, source["id"]).size == source["size"] - 1
 
 
 def test_admin_adds_a_dictionary_term_that_changes_the_dictionary_version(client, login_as):
-    from app.models import DictionaryTerm
     from analysis.text.tokenise import dictionary_version
+    from app.models import DictionaryTerm
+
     login_as("admin")
     page = client.get("/admin/dictionary").get_data(as_text=True)
     before = dictionary_version()

@@ -35,19 +35,35 @@ def test_cli_token_prints_token_on_last_line_and_stores_only_hash(runner, make_s
 def test_admin_creates_user_on_users_page(client, login_as):
     login_as("admin")
     page = client.get("/admin/users").get_data(as_text=True)
-    response = client.post("/admin/users", data={
-        "csrf_token": csrf_token_from(page), "email": "c@example.com", "name": "委员",
-        "role": "committee", "password": "long password 123"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "email": "c@example.com",
+            "name": "委员",
+            "role": "committee",
+            "password": "long password 123",
+        },
+    )
     assert response.status_code == 302
-    assert db.session.execute(select(StaffUser.role).where(StaffUser.email == "c@example.com")).scalar_one() == "committee"
+    assert (
+        db.session.execute(select(StaffUser.role).where(StaffUser.email == "c@example.com")).scalar_one() == "committee"
+    )
 
 
 def test_admin_users_page_shows_short_password_error_and_keeps_input(client, login_as):
     login_as("admin")
     page = client.get("/admin/users").get_data(as_text=True)
-    response = client.post("/admin/users", data={
-        "csrf_token": csrf_token_from(page), "email": "c@example.com", "name": "委员",
-        "role": "committee", "password": "short"})
+    response = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "email": "c@example.com",
+            "name": "委员",
+            "role": "committee",
+            "password": "short",
+        },
+    )
     html = response.get_data(as_text=True)
     assert "密码长度需为 10–200 个字符" in html
     assert 'value="c@example.com"' in html

@@ -1,4 +1,5 @@
 """Suppression, including the differencing cases, and a property test over random organisations."""
+
 import itertools
 
 import numpy as np
@@ -7,8 +8,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis.privacy import (
-    BELOW_K, COMPLEMENTARY, DIFFERENCING, Snapshot, check_filtered_view, release_over_time, release_plan,
-    suppress_breakdown, suppress_crossed,
+    BELOW_K,
+    COMPLEMENTARY,
+    DIFFERENCING,
+    Snapshot,
+    check_filtered_view,
+    release_over_time,
+    release_plan,
+    suppress_breakdown,
+    suppress_crossed,
 )
 
 K = 5
@@ -85,8 +93,11 @@ def test_plan_withholds_a_filter_that_removes_few_from_its_parent():
 
 def test_plan_withholds_overlapping_views_of_different_dimensions():
     # role=employee (30) and wave=第一批 (28) differ by 2 people although each breakdown is fine alone
-    records = ([("employee", "第一批", "总部", "总部/A")] * 28 + [("employee", "第二批", "总部", "总部/B")] * 2
-               + [("manager", "第二批", "总部", "总部/B")] * 20)
+    records = (
+        [("employee", "第一批", "总部", "总部/A")] * 28
+        + [("employee", "第二批", "总部", "总部/B")] * 2
+        + [("manager", "第二批", "总部", "总部/B")] * 20
+    )
     plan = release_plan(frame(records), ["role", "wave"], K, crossed=False)
     employee, wave1 = plan[(("role", "employee"),)], plan[(("wave", "第一批"),)]
     assert not employee.suppressed
@@ -106,8 +117,7 @@ def released_sets(segments: pd.DataFrame, plan) -> list[frozenset]:
 
 
 def differencing_violations(sets, k):
-    return [(a, b) for a, b in itertools.combinations(sets, 2)
-            if a & b and 0 < len(a ^ b) < k]
+    return [(a, b) for a, b in itertools.combinations(sets, 2) if a & b and 0 < len(a ^ b) < k]
 
 
 def naive_primary_only_plan(segments, dimensions, k):
@@ -128,13 +138,20 @@ def test_the_property_checker_catches_primary_only_suppression():
 
 organisations = st.builds(
     lambda n_regions, n_units, seed: (n_regions, n_units, seed),
-    st.integers(1, 3), st.integers(1, 4), st.integers(0, 10_000))
+    st.integers(1, 3),
+    st.integers(1, 4),
+    st.integers(0, 10_000),
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(org=organisations, size=st.integers(0, 80), k=st.sampled_from([3, 5, 7]),
-       dims=st.lists(st.sampled_from(["role", "wave", "dept_1", "dept_2"]), min_size=1, max_size=4, unique=True),
-       crossed=st.booleans())
+@given(
+    org=organisations,
+    size=st.integers(0, 80),
+    k=st.sampled_from([3, 5, 7]),
+    dims=st.lists(st.sampled_from(["role", "wave", "dept_1", "dept_2"]), min_size=1, max_size=4, unique=True),
+    crossed=st.booleans(),
+)
 def test_no_two_released_groups_differ_by_fewer_than_k(org, size, k, dims, crossed):
     n_regions, n_units, seed = org
     rng = np.random.default_rng(seed)
@@ -142,9 +159,14 @@ def test_no_two_released_groups_differ_by_fewer_than_k(org, size, k, dims, cross
     records = []
     for _ in range(size):
         region = regions[rng.integers(len(regions))]
-        records.append((rng.choice(["employee", "manager", "executive", "digital_admin"], p=[.7, .2, .03, .07]),
-                        rng.choice(["第一批", "第二批"], p=[.8, .2]), "总部",
-                        region if rng.random() < .9 else f"{region}/店{rng.integers(n_units)}"))
+        records.append(
+            (
+                rng.choice(["employee", "manager", "executive", "digital_admin"], p=[0.7, 0.2, 0.03, 0.07]),
+                rng.choice(["第一批", "第二批"], p=[0.8, 0.2]),
+                "总部",
+                region if rng.random() < 0.9 else f"{region}/店{rng.integers(n_units)}",
+            )
+        )
     segments = frame(records)
     plan = release_plan(segments, dims, k, crossed=crossed)
     sets = released_sets(segments, plan)
@@ -154,12 +176,15 @@ def test_no_two_released_groups_differ_by_fewer_than_k(org, size, k, dims, cross
 
 def test_statistic_across_groups_is_withheld_when_any_group_is_hidden():
     from analysis.privacy import GROUP_HIDDEN, Release, release_across_groups
+
     decision, blocked = release_across_groups(
-        {"华东区": Release.shown(30), "华北区": Release.hidden(COMPLEMENTARY, K), "华南区": Release.shown(6)}, K)
+        {"华东区": Release.shown(30), "华北区": Release.hidden(COMPLEMENTARY, K), "华南区": Release.shown(6)}, K
+    )
     assert decision.suppressed and decision.reason == GROUP_HIDDEN and blocked == ["华北区"]
 
 
 def test_statistic_across_released_groups_is_released():
     from analysis.privacy import Release, release_across_groups
+
     decision, blocked = release_across_groups({"华东区": Release.shown(30), "华南区": Release.shown(5)}, K)
     assert not decision.suppressed and decision.n == 35 and blocked == []

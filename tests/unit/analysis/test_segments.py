@@ -1,8 +1,6 @@
 """Segment figures against hand-computed values."""
-import math
 
 import numpy as np
-
 import pandas as pd
 import pytest
 
@@ -14,8 +12,11 @@ from surveys import load_builtin, score_frame
 def rows():
     # three responses: two in 杭州门店 (employee), one in 深圳门店 (manager)
     data = []
-    people = [("r1", "employee", "总部/华东区/杭州门店", "第一批", 5, 10), ("r2", "employee", "总部/华东区/杭州门店", "第一批", 3, 6),
-              ("r3", "manager", "总部/华南区/深圳门店", "第二批", 1, 8)]
+    people = [
+        ("r1", "employee", "总部/华东区/杭州门店", "第一批", 5, 10),
+        ("r2", "employee", "总部/华东区/杭州门店", "第一批", 3, 6),
+        ("r3", "manager", "总部/华南区/深圳门店", "第二批", 1, 8),
+    ]
     for rid, role, dept, wave, approval, nps in people:
         data.append((rid, 1, "2026Q4", role, dept, wave, "mod_approval", approval, None))
         data.append((rid, 1, "2026Q4", role, dept, wave, "enps", nps, None))
@@ -33,7 +34,9 @@ def test_answers_frame_adds_every_ancestor_level():
 
 def test_shallow_department_has_no_deeper_levels():
     data = [("r1", 1, "2026Q4", "employee", "总部", None, "enps", 9, None)]
-    segments = response_segments(answers_frame(data + [("r2", 1, "2026Q4", "employee", "总部/华东区", None, "enps", 9, None)]))
+    segments = response_segments(
+        answers_frame(data + [("r2", 1, "2026Q4", "employee", "总部/华东区", None, "enps", 9, None)])
+    )
     assert segments.loc["r1", "dept_1"] == "总部" and pd.isna(segments.loc["r1", "dept_2"])
 
 
@@ -51,9 +54,9 @@ def scored():
 
 def test_aggregate_by_hand():
     figures = aggregate(scored())
-    assert figures["module_approval"] == 3.0          # (5 + 3 + 1) / 3
-    assert figures["enps"] == pytest.approx(0.0)      # one promoter (10), one detractor (6), one passive (8)
-    assert figures["sus"] is None                     # no SUS answers in this data
+    assert figures["module_approval"] == 3.0  # (5 + 3 + 1) / 3
+    assert figures["enps"] == pytest.approx(0.0)  # one promoter (10), one detractor (6), one passive (8)
+    assert figures["sus"] is None  # no SUS answers in this data
 
 
 def test_summarise_by_role():
@@ -67,7 +70,10 @@ def test_summarise_by_role():
 
 def test_summarise_crossed_role_and_wave():
     _, groups = summarise(scored(), ["role", "wave"])
-    assert {g.key for g in groups} == {(("role", "employee"), ("wave", "第一批")), (("role", "manager"), ("wave", "第二批"))}
+    assert {g.key for g in groups} == {
+        (("role", "employee"), ("wave", "第一批")),
+        (("role", "manager"), ("wave", "第二批")),
+    }
 
 
 def test_comparison_flags_a_real_difference_with_n_shown():
@@ -104,7 +110,7 @@ def test_barrier_distribution_per_group():
                 data.append((rid, 1, "2026Q4", role, "总部", None, q.code, value, None))
     long = answers_frame(data)
     scores = score_frame(instrument, wide_answers(long)).join(response_segments(long))
-    overall, groups = summarise(scores, ["role"])
+    overall, _groups = summarise(scores, ["role"])
     assert overall.barrier_points["knowledge"] == 1 and overall.barrier_points["none"] == 2
     assert overall.scores["adkar_knowledge"] == pytest.approx(4.0)
 
@@ -113,10 +119,11 @@ def test_ranked_comparison_matches_scipy_asymptotic_mann_whitney():
     from scipy.stats import mannwhitneyu
 
     from analysis.segments import RankedMetric
+
     rng = np.random.default_rng(3)
     values = pd.Series(rng.integers(1, 6, size=400).astype(float))
-    values[rng.random(400) < .1] = np.nan
-    inside = rng.random(400) < .2
+    values[rng.random(400) < 0.1] = np.nan
+    inside = rng.random(400) < 0.2
     result = RankedMetric(values, "module_approval").compare(inside)
     group, rest = values[inside].dropna(), values[~inside].dropna()
     expected = mannwhitneyu(group, rest, alternative="two-sided", method="asymptotic").pvalue
@@ -129,10 +136,12 @@ def test_ranked_nps_comparison_uses_promoter_classes():
 
     from analysis.segments import RankedMetric
     from surveys.scoring import nps_category
+
     rng = np.random.default_rng(4)
     values = pd.Series(rng.integers(0, 11, size=300).astype(float))
-    inside = rng.random(300) < .3
+    inside = rng.random(300) < 0.3
     result = RankedMetric(values, "nps").compare(inside)
-    expected = mannwhitneyu(nps_category(values[inside]), nps_category(values[~inside]),
-                            alternative="two-sided", method="asymptotic").pvalue
+    expected = mannwhitneyu(
+        nps_category(values[inside]), nps_category(values[~inside]), alternative="two-sided", method="asymptotic"
+    ).pvalue
     assert result.p_value == round(expected, 4)

@@ -1,11 +1,19 @@
 """Validation of the usage-metrics import: all or nothing, every problem listed with its row, in Chinese."""
+
 from app.metrics.importer import parse_metrics_file
 from tests.builders import csv_bytes, xlsx_bytes
 
 DEPARTMENTS = {"总部", "总部/华东区", "总部/华东区/杭州门店", "总部/华南区"}
 HEADER = ["部门", "人数", "活跃用户数", "日活/月活", "审批处理量", "平均审批时长（小时）", "考勤打卡率"]
-ENGLISH = ["department", "headcount", "active users", "DAU/MAU", "approvals processed",
-           "average approval hours", "attendance check-in rate"]
+ENGLISH = [
+    "department",
+    "headcount",
+    "active users",
+    "DAU/MAU",
+    "approvals processed",
+    "average approval hours",
+    "attendance check-in rate",
+]
 
 
 def parse(content, filename="metrics.csv", quarter="2026Q4"):
@@ -19,8 +27,14 @@ def values_of(result, department):
 def test_chinese_header_csv_is_parsed_into_known_metrics():
     result = parse(csv_bytes([["总部/华东区", "120", "96", "0.62", "1,530", "7.5", "93%"]], header=HEADER))
     assert result.ok, result.errors
-    assert values_of(result, "总部/华东区") == {"headcount": 120, "active_users": 96, "dau_mau": 0.62,
-                                               "approvals": 1530, "approval_hours": 7.5, "checkin_rate": 0.93}
+    assert values_of(result, "总部/华东区") == {
+        "headcount": 120,
+        "active_users": 96,
+        "dau_mau": 0.62,
+        "approvals": 1530,
+        "approval_hours": 7.5,
+        "checkin_rate": 0.93,
+    }
 
 
 def test_english_header_xlsx_is_parsed():
@@ -57,15 +71,18 @@ def test_file_without_metric_columns_is_reported():
 
 
 def test_every_bad_row_is_listed_with_its_row_number_and_nothing_is_kept():
-    rows = [["总部/华东区", "96", "0.5"],
-            ["总部/西北区", "10", "0.5"],
-            ["总部/华南区", "很多", "1.7"],
-            ["", "5", "0.1"]]
+    rows = [
+        ["总部/华东区", "96", "0.5"],
+        ["总部/西北区", "10", "0.5"],
+        ["总部/华南区", "很多", "1.7"],
+        ["", "5", "0.1"],
+    ]
     result = parse(csv_bytes(rows, header=["部门", "活跃用户数", "日活/月活"]))
     assert result.values == [] and result.departments == []
     assert result.errors == [
         "第 3 行：部门“总部/西北区”不在人员名单中（请先导入人员，或检查部门路径的写法）",
-        "第 4 行：活跃用户数(active_users)“很多”不是有效的数字；日活/月活(dau_mau)应在 0–1 之间或写成百分数（如 85%），收到 1.7",
+        "第 4 行：活跃用户数(active_users)“很多”不是有效的数字；"
+        "日活/月活(dau_mau)应在 0–1 之间或写成百分数（如 85%），收到 1.7",
         "第 5 行：部门(department)为空",
     ]
 
@@ -79,8 +96,10 @@ def test_duplicate_department_rows_are_reported():
 def test_negative_and_fractional_counts_are_refused():
     rows = [["总部/华东区", "-3"], ["总部/华南区", "2.5"]]
     result = parse(csv_bytes(rows, header=["部门", "审批处理量"]))
-    assert result.errors == ["第 2 行：审批处理量(approvals)不能为负数（-3）",
-                             "第 3 行：审批处理量(approvals)应为整数，收到 2.5"]
+    assert result.errors == [
+        "第 2 行：审批处理量(approvals)不能为负数（-3）",
+        "第 3 行：审批处理量(approvals)应为整数，收到 2.5",
+    ]
 
 
 def test_not_a_number_spelled_nan_or_inf_is_refused():

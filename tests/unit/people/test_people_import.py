@@ -1,4 +1,5 @@
 """Validation of the people import: all or nothing, every problem listed with its row, in Chinese."""
+
 import pytest
 
 from app.people.importer import parse_people_file
@@ -83,20 +84,26 @@ def test_over_long_field_is_reported():
 
 
 def test_every_problem_is_listed_not_just_the_first():
-    rows = [["", "甲", "", "总部", "一线员工", ""], ["E2", "乙", "", "总部", "老板", ""],
-            ["E3", "丙", "bad-email", "总部//门店", "一线员工", ""]]
+    rows = [
+        ["", "甲", "", "总部", "一线员工", ""],
+        ["E2", "乙", "", "总部", "老板", ""],
+        ["E3", "丙", "bad-email", "总部//门店", "一线员工", ""],
+    ]
     result = parse_people_file("people.csv", csv_bytes(rows))
     assert [e.split("：")[0] for e in result.errors] == ["第 2 行", "第 3 行", "第 4 行"]
     assert "邮箱格式不正确" in result.errors[2] and "空的层级" in result.errors[2]
 
 
-@pytest.mark.parametrize("filename,content", [
-    ("people.pdf", b"%PDF-1.4 whatever"),
-    ("people", b"a,b\n1,2"),
-    ("people.xlsx", b"employee_id,name\n1,2"),
-    ("people.xlsx", b"PK\x03\x04not really a zip"),
-    ("people.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00binary"),
-])
+@pytest.mark.parametrize(
+    "filename,content",
+    [
+        ("people.pdf", b"%PDF-1.4 whatever"),
+        ("people", b"a,b\n1,2"),
+        ("people.xlsx", b"employee_id,name\n1,2"),
+        ("people.xlsx", b"PK\x03\x04not really a zip"),
+        ("people.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00binary"),
+    ],
+)
 def test_file_that_is_not_csv_or_xlsx_is_refused(filename, content):
     result = parse_people_file(filename, content)
     assert not result.ok and result.rows == []

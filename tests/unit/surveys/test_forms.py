@@ -1,4 +1,5 @@
 """Forms built from instruments: valid answers pass; bad input gets a message and keeps the answers."""
+
 import json
 
 from werkzeug.datastructures import MultiDict
@@ -23,7 +24,7 @@ def form_for(data, instrument=SATISFACTION, locale="zh"):
 def test_complete_answers_validate_and_map_to_storage():
     form = form_for(complete())
     assert form.validate(), form.errors
-    answers = dict((code, (number, text)) for code, number, text in answers_from_form(SATISFACTION, form))
+    answers = {code: (number, text) for code, number, text in answers_from_form(SATISFACTION, form)}
     assert answers["sus1"] == (4.0, None)
     assert answers["enps"] == (0.0, None)
     assert answers["trouble"] == (None, "审批太慢")
@@ -86,7 +87,7 @@ def test_emoji_full_width_and_traditional_text_pass_unchanged():
     data["trouble"] = text
     form = form_for(data)
     assert form.validate()
-    assert dict((c, t) for c, _, t in answers_from_form(SATISFACTION, form))["trouble"] == text
+    assert {c: t for c, _, t in answers_from_form(SATISFACTION, form)}["trouble"] == text
 
 
 def test_values_are_kept_on_error():
@@ -96,7 +97,7 @@ def test_values_are_kept_on_error():
     form = form_for(data)
     form.validate()
     assert form.trouble.data == "保留我"
-    assert 'checked' in str(form.sus1) and 'value="4"' in str(form.sus1)
+    assert "checked" in str(form.sus1) and 'value="4"' in str(form.sus1)
 
 
 def test_multi_answer_over_max_is_refused():

@@ -1,4 +1,5 @@
 """Scores against hand-computed values; the vectorised frame agrees with the per-response scorer."""
+
 import math
 
 import numpy as np
@@ -6,7 +7,16 @@ import pandas as pd
 import pingouin
 import pytest
 
-from surveys import barrier_distribution, barrier_point, cronbach_alpha, enps, load_builtin, score_frame, score_response, sus_score
+from surveys import (
+    barrier_distribution,
+    barrier_point,
+    cronbach_alpha,
+    enps,
+    load_builtin,
+    score_frame,
+    score_response,
+    sus_score,
+)
 
 
 def test_sus_all_threes_is_fifty():
@@ -30,12 +40,17 @@ def test_sus_needs_all_ten_items():
     assert math.isnan(sus_score([3] * 9 + [None]))
 
 
-@pytest.mark.parametrize("ratings,expected", [
-    ([9, 10], 100.0), ([7, 8], 0.0), ([6, 0], -100.0),
-    ([6, 7, 8, 9], 0.0),          # one detractor (6), two passives (7, 8), one promoter (9)
-    ([9, 9, 9, 6], 50.0),         # 75 % − 25 %
-    ([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (2 / 11 - 7 / 11) * 100),
-])
+@pytest.mark.parametrize(
+    "ratings,expected",
+    [
+        ([9, 10], 100.0),
+        ([7, 8], 0.0),
+        ([6, 0], -100.0),
+        ([6, 7, 8, 9], 0.0),  # one detractor (6), two passives (7, 8), one promoter (9)
+        ([9, 9, 9, 6], 50.0),  # 75 % − 25 %
+        ([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], (2 / 11 - 7 / 11) * 100),
+    ],
+)
 def test_enps_boundaries(ratings, expected):
     assert enps(ratings) == pytest.approx(expected)
 
@@ -46,8 +61,13 @@ def test_enps_of_no_ratings_is_nan():
 
 def test_barrier_point_is_first_element_at_or_below_three():
     order = ["adkar_awareness", "adkar_desire", "adkar_knowledge", "adkar_ability", "adkar_reinforcement"]
-    scores = {"adkar_awareness": 4.5, "adkar_desire": 3.0, "adkar_knowledge": 2.0,
-              "adkar_ability": 4, "adkar_reinforcement": 1}
+    scores = {
+        "adkar_awareness": 4.5,
+        "adkar_desire": 3.0,
+        "adkar_knowledge": 2.0,
+        "adkar_ability": 4,
+        "adkar_reinforcement": 1,
+    }
     assert barrier_point(scores, order) == "desire"
 
 
@@ -74,14 +94,27 @@ def test_readiness_response_scores_element_and_dimension_means():
 
 def test_reverse_keyed_items_are_reversed_in_means():
     from surveys import from_dict
-    instrument = from_dict({
-        "name": "t", "title": {"zh": "测", "en": "t"},
-        "questions": [{"code": "a", "type": "likert5", "text": {"zh": "甲", "en": "a"}},
-                      {"code": "b", "type": "likert7", "text": {"zh": "乙", "en": "b"}},
-                      {"code": "c", "type": "likert5", "text": {"zh": "丙", "en": "c"}}],
-        "scales": [{"code": "s", "scoring": "mean", "title": {"zh": "量", "en": "s"}, "items": ["a", "c"],
-                    "reverse": ["c"]}],
-    })
+
+    instrument = from_dict(
+        {
+            "name": "t",
+            "title": {"zh": "测", "en": "t"},
+            "questions": [
+                {"code": "a", "type": "likert5", "text": {"zh": "甲", "en": "a"}},
+                {"code": "b", "type": "likert7", "text": {"zh": "乙", "en": "b"}},
+                {"code": "c", "type": "likert5", "text": {"zh": "丙", "en": "c"}},
+            ],
+            "scales": [
+                {
+                    "code": "s",
+                    "scoring": "mean",
+                    "title": {"zh": "量", "en": "s"},
+                    "items": ["a", "c"],
+                    "reverse": ["c"],
+                }
+            ],
+        }
+    )
     assert score_response(instrument, {"a": 5, "c": 1})["s"] == 5.0
     assert score_response(instrument, {"a": 2, "c": 5})["s"] == 1.5
 

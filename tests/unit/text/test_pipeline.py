@@ -1,4 +1,5 @@
 """The theme pipeline on hand-written workplace complaints and on the robustness cases."""
+
 import random
 
 import pytest
@@ -30,7 +31,9 @@ def test_traditional_text_is_simplified_for_analysis():
     assert normalise("審批流程太長了，還要等", simplify=True) == "审批流程太长了,还要等"
 
 
-@pytest.mark.parametrize("text", ["无", "没有", "暂无", "没意见", "挺好的", "还行", "/", "。。。", "😀😀", "👍", "", "  ", "a", "好"])
+@pytest.mark.parametrize(
+    "text", ["无", "没有", "暂无", "没意见", "挺好的", "还行", "/", "。。。", "😀😀", "👍", "", "  ", "a", "好"]
+)
 def test_non_answers_are_recognised(text):
     assert is_non_answer(normalise(text))
 
@@ -65,7 +68,7 @@ def test_recurring_complaints_become_themes_with_keywords_and_quotes():
     assert {"审批", "打卡"} & keywords
     for theme in themes:
         assert 1 <= len(theme.keywords) <= 10 and len(theme.representatives) <= 3
-        assert len({result_text for result_text in theme.representatives}) == len(theme.representatives)
+        assert len(set(theme.representatives)) == len(theme.representatives)
         assert theme.size == len(theme.members) and 0 <= theme.cohesion <= 1
 
 
