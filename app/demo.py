@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from analysis.quarters import Quarter
 from app.campaigns.service import CampaignSpec, create_campaign, issue_invitations
 from app.demo_comments import demo_comment
 from app.instruments import latest_version
@@ -136,7 +137,7 @@ def seed_surveys(session, seed: int = 7, response_rates=(0.72, 0.61)) -> list[Ca
             spec = CampaignSpec(
                 instrument_version_id=version.id,
                 quarter=quarter,
-                title=f"{quarter[:4]}年第{'一二三四'[int(quarter[5]) - 1]}季度{title}",
+                title=Quarter.parse(quarter).label("zh") + title,
                 departments=[],
                 roles=[],
                 waves=[],

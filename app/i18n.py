@@ -5,9 +5,9 @@ from datetime import date, datetime
 from flask import Flask, current_app, session
 from flask_babel import get_locale
 
+from analysis.quarters import Quarter, QuarterError
 from app.extensions import babel
-
-QUARTER_DIGITS = {"1": "一", "2": "二", "3": "三", "4": "四"}
+from app.models.types import utcnow
 
 
 def select_locale() -> str:
@@ -19,14 +19,22 @@ def current_language() -> str:
     return str(get_locale() or "zh")[:2]
 
 
-def format_quarter(quarter: str | None, lang: str | None = None) -> str:
+def format_quarter(quarter: Quarter | str | None, lang: str | None = None) -> str:
     """'2026Q4' → '2026年第四季度' (zh) or '2026 Q4' (en); anything else is returned unchanged."""
-    if not quarter or len(quarter) != 6 or quarter[4] != "Q" or quarter[5] not in QUARTER_DIGITS:
-        return quarter or ""
-    lang = lang or current_language()
-    if lang == "zh":
-        return f"{quarter[:4]}年第{QUARTER_DIGITS[quarter[5]]}季度"
-    return f"{quarter[:4]} Q{quarter[5]}"
+    try:
+        parsed = Quarter.parse(quarter, exact=True)
+    except QuarterError:
+        return str(quarter or "")
+    return parsed.label(lang or current_language())
+
+
+def company_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def current_quarter() -> Quarter:
+    """The quarter it is now where the company is."""
+    return Quarter.of(utcnow(), company_timezone())
 
 
 def format_date(value: date | datetime | None, lang: str | None = None) -> str:

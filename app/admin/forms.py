@@ -5,6 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
+from app.forms import QuarterField
 from app.models import STAFF_ROLES
 
 STAFF_ROLE_LABELS = {"admin": _l("管理员"), "manager": _l("变革经理"), "committee": _l("改进委员会")}
@@ -17,13 +18,7 @@ class PeopleImportForm(FlaskForm):
 
 
 class MetricsImportForm(FlaskForm):
-    quarter = StringField(
-        _l("季度"),
-        validators=[
-            DataRequired(message=_l("请填写季度")),
-            Regexp(r"^\s*20\d\d[Qq][1-4]\s*$", message=_l("季度格式应为 2026Q4")),
-        ],
-    )
+    quarter = QuarterField(_l("季度"), validators=[DataRequired(message=_l("请填写季度"))])
     file = FileField(_l("使用数据文件（.csv 或 .xlsx）"), validators=[FileRequired(message=_l("请选择要导入的文件"))])
     submit = SubmitField(_l("导入"))
 

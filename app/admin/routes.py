@@ -91,7 +91,7 @@ def metrics_import():
     form = MetricsImportForm()
     errors: list[str] = []
     if form.validate_on_submit():
-        quarter = form.quarter.data.strip().upper()
+        quarter = str(form.quarter.data)
         upload = form.file.data
         result = parse_metrics_file(upload.filename or "", upload.read(), quarter, known_departments(db.session))
         if result.ok:

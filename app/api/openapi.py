@@ -4,6 +4,7 @@ test in the suite sends generated requests to every operation and checks the ans
 Allowed values come from the modules that enforce them, so the document cannot drift from the API.
 """
 
+from analysis.quarters import SCHEMA_PATTERN as QUARTER_SCHEMA_PATTERN
 from app.committee.service import DESCRIPTION_MAX, MODULES, TITLE_MAX
 from app.committee.workflow import STATUS_LABELS
 from app.models.types import MAX_ID
@@ -178,7 +179,7 @@ TRANSITION = {
         },
         "target_quarter": {
             "type": ["string", "null"],
-            "pattern": "^(20\\d\\dQ[1-4])?$",
+            "pattern": QUARTER_SCHEMA_PATTERN,
             "description": "like 2027Q1; required to adopt; empty: none",
         },
         "merged_into": {

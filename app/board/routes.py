@@ -1,7 +1,5 @@
 """Public pages (no login): the board, its Atom feed, the suggestion box and receipt lookups."""
 
-from datetime import datetime
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -9,22 +7,16 @@ from wtforms.fields.choices import SelectChoice
 
 from analysis.privacy import may_release
 from app.access import PUBLIC, allow
-from app.campaigns.service import quarter_bounds, quarter_of
 from app.committee.forms import BoxForm
 from app.committee.service import MODULES, SuggestionError, board_summary, create_suggestion, origin, receipt_lookup
 from app.committee.workflow import STATUS_LABELS
 from app.extensions import db, limiter
+from app.i18n import company_timezone, current_quarter
 from app.models import ROLE_LABELS, Department, Person, Suggestion, SuggestionEvent
 from app.models.types import utcnow
 
 bp = Blueprint("board", __name__)
 BOARD_ORDER = ("implemented", "in_progress", "adopted", "under_review", "submitted", "declined", "merged")
-
-
-def _quarter_bounds(now: datetime):
-    quarter = quarter_of(now)
-    start, end = quarter_bounds(quarter)
-    return quarter, start, end
 
 
 @bp.route("/")
@@ -41,7 +33,8 @@ def index():
     groups = [(s, [x for x in suggestions if x.status == s]) for s in BOARD_ORDER]
     k = current_app.config["ANONYMITY_MIN_GROUP"]
     origins = {s.id: origin(db.session, s, k) for s in suggestions}
-    quarter, start, end = _quarter_bounds(utcnow())
+    quarter = current_quarter()
+    start, end = quarter.bounds(company_timezone())
     return render_template(
         "board/index.html",
         groups=groups,

@@ -12,8 +12,9 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.forms import QuarterField
 from app.models import ROLE_LABELS
 
 
@@ -24,13 +25,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class CampaignForm(FlaskForm):
     instrument = SelectField(_l("问卷"), validators=[DataRequired(message=_l("请选择问卷"))])
-    quarter = StringField(
-        _l("季度"),
-        validators=[
-            DataRequired(message=_l("请填写季度")),
-            Regexp(r"^20\d\dQ[1-4]$", message=_l("季度格式应为 2026Q4")),
-        ],
-    )
+    quarter = QuarterField(_l("季度"), validators=[DataRequired(message=_l("请填写季度"))])
     title = StringField(_l("标题"), validators=[Length(max=200)])
     departments = SelectMultipleField(_l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=True)
     roles = MultiCheckboxField(_l("角色（不选则为全部）"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])

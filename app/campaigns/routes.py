@@ -33,14 +33,13 @@ from app.campaigns.service import (
     invitation_url,
     issue_invitations,
     open_campaign,
-    quarter_of,
     response_rates,
 )
 from app.extensions import db
+from app.i18n import current_quarter
 from app.instruments import instrument_choices
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
 from app.models import ROLE_LABELS, BackgroundJob, Campaign, Department, JobOutput, Person
-from app.models.types import utcnow
 from app.spreadsheet import safe_cell
 
 bp = Blueprint("campaigns", __name__)
@@ -76,7 +75,7 @@ def new():
         ).scalars()
     ]
     if request.method == "GET":
-        form.quarter.data = quarter_of(utcnow())
+        form.quarter.data = current_quarter()
         form.min_group.data = current_app.config["ANONYMITY_MIN_GROUP"]
     if form.validate_on_submit():
         spec = CampaignSpec(

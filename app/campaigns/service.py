@@ -6,17 +6,16 @@ Views and CLI commands call these functions; they never re-decide a rule themsel
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, or_, select
 
+from analysis.quarters import Quarter, QuarterError
 from app.models import Campaign, Department, Invitation, Person, Response
 from app.models.types import utcnow
 
-QUARTER_PATTERN = re.compile(r"^(20\d\d)Q([1-4])\Z")  # \Z: "$" would let a trailing newline through
 MODES = ("anonymous", "confidential")
 MIN_GROUP_FLOOR = 3
 
@@ -34,32 +33,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def validate_quarter(quarter: str) -> str:
-    quarter = (quarter or "").strip().upper()
-    if not QUARTER_PATTERN.match(quarter):
-        raise CampaignError(f"季度格式应为“2026Q4”，收到“{quarter}”")
-    return quarter
-
-
-def quarter_of(moment: datetime) -> str:
-    return f"{moment.year}Q{(moment.month - 1) // 3 + 1}"
-
-
-def quarter_bounds(quarter: str) -> tuple[datetime, datetime]:
-    """The first moment of the quarter and the first moment of the next one."""
-    year, q = int(quarter[:4]), int(quarter[5])
-    return datetime(year, 3 * (q - 1) + 1, 1), datetime(year + (q == 4), (3 * q) % 12 + 1, 1)
-
-
-def previous_quarter(quarter: str) -> str:
-    year, q = int(quarter[:4]), int(quarter[5])
-    return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
-
-
 @dataclass
 class CampaignSpec:
     instrument_version_id: int
-    quarter: str
+    quarter: Quarter | str
     title: str
     departments: list[str]
     roles: list[str]
@@ -75,7 +52,10 @@ class CampaignSpec:
 
 def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = None) -> tuple[Campaign, str | None]:
     """Create a campaign; returns it and, if an open (kiosk) link was asked for, its plain token."""
-    quarter = validate_quarter(spec.quarter)
+    try:
+        quarter = str(Quarter.parse(spec.quarter))
+    except QuarterError as exc:
+        raise CampaignError(str(exc)) from exc
     if spec.mode not in MODES:
         raise CampaignError(f"未知模式“{spec.mode}”，可用：anonymous、confidential")
     _check_thresholds(spec.min_group, spec.min_group_text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.campaigns.service import QUARTER_PATTERN
+from analysis.quarters import is_quarter
 from app.models import AuditLog, Suggestion, SuggestionEvent
 from app.models.types import utcnow
 
@@ -76,7 +76,7 @@ def transition(session, suggestion: Suggestion, decision: Decision, actor_id: in
     if to == "adopted":
         if decision.owner_id is None:
             raise TransitionError("incomplete", "采纳时必须指定负责人（委员会成员）")
-        if not decision.target_quarter or not QUARTER_PATTERN.match(decision.target_quarter):
+        if not is_quarter(decision.target_quarter):
             raise TransitionError("incomplete", "采纳时必须填写目标季度，格式如 2027Q1")
         suggestion.owner_id = decision.owner_id
         suggestion.target_quarter = decision.target_quarter

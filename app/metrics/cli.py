@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from analysis.quarters import Quarter, QuarterError
 from app.audit import record
-from app.campaigns.service import CampaignError, validate_quarter
 from app.extensions import db
 from app.metrics.importer import parse_metrics_file
 from app.metrics.service import known_departments, replace_quarter
@@ -23,8 +23,8 @@ metrics_cli = AppGroup("metrics", help="使用数据 / Usage metrics.")
 def metrics_import(file: str, quarter: str, as_json: bool):
     """Import a quarter's usage metrics from CSV or XLSX; replaces that quarter, all or nothing."""
     try:
-        quarter = validate_quarter(quarter)
-    except CampaignError as exc:
+        quarter = str(Quarter.parse(quarter))
+    except QuarterError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
     with open(file, "rb") as handle:

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from analysis.quarters import Quarter, QuarterError
 from analysis.report import SECTIONS
 from app.access import allow
 from app.audit import record
@@ -32,11 +33,12 @@ bp = Blueprint("reports", __name__)
 READERS = ("manager", "committee")
 
 
-def _quarter(quarter: str) -> str:
-    quarter = quarter.upper()
-    if not service.valid_quarter(quarter):
+def _quarter(text: str) -> str:
+    """The quarter the URL names (2026Q4, or 2026q4), or 404."""
+    try:
+        return str(Quarter.parse(text))
+    except QuarterError:
         abort(404)
-    return quarter
 
 
 def _readable_view(quarter: str) -> service.ReportView:

@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
+from analysis.quarters import Quarter, is_quarter
 from analysis.report import (
     SECTIONS,
     ReleasedGroup,
@@ -23,7 +24,6 @@ from analysis.report import (
     ThemeSummary,
     assemble,
 )
-from app.campaigns.service import QUARTER_PATTERN, previous_quarter, quarter_bounds
 from app.instruments import instrument_for
 from app.metrics.service import directory_headcount, usage_frame
 from app.models import (
@@ -52,10 +52,6 @@ COMMENTARY_MAX = 5000
 
 class ReportError(ValueError):
     pass
-
-
-def valid_quarter(quarter: str) -> bool:
-    return bool(QUARTER_PATTERN.match(quarter or ""))
 
 
 def department_levels(session) -> int:
@@ -160,9 +156,10 @@ def suggestion_records(session) -> list[SuggestionRecord]:
 
 def build(session, quarter: str, level: int) -> dict:
     """The draft report of `quarter` at department `level`: assembled data plus where it came from."""
-    before = previous_quarter(quarter)
-    start, end = quarter_bounds(quarter)
-    previous_start, _ = quarter_bounds(before)
+    this = Quarter.parse(quarter, exact=True)
+    before = str(this.previous)
+    start, end = this.dates()
+    previous_start, _ = this.previous.dates()
     campaigns = {slug: report_campaign(session, quarter, slug) for slug in (SATISFACTION, READINESS)}
     previous_campaigns = {slug: report_campaign(session, before, slug) for slug in (SATISFACTION, READINESS)}
     themes, run = theme_summaries(session, quarter)
@@ -171,9 +168,9 @@ def build(session, quarter: str, level: int) -> dict:
         quarter=quarter,
         previous_quarter=before,
         level=level,
-        quarter_start=start.date(),
-        quarter_end=end.date(),
-        previous_start=previous_start.date(),
+        quarter_start=start,
+        quarter_end=end,
+        previous_start=previous_start,
         usage=usage_frame(session, [quarter, before]),
         headcount=directory_headcount(session),
         satisfaction=survey_release(session, campaigns[SATISFACTION], level),
@@ -297,4 +294,4 @@ def quarters(session) -> list[str]:
     found = set(session.execute(select(Campaign.quarter)).scalars())
     found |= set(session.execute(select(UsageMetric.quarter)).scalars())
     found |= set(session.execute(select(QuarterReport.quarter)).scalars())
-    return sorted((q for q in found if valid_quarter(q)), reverse=True)
+    return sorted((q for q in found if is_quarter(q)), reverse=True)

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from analysis.privacy import Release, Snapshot, release_over_time, suppression_message
+from analysis.quarters import Quarter
 from analysis.segments import aggregate
-from app.campaigns.service import availability, previous_quarter
+from app.campaigns.service import availability
 from app.models import ROLE_LABELS, Campaign, InstrumentVersion, ReleaseSnapshot
 from app.results.data import campaign_data
 from app.sqlite import write_transaction
@@ -258,7 +259,7 @@ def quarter_results(session, campaign: Campaign, language: str = "zh") -> dict:
 
 
 def previous_campaign(session, campaign: Campaign) -> Campaign | None:
-    target = previous_quarter(campaign.quarter)
+    target = str(Quarter.parse(campaign.quarter, exact=True).previous)
     for other in reversed(same_instrument_campaigns(session, campaign)):
         if other.quarter == target:
             return other

@@ -134,6 +134,27 @@ def test_manager_creates_campaign_on_the_page(client, login_as):
     assert (campaign.title, campaign.min_group, campaign.status) == ("页面创建", 6, "open")
 
 
+def new_campaign_form(client, quarter):
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    instrument_id = re.search(r'<option value="(\d+)">', page).group(1)
+    data = {"csrf_token": csrf_token_from(page), "instrument": instrument_id, "quarter": quarter, "min_group": "5"}
+    return client.post("/campaigns/new", data={**data, "mode": "anonymous"})
+
+
+def test_the_page_takes_a_quarter_typed_with_spaces_and_a_lower_case_q(client, login_as):
+    login_as("manager")
+    response = new_campaign_form(client, " 2026q4 ")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.execute(select(Campaign.quarter)).scalar_one() == "2026Q4"
+
+
+def test_a_malformed_quarter_is_refused_on_the_page_and_kept_as_typed(client, login_as):
+    login_as("manager")
+    page = new_campaign_form(client, "2026Q5").get_data(as_text=True)
+    assert "季度格式应为 2026Q4" in page and 'value="2026Q5"' in page
+    assert db.session.execute(select(func.count(Campaign.id))).scalar_one() == 0
+
+
 def test_campaign_threshold_below_three_is_refused_on_the_page(client, login_as):
     login_as("manager")
     page = client.get("/campaigns/new").get_data(as_text=True)

@@ -116,6 +116,14 @@ def test_page_refuses_a_malformed_quarter_in_chinese(client, login_as):
     assert stored() == {}
 
 
+def test_page_takes_a_quarter_typed_with_spaces_and_a_lower_case_q(client, login_as):
+    add_people(1)
+    login_as("admin")
+    response = upload(client, csv_bytes([["总部/华东区/杭州门店", "1", ""]], header=HEADER), quarter=" 2026q4 ")
+    assert response.status_code == 302
+    assert stored("2026Q4") == {("总部/华东区/杭州门店", "active_users"): 1}
+
+
 def test_committee_cannot_import_metrics(client, login_as):
     login_as("committee")
     assert client.get("/admin/metrics").status_code == 403
