@@ -21,7 +21,14 @@ from scipy.stats import permutation_test, spearmanr
 
 from analysis.privacy import BELOW_K, Release, may_release_text, release_across_groups
 from analysis.usage import ADOPTION, organisation_totals, roll_up, with_headcount
-from surveys.scoring import ADKAR_ORDER, main_barrier
+from surveys.scoring import (
+    ADKAR_ORDER,
+    main_barrier,
+    member_key,
+    nest_scores,
+    readiness_index,
+    resistance_index,
+)
 
 TOP_THEMES = 5
 MIN_DEPARTMENTS_FOR_CORRELATION = 3
@@ -119,22 +126,18 @@ def assemble(inputs: ReportInputs) -> dict:
         "suggestions": funnel,
         "attention": needing_attention(departments, inputs.readiness),
         "profile": {
-            "satisfaction": _profile(inputs.satisfaction, "module_"),
-            "readiness": _profile(inputs.readiness, "adkar_"),
+            "satisfaction": _profile(inputs.satisfaction, "modules"),
+            "readiness": _profile(inputs.readiness, "adkar"),
         },
     }
 
 
-def _profile(release: SurveyRelease | None, prefix: str) -> dict | None:
+def _profile(release: SurveyRelease | None, family: str) -> dict | None:
     """Released overall means of one family of scales (module satisfaction, ADKAR elements)."""
     if release is None or release.overall.suppressed:
         return None
-    scores = release.overall.scores or {}
-    return {
-        key[len(prefix) :]: _plain(value)
-        for key, value in scores.items()
-        if key.startswith(prefix) and value is not None
-    } or None
+    members = (nest_scores(release.overall.scores or {}) or {}).get(family, {})
+    return {member: _plain(value) for member, value in members.items() if value is not None} or None
 
 
 def _usage_table(inputs: ReportInputs, quarter: str, level: int) -> pd.DataFrame:
@@ -145,18 +148,6 @@ def _usage_table(inputs: ReportInputs, quarter: str, level: int) -> pd.DataFrame
     if rows.empty:
         return pd.DataFrame()
     return roll_up(with_headcount(rows, inputs.headcount), level)
-
-
-def readiness_index(scores: dict | None) -> float | None:
-    """Mean of the five ADKAR element means (1–5)."""
-    values = [scores.get(f"adkar_{element}") for element in ADKAR_ORDER] if scores else []
-    values = [v for v in values if v is not None]
-    return round(sum(values) / len(values), 2) if values else None
-
-
-def resistance_index(scores: dict | None) -> float | None:
-    values = [v for key, v in (scores or {}).items() if key.startswith("resist_") and v is not None]
-    return round(sum(values) / len(values), 2) if values else None
 
 
 def _survey_figures(release: SurveyRelease | None) -> tuple[dict, ReleasedGroup | None]:
@@ -256,7 +247,7 @@ def _released_department(release: SurveyRelease | None, name: str, keys: tuple[s
         figures["index"] = readiness_index(group.scores)
         figures["resistance"] = resistance_index(group.scores)
         figures["barrier"] = main_barrier(group.barrier_points)
-        figures["adkar"] = {element: _plain(group.scores.get(f"adkar_{element}")) for element in ADKAR_ORDER}
+        figures["adkar"] = {element: _plain(group.scores.get(member_key("adkar", element))) for element in ADKAR_ORDER}
     return figures
 
 

@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm, rankdata
 
-from surveys.scoring import ADKAR_ORDER, barrier_distribution, enps, nps_category
+from surveys.scoring import (
+    ADKAR_ORDER,
+    NPS_COLUMN,
+    barrier_distribution,
+    enps,
+    nps_category,
+    score_columns,
+    score_key,
+)
 
 SIGNIFICANCE_LEVEL = 0.05
 MIN_N_FOR_TEST = 5
@@ -40,19 +48,15 @@ class GroupScores:
     comparisons: dict = field(default_factory=dict)
 
 
-def score_columns(scores: pd.DataFrame) -> list[str]:
-    return [c for c in scores.columns if c == "sus" or c == "nps" or c.startswith(("module_", "adkar_", "resist_"))]
-
-
 def aggregate(scores: pd.DataFrame) -> dict:
     """Figures of one group: means, eNPS from the raw ratings (`nps` column), never per-person values."""
     figures: dict = {}
-    for column in score_columns(scores):
+    for column in score_columns(scores.columns):
         values = scores[column].dropna()
-        if column == "nps":
-            figures["enps"] = _clean(enps(values))
+        if column == NPS_COLUMN:
+            figures[score_key(column)] = _clean(enps(values))
         else:
-            figures[column] = _clean(float(values.mean())) if len(values) else None
+            figures[score_key(column)] = _clean(float(values.mean())) if len(values) else None
     return figures
 
 
@@ -78,7 +82,7 @@ class RankedMetric:
         self.metric = metric
         self.values = values.to_numpy(dtype="float64")
         self.valid = ~np.isnan(self.values)
-        compared = nps_category(values[self.valid]) if metric == "nps" else values[self.valid]
+        compared = nps_category(values[self.valid]) if metric == NPS_COLUMN else values[self.valid]
         self.ranks = np.full(len(self.values), np.nan)
         self.ranks[self.valid] = rankdata(compared)
         self.n = int(self.valid.sum())
@@ -92,7 +96,7 @@ class RankedMetric:
         if n1 < MIN_N_FOR_TEST or n2 < MIN_N_FOR_TEST:
             return Comparison(None, None, False, n1, n2)
         group, rest = self.values[group_mask], self.values[rest_mask]
-        if self.metric == "nps":
+        if self.metric == NPS_COLUMN:
             difference = enps(group) - enps(rest)
         else:
             difference = float(group.mean() - rest.mean())
@@ -115,7 +119,7 @@ def summarise(scores: pd.DataFrame, by: Sequence[str]) -> tuple[GroupScores, lis
     by = list(by)
     overall = overall_scores(scores)
     groups = []
-    ranked = [RankedMetric(scores[metric], metric) for metric in score_columns(scores)]
+    ranked = [RankedMetric(scores[metric], metric) for metric in score_columns(scores.columns)]
     grouper = by if len(by) > 1 else by[0]
     for values, positions in scores.groupby(grouper, observed=True, dropna=True).indices.items():
         values = values if isinstance(values, tuple) else (values,)
@@ -124,7 +128,7 @@ def summarise(scores: pd.DataFrame, by: Sequence[str]) -> tuple[GroupScores, lis
         members = scores[inside]
         group = GroupScores(tuple(sorted(zip(by, values))), len(members), aggregate(members), _barriers(members))
         for metric in ranked:
-            group.comparisons["enps" if metric.metric == "nps" else metric.metric] = metric.compare(inside)
+            group.comparisons[score_key(metric.metric)] = metric.compare(inside)
         groups.append(group)
     return overall, groups
 

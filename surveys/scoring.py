@@ -1,14 +1,21 @@
-"""Scoring: SUS, eNPS, scale means with reverse-keyed items, the ADKAR barrier point, Cronbach's α.
+"""Scoring: SUS, eNPS, scale means with reverse-keyed items, the ADKAR barrier point, Cronbach's α, and
+the score keys every figure is named by.
 
 `score_response` scores one response; `score_frame` scores many at once (vectorised, one row per
 response) and must agree with it. Group aggregates (`enps`, `barrier_distribution`) live here too,
 so every figure the product shows is computed in one place.
+
+Score keys: a group's figures are flat, keyed `sus`, `enps` and the codes of the mean scales, whose
+prefix names their family (`module_approval`, `adkar_awareness`, `resist_routine_seeking`). The API
+nests them (`{"sus", "enps", "modules": {"approval": …}, "adkar": {…}, "resistance": {…}}`). Views ask
+`score_scales` for what to show, never a fixed list of keys.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -16,6 +23,10 @@ import pandas as pd
 from surveys.model import Instrument, Scale
 
 ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
+HEADLINE_KEYS = ("sus", "enps")
+NPS_COLUMN = "nps"  # score_frame's column of the raw 0–10 rating; a group's figure of it is eNPS
+FAMILIES = (("module_", "modules"), ("adkar_", "adkar"), ("resist_", "resistance"))
+LOWER_IS_BETTER = frozenset({"resistance"})  # kinds whose lower values are the better ones
 
 
 def sus_score(items: Iterable[float | None]) -> float:
@@ -161,3 +172,130 @@ def scale_alphas(instrument: Instrument, wide: pd.DataFrame) -> dict[str, float]
             items[code] = low + high - items[code]
         alphas[scale.code] = cronbach_alpha(items)
     return alphas
+
+
+# Score keys ---------------------------------------------------------------------------------------
+
+
+class ScoreScale(NamedTuple):
+    """A figure a view shows: its flat key, its label in the page's language, and its kind — `sus` (0–100),
+    `enps` (−100…100), `mean` (a 1–5 mean, higher is better) or `resistance` (a 1–5 mean, lower is better)."""
+
+    key: str
+    label: str
+    kind: str
+
+    @property
+    def family(self) -> str | None:
+        return family_of(self.key)
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.kind in LOWER_IS_BETTER
+
+    @property
+    def path(self) -> str:
+        """Where the figure sits in nested scores, dotted: `sus`, `adkar.awareness`."""
+        return ".".join(score_path(self.key))
+
+
+def score_key(column: str) -> str:
+    """The key of a group's figure of a score-frame column: `enps` for the raw rating, the column otherwise."""
+    return "enps" if column == NPS_COLUMN else column
+
+
+def score_columns(columns: Iterable[str]) -> list[str]:
+    """The columns of a score frame that hold scores (not segments, not the barrier point)."""
+    prefixes = tuple(prefix for prefix, _ in FAMILIES)
+    return [c for c in columns if c in ("sus", NPS_COLUMN) or c.startswith(prefixes)]
+
+
+def family_of(key: str) -> str | None:
+    """`modules`, `adkar` or `resistance` for a family's key; None for `sus` and `enps`."""
+    return next((family for prefix, family in FAMILIES if key.startswith(prefix)), None)
+
+
+def member_key(family: str, member: str) -> str:
+    """The flat key of a family's member: ("adkar", "awareness") → adkar_awareness."""
+    prefix = next(prefix for prefix, name in FAMILIES if name == family)
+    return prefix + member
+
+
+def score_path(key: str) -> tuple[str, ...]:
+    """Where a flat key sits in nested scores: sus → (sus,), module_approval → (modules, approval)."""
+    for prefix, family in FAMILIES:
+        if key.startswith(prefix):
+            return family, key[len(prefix) :]
+    return (key,)
+
+
+def nest_scores(figures: Mapping | None) -> dict | None:
+    """Flat figures → {"sus", "enps", "modules": {…}, "adkar": {…}, "resistance": {…}} (empty families left out)."""
+    if figures is None:
+        return None
+    nested: dict = {key: figures[key] for key in HEADLINE_KEYS if key in figures}
+    for prefix, family in FAMILIES:
+        members = {key[len(prefix) :]: value for key, value in figures.items() if key.startswith(prefix)}
+        if members:
+            nested[family] = members
+    return nested
+
+
+def flat_scores(nested: Mapping | None) -> dict:
+    """Nested scores (as the API gives them) → flat figures; the inverse of `nest_scores`."""
+    if not nested:
+        return {}
+    flat = {key: nested[key] for key in HEADLINE_KEYS if key in nested}
+    for _prefix, family in FAMILIES:
+        for member, value in (nested.get(family) or {}).items():
+            flat[member_key(family, member)] = value
+    return flat
+
+
+def family_scales(instrument: Instrument, family: str) -> list[tuple[str, Scale]]:
+    """The instrument's scales of one family, with their member names: [("approval", <module_approval>), …]."""
+    return [(score_path(scale.code)[1], scale) for scale in instrument.scales if family_of(scale.code) == family]
+
+
+def _kind(key: str) -> str:
+    if key in HEADLINE_KEYS:
+        return key
+    return "resistance" if family_of(key) == "resistance" else "mean"
+
+
+def score_scales(instrument: Instrument, language: str = "zh") -> list[ScoreScale]:
+    """The figures an instrument's scales give a group, in the instrument's order, labelled in `language`."""
+    headline = {"sus": ("SUS", "系统易用性 SUS"), "enps": ("eNPS", "推荐值 eNPS")}
+    scales = []
+    for column in score_columns(scale.code for scale in instrument.scales):
+        key = score_key(column)
+        if key in headline:
+            label = headline[key][0 if language == "en" else 1]
+        else:
+            scale = next(s for s in instrument.scales if s.code == column)
+            label = scale.title.get(language) or scale.title["zh"]
+        scales.append(ScoreScale(key, label, _kind(key)))
+    return scales
+
+
+def metric_labels(instrument: Instrument, language: str = "zh") -> dict[str, str]:
+    """Flat score key → label (e.g. module_approval → 审批)."""
+    return {scale.key: scale.label for scale in score_scales(instrument, language)}
+
+
+def barrier_key(instrument: Instrument, element: str | None) -> str | None:
+    """The score key of the barrier scale an element names (awareness → adkar_awareness), if it has one."""
+    return next((code for code in instrument.barrier_scales if _element(code) == element), None)
+
+
+def readiness_index(scores: Mapping | None) -> float | None:
+    """Mean of the five ADKAR element means (1–5)."""
+    values = [scores.get(member_key("adkar", element)) for element in ADKAR_ORDER] if scores else []
+    values = [v for v in values if v is not None]
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def resistance_index(scores: Mapping | None) -> float | None:
+    """Mean of the resistance dimensions' means (1–5, lower is better)."""
+    values = [v for key, v in (scores or {}).items() if family_of(key) == "resistance" and v is not None]
+    return round(sum(values) / len(values), 2) if values else None

@@ -41,9 +41,9 @@ from app.models import (
     UsageMetric,
 )
 from app.models.types import utcnow
-from app.results.routes import flat
-from app.results.service import nest_scores, overall, results
+from app.results.service import overall, results
 from app.themes.service import visible_themes
+from surveys.scoring import family_scales, flat_scores, nest_scores
 
 SATISFACTION, READINESS = "quarterly-satisfaction", "change-readiness"
 DEFAULT_LEVEL = 2
@@ -90,7 +90,7 @@ def _released(group: dict) -> ReleasedGroup:
         suppressed=bool(group["suppressed"]),
         n=n if isinstance(n, int) else None,
         reason=group.get("reason"),
-        scores=flat(group.get("scores")),
+        scores=flat_scores(group.get("scores")),
         barrier_points=group.get("barrier_points"),
     )
 
@@ -199,11 +199,7 @@ def module_titles(campaign: Campaign | None) -> dict:
     if campaign is None:
         return {}
     definition = instrument_for(campaign.instrument_version)
-    return {
-        scale.code[len("module_") :]: dict(scale.title)
-        for scale in definition.scales
-        if scale.code.startswith("module_")
-    }
+    return {member: dict(scale.title) for member, scale in family_scales(definition, "modules")}
 
 
 def _campaign_source(campaign: Campaign | None, release: SurveyRelease | None) -> dict | None:

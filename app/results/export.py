@@ -20,9 +20,9 @@ from sqlalchemy import select
 from app.instruments import instrument_for
 from app.models import ROLE_LABELS, Answer, Campaign, Response
 from app.results.data import campaign_data
-from app.results.routes import flat, metric_labels
 from app.results.service import results
 from app.spreadsheet import safe_cell
+from surveys.scoring import flat_scores, score_scales
 
 SEGMENT_HEADERS = ["角色 role", "部门 department", "批次 wave"]
 BATCH = 2000
@@ -104,25 +104,23 @@ def _row(segments: pd.DataFrame, response_id: str, values: dict, codes: list[str
 def segment_rows(session, campaign: Campaign, language: str = "zh") -> tuple[list[str], list[list]]:
     """Released segment figures for every breakdown (role, each department level, wave)."""
     data = campaign_data(session, campaign)
-    labels = metric_labels(data.definition, language)
+    scales = score_scales(data.definition, language)
+    keys = [scale.key for scale in scales]
     views = [("role", 2)] + [("department", level) for level in range(1, data.levels + 1)] + [("wave", 2)]
-    keys = None
     table = []
     for by, level in views:
         view = results(session, campaign, by=by, level=level, language=language)
-        if keys is None:
-            keys = list(flat(view["overall"]["scores"])) or list(labels)
-            table.append(
-                ["全部", "全部", view["overall"]["n"]] + [flat(view["overall"]["scores"]).get(k) for k in keys]
-            )
+        if not table:
+            overall = flat_scores(view["overall"]["scores"])
+            table.append(["全部", "全部", view["overall"]["n"]] + [overall.get(k) for k in keys])
         name = {"role": "角色", "department": f"部门（第 {level} 级）", "wave": "批次"}[by]
         for segment in view["segments"]:
             if segment["suppressed"]:
                 table.append([name, segment["label"], segment["message"]] + [""] * len(keys))
             else:
-                values = flat(segment["scores"])
+                values = flat_scores(segment["scores"])
                 table.append([name, segment["label"], segment["n"]] + [values.get(k) for k in keys])
-    header = ["分组 breakdown", "群体 group", "人数 n"] + [labels.get(k, k) for k in keys or []]
+    header = ["分组 breakdown", "群体 group", "人数 n"] + [scale.label for scale in scales]
     return header, [[safe_cell(cell) for cell in row] for row in table]
 
 

@@ -11,6 +11,8 @@ from app.models import ROLE_LABELS, Campaign
 from app.results.comments import comments_view
 from app.results.data import campaign_data
 from app.results.service import BY_CHOICES, headline, results
+from surveys import Instrument
+from surveys.scoring import HEADLINE_KEYS, ScoreScale, barrier_key, flat_scores, score_scales
 from surveys.scoring import main_barrier as barrier_element
 
 bp = Blueprint("results", __name__)
@@ -26,28 +28,6 @@ def _level(data) -> int:
     return max(1, min(level, max(data.levels, 1)))
 
 
-def metric_labels(definition, language: str) -> dict:
-    """Flat score key → label, from the instrument's scale titles (e.g. module_approval → 审批)."""
-    labels = {
-        "sus": "SUS" if language == "en" else "系统易用性 SUS",
-        "enps": "eNPS" if language == "en" else "推荐值 eNPS",
-    }
-    for scale in definition.scales:
-        if scale.scoring == "mean":
-            labels[scale.code] = scale.title[language]
-    return labels
-
-
-def flat(scores: dict | None) -> dict:
-    if not scores:
-        return {}
-    out = {key: scores[key] for key in ("sus", "enps") if key in scores}
-    for prefix, name in (("module_", "modules"), ("adkar_", "adkar"), ("resist_", "resistance")):
-        for key, value in (scores.get(name) or {}).items():
-            out[prefix + key] = value
-    return out
-
-
 @bp.route("/<int:campaign_id>")
 @allow(*MANAGER)
 def overview(campaign_id: int):
@@ -59,8 +39,7 @@ def overview(campaign_id: int):
         campaign=campaign,
         rates=response_rates(db.session, campaign),
         headline=headline(db.session, campaign, language),
-        labels=metric_labels(data.definition, language),
-        flat=flat,
+        scales=score_scales(data.definition, language),
     )
 
 
@@ -72,15 +51,14 @@ def heatmap(campaign_id: int):
     data = campaign_data(db.session, campaign)
     level = _level(data)
     view = results(db.session, campaign, by="department", level=level, language=language)
-    labels = metric_labels(data.definition, language)
     return render_template(
         "results/heatmap.html",
         campaign=campaign,
         view=view,
-        labels=labels,
+        scales=score_scales(data.definition, language),
         level=level,
         levels=range(1, data.levels + 1),
-        flat=flat,
+        flat=flat_scores,
     )
 
 
@@ -95,9 +73,7 @@ def breakdown(campaign_id: int):
     data = campaign_data(db.session, campaign)
     level = _level(data)
     view = results(db.session, campaign, by=by, level=level, language=language, negative_share=by != "quarter")
-    labels = metric_labels(data.definition, language)
-    keys = list(flat(view["overall"]["scores"]))
-    adkar = [key for key in keys if key.startswith("adkar_")]
+    scales = score_scales(data.definition, language)
     return render_template(
         "results/breakdown.html",
         campaign=campaign,
@@ -105,19 +81,24 @@ def breakdown(campaign_id: int):
         by=by,
         level=level,
         levels=range(1, data.levels + 1),
-        labels=labels,
-        flat=flat,
-        keys=keys,
-        adkar=adkar,
-        chart_keys=adkar or ["sus", "enps"],
-        main_barrier=lambda points: main_barrier(points, labels),
+        scales=scales,
+        flat=flat_scores,
+        chart=chart_scales(scales),
+        has_barrier=bool(data.definition.barrier_scales),
+        main_barrier=lambda points: main_barrier(points, data.definition, scales),
     )
 
 
-def main_barrier(points: dict | None, labels: dict) -> str:
-    """The ADKAR element most respondents of a group are stuck at, as a label."""
+def chart_scales(scales: list[ScoreScale]) -> list[ScoreScale]:
+    """What the breakdown chart draws: the ADKAR elements (a radar) or else SUS and eNPS, or else every scale."""
+    return [s for s in scales if s.family == "adkar"] or [s for s in scales if s.kind in HEADLINE_KEYS] or scales
+
+
+def main_barrier(points: dict | None, definition: Instrument, scales: list[ScoreScale]) -> str:
+    """The barrier element most respondents of a group are stuck at, as the label of its scale."""
     element = barrier_element(points)
-    return labels.get(f"adkar_{element}", element) if element else "—"
+    labels = {scale.key: scale.label for scale in scales}
+    return labels.get(barrier_key(definition, element), element) if element else "—"
 
 
 @bp.route("/<int:campaign_id>/comments")

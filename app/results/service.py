@@ -17,25 +17,13 @@ from app.campaigns.service import availability
 from app.models import ROLE_LABELS, Campaign, InstrumentVersion, ReleaseSnapshot
 from app.results.data import campaign_data
 from app.sqlite import write_transaction
+from surveys.scoring import nest_scores
 
 BY_CHOICES = ("role", "department", "wave", "quarter")
-SCORE_GROUPS = (("module_", "modules"), ("adkar_", "adkar"), ("resist_", "resistance"))
 
 
 def dimension_for(by: str, level: int) -> str:
     return {"role": "role", "wave": "wave", "department": f"dept_{level}"}[by]
-
-
-def nest_scores(figures: dict | None) -> dict | None:
-    """Flat figures → {"sus", "enps", "modules": {…}, "adkar": {…}, "resistance": {…}}."""
-    if figures is None:
-        return None
-    nested = {key: figures[key] for key in ("sus", "enps") if key in figures}
-    for prefix, name in SCORE_GROUPS:
-        group = {key[len(prefix) :]: value for key, value in figures.items() if key.startswith(prefix)}
-        if group:
-            nested[name] = group
-    return nested
 
 
 class SnapshotStore:
@@ -280,4 +268,4 @@ def headline(session, campaign: Campaign, language: str = "zh") -> dict:
     return {"current": current, "previous": before, "previous_campaign": before_campaign, "trends": trends}
 
 
-__all__ = ["BY_CHOICES", "aggregate", "headline", "nest_scores", "results"]
+__all__ = ["BY_CHOICES", "aggregate", "headline", "results"]

@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.staff import create_staff_user
 from tests.e2e.conftest import assert_no_horizontal_overflow, log_in
-from tests.web.results_helpers import campaign_with, satisfaction
+from tests.web.results_helpers import campaign_with, readiness, satisfaction
 
 PASSWORD = "manager password 1"
 
@@ -51,4 +51,26 @@ def test_overview_and_heatmap_screens(live_app, browser, tmp_path, width):
     page.wait_for_selector("[data-chart][data-rendered=true]", timeout=10_000)
     assert page.locator("[data-chart] svg").count() == 1
     assert_no_horizontal_overflow(page, width)
+    context.close()
+
+
+def test_readiness_breakdown_charts_each_adkar_element_from_the_api(live_app, browser):
+    with live_app.app_context():
+        create_staff_user(db.session, "m@example.com", "manager", PASSWORD)
+        campaign = campaign_with(
+            [
+                (12, "employee", "总部/华东区/杭州门店", "第一批", readiness(4)),
+                (10, "manager", "总部/华南区/深圳门店", "第二批", readiness(2)),
+            ],
+            instrument="change-readiness",
+        )
+        campaign_id = campaign.id
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    base = live_app.config["LIVE_URL"]
+    log_in(page, base, "m@example.com", PASSWORD)
+    page.goto(f"{base}/results/{campaign_id}/breakdown?by=role")
+    page.wait_for_selector("[data-chart][data-rendered=true]", timeout=10_000)
+    series = page.evaluate("echarts.getInstanceByDom(document.querySelector('[data-chart]')).getOption().series")
+    assert [item["value"] for item in series[0]["data"]] == [[4, 4, 4, 4, 4], [2, 2, 2, 2, 2]]
     context.close()

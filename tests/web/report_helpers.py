@@ -5,35 +5,9 @@ from datetime import datetime
 from app.extensions import db
 from app.models import Suggestion, SuggestionEvent, Theme, ThemeRun, UsageMetric
 from tests.web.respond_helpers import add_people, make_campaign
-from tests.web.results_helpers import add_responses, satisfaction
+from tests.web.results_helpers import add_responses, readiness, satisfaction
 
 EAST, SOUTH, NORTH = "总部/华东区/杭州门店", "总部/华南区/深圳门店", "总部/华北区/北京门店"
-READINESS_CODES = [
-    "awareness1",
-    "awareness2",
-    "desire1",
-    "desire2",
-    "desire3",
-    "knowledge1",
-    "knowledge2",
-    "ability1",
-    "ability2",
-    "reinforcement1",
-    "reinforcement2",
-    "reinforcement3",
-    "routine_seeking1",
-    "routine_seeking2",
-    "emotional_reaction1",
-    "emotional_reaction2",
-    "short_term_focus1",
-    "short_term_focus2",
-    "cognitive_rigidity1",
-    "cognitive_rigidity2",
-]
-
-
-def readiness(value=4):
-    return dict.fromkeys(READINESS_CODES, value)
 
 
 def survey(instrument, specs, quarter="2026Q4"):

@@ -44,6 +44,38 @@ def satisfaction(sus_value=3, enps=8, approval=3, text=None):
     return answers
 
 
+READINESS_CODES = [
+    "awareness1",
+    "awareness2",
+    "desire1",
+    "desire2",
+    "desire3",
+    "knowledge1",
+    "knowledge2",
+    "ability1",
+    "ability2",
+    "reinforcement1",
+    "reinforcement2",
+    "reinforcement3",
+    "routine_seeking1",
+    "routine_seeking2",
+    "emotional_reaction1",
+    "emotional_reaction2",
+    "short_term_focus1",
+    "short_term_focus2",
+    "cognitive_rigidity1",
+    "cognitive_rigidity2",
+]
+
+
+def readiness(value=4, text=None):
+    """Every change-readiness item answered `value` (ADKAR elements and resistance dimensions alike)."""
+    answers = dict.fromkeys(READINESS_CODES, value)
+    if text:
+        answers["holdback"] = text
+    return answers
+
+
 def campaign_with(specs, **overrides):
     campaign, _ = make_campaign(people=0, **overrides)
     add_responses(campaign, specs)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ApiToken
-from tests.web.results_helpers import add_responses, campaign_with, satisfaction
+from tests.web.results_helpers import add_responses, campaign_with, readiness, satisfaction
 
 EAST = "总部/华东区/杭州门店"
 SOUTH = "总部/华南区/深圳门店"
@@ -144,23 +144,45 @@ def test_campaign_list_api(client, login_as):
     assert body[0]["quarter"] == "2026Q4" and "response_rate" in body[0]
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/results/{id}",
-        "/results/{id}/heatmap",
-        "/results/{id}/breakdown?by=role",
-        "/results/{id}/breakdown?by=wave",
-        "/results/{id}/breakdown?by=quarter",
-        "/results/{id}/breakdown?by=department&level=3",
-        "/results/{id}/comments",
-    ],
-)
-def test_result_pages_render_for_managers(client, login_as, path):
-    campaign = standard_campaign()
+def readiness_campaign():
+    """A change-readiness campaign (ADKAR and resistance scales, no SUS or eNPS) with last quarter's before it."""
+    campaign_with([(8, "employee", EAST, "第一批", readiness(3))], instrument="change-readiness", quarter="2026Q3")
+    return campaign_with(
+        [
+            (12, "employee", EAST, "第一批", readiness(4, "怕学不会")),
+            (9, "manager", SOUTH, "第二批", readiness(2, "老系统更顺手")),
+            (2, "executive", SOUTH, "第二批", readiness(5)),
+        ],
+        instrument="change-readiness",
+    )
+
+
+RESULT_PAGES = [
+    "/results/{id}",
+    "/results/{id}/heatmap",
+    "/results/{id}/breakdown?by=role",
+    "/results/{id}/breakdown?by=wave",
+    "/results/{id}/breakdown?by=quarter",
+    "/results/{id}/breakdown?by=department&level=3",
+    "/results/{id}/comments",
+]
+
+
+@pytest.mark.parametrize("build", [standard_campaign, readiness_campaign], ids=["satisfaction", "readiness"])
+@pytest.mark.parametrize("path", RESULT_PAGES)
+def test_result_pages_render_for_managers_for_every_instrument(client, login_as, build, path):
+    campaign = build()
     login_as("manager")
     response = client.get(path.format(id=campaign.id))
     assert response.status_code == 200
+
+
+def test_readiness_overview_shows_its_own_scales_and_their_change(client, login_as):
+    campaign = readiness_campaign()
+    login_as("manager")
+    page = client.get(f"/results/{campaign.id}").get_data(as_text=True)
+    assert "知晓（Awareness）" in page and "惯性依赖" in page and "SUS" not in page
+    assert "较上季度" in page
 
 
 def test_heatmap_greys_out_small_departments_with_the_reason(client, login_as):

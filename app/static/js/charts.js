@@ -1,18 +1,11 @@
 // Charts for result pages: each [data-chart] element names its JSON source, kind and metrics.
-// Suppressed groups carry no scores in the JSON and therefore never reach a chart.
+// A metric is its path in the nested scores of the JSON ("sus", "adkar.awareness"), as the page
+// gives it from surveys.scoring. Suppressed groups carry no scores and therefore never reach a chart.
 (function () {
-  var GROUPS = { module_: "modules", adkar_: "adkar", resist_: "resistance" };
-  function metricValue(scores, key) {
-    if (!scores) return null;
-    if (key === "sus" || key === "enps") return scores[key];
-    for (var prefix in GROUPS) {
-      if (key.indexOf(prefix) === 0) {
-        var group = scores[GROUPS[prefix]] || {};
-        var value = group[key.slice(prefix.length)];
-        return value === undefined ? null : value;
-      }
-    }
-    return null;
+  function metricValue(scores, path) {
+    var value = scores;
+    path.split(".").forEach(function (step) { value = value && value[step]; });
+    return value === undefined ? null : value;
   }
   function render(element, data) {
     var metrics = element.dataset.metrics.split(",");

@@ -17,6 +17,15 @@ from surveys import (
     score_response,
     sus_score,
 )
+from surveys.scoring import (
+    barrier_key,
+    flat_scores,
+    nest_scores,
+    readiness_index,
+    resistance_index,
+    score_columns,
+    score_scales,
+)
 
 
 def test_sus_all_threes_is_fifty():
@@ -171,3 +180,79 @@ def test_cronbach_alpha_matches_pingouin(dataset):
 def test_cronbach_alpha_of_perfectly_consistent_items_is_one():
     wide = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [1, 2, 3, 4, 5], "c": [1, 2, 3, 4, 5]})
     assert cronbach_alpha(wide) == pytest.approx(1.0)
+
+
+def test_nested_scores_hold_each_family_under_its_name():
+    flat = {"sus": 70.0, "enps": -5.0, "module_approval": 3.2, "adkar_awareness": 4.1, "resist_routine_seeking": 2.5}
+    assert nest_scores(flat) == {
+        "sus": 70.0,
+        "enps": -5.0,
+        "modules": {"approval": 3.2},
+        "adkar": {"awareness": 4.1},
+        "resistance": {"routine_seeking": 2.5},
+    }
+
+
+def test_flat_scores_undo_nesting():
+    flat = {"adkar_awareness": 4.1, "adkar_desire": None, "resist_short_term_focus": 3.0}
+    assert flat_scores(nest_scores(flat)) == flat and flat_scores(None) == {}
+
+
+def test_score_columns_are_the_scales_not_the_segments():
+    columns = [
+        "sus",
+        "nps",
+        "module_log",
+        "adkar_ability",
+        "resist_cognitive_rigidity",
+        "role",
+        "dept_2",
+        "barrier_point",
+    ]
+    assert score_columns(columns) == ["sus", "nps", "module_log", "adkar_ability", "resist_cognitive_rigidity"]
+
+
+def test_satisfaction_shows_sus_enps_and_its_modules_in_the_instrument_s_order():
+    scales = score_scales(load_builtin("quarterly-satisfaction"), "zh")
+    assert [s.key for s in scales][:3] == ["sus", "enps", "module_attendance"]
+    assert (scales[0].label, scales[0].kind, scales[1].kind, scales[2].kind) == (
+        "系统易用性 SUS",
+        "sus",
+        "enps",
+        "mean",
+    )
+    assert {s.key: s.label for s in scales}["module_approval"] == "审批"
+
+
+def test_readiness_has_no_sus_or_enps_and_its_resistance_is_lower_is_better():
+    scales = score_scales(load_builtin("change-readiness"), "en")
+    keys = [s.key for s in scales]
+    assert "sus" not in keys and "enps" not in keys and len(keys) == 9
+    awareness, routine = scales[0], scales[5]
+    assert (awareness.key, awareness.label, awareness.kind, awareness.lower_is_better) == (
+        "adkar_awareness",
+        "Awareness",
+        "mean",
+        False,
+    )
+    assert (routine.key, routine.kind, routine.lower_is_better) == ("resist_routine_seeking", "resistance", True)
+    assert (awareness.path, routine.path) == ("adkar.awareness", "resistance.routine_seeking")
+
+
+def test_a_barrier_element_names_its_scale():
+    readiness = load_builtin("change-readiness")
+    assert barrier_key(readiness, "desire") == "adkar_desire"
+    assert (
+        barrier_key(readiness, None) is None and barrier_key(load_builtin("quarterly-satisfaction"), "desire") is None
+    )
+
+
+def test_readiness_index_is_the_mean_of_the_five_elements():
+    scores = {"adkar_awareness": 4.0, "adkar_desire": 3.0, "adkar_knowledge": 2.0, "adkar_ability": 5.0}
+    assert readiness_index({**scores, "adkar_reinforcement": 1.0, "resist_x": 5.0}) == 3.0
+    assert readiness_index(scores) == 3.5 and readiness_index({}) is None and readiness_index(None) is None
+
+
+def test_resistance_index_is_the_mean_of_the_resistance_dimensions():
+    scores = {"resist_a": 2.0, "resist_b": 3.0, "resist_c": None, "adkar_awareness": 5.0}
+    assert resistance_index(scores) == 2.5 and resistance_index({"sus": 80.0}) is None
