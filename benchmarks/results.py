@@ -127,7 +127,7 @@ def main():
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.com", "password": "benchmark password"})
     url = f"/api/v1/campaigns/{campaign_id}/results?by=department&level=3"
-    from app.results.data import clear_cache
+    from app.results.response_frames import clear_cache
 
     colds = []
     for _ in range(3):

@@ -39,7 +39,7 @@ class IsolatedClient(FlaskClient):
 def fresh_results_cache():
     """The results cache lives in the process and is keyed by campaign id and response count; every test
     has a fresh database whose ids start again at 1, so a campaign of an earlier test must not be served."""
-    from app.results.data import clear_cache
+    from app.results.response_frames import clear_cache
 
     clear_cache()
 

@@ -23,7 +23,7 @@ from app.campaigns.service import (
 from app.extensions import db
 from app.instruments import InstrumentNotFound, latest_version, list_instruments
 from app.models import Campaign
-from app.spreadsheet import safe_cell
+from app.spreadsheets import safe_cell
 
 campaigns_cli = AppGroup("campaigns", help="问卷活动 / Survey campaigns.")
 invitations_cli = AppGroup("invitations", help="邀请链接 / Invitations.")

@@ -40,7 +40,7 @@ from app.i18n import current_quarter
 from app.instruments import instrument_choices
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
 from app.models import ROLE_LABELS, BackgroundJob, Campaign, Department, JobOutput, Person
-from app.spreadsheet import safe_cell
+from app.spreadsheets import safe_cell
 
 bp = Blueprint("campaigns", __name__)
 MANAGERS = ("manager", "admin")

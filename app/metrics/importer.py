@@ -2,7 +2,7 @@
 
 `parse_metrics_file` reads and validates without touching the database and returns every problem
 with its spreadsheet row number (the header is row 1), in Chinese, like the people import whose file
-reading it shares (`app.tabular`). Known columns may be headed in Chinese or English; any other
+reading it shares (`app.spreadsheets`). Known columns may be headed in Chinese or English; any other
 column is kept as a custom metric and must hold numbers.
 """
 
@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from analysis.usage import COUNT, METRICS, SHARE
-from app.tabular import (
+from app.spreadsheets import (
     TableError,
     cell_text,
     duplicated_columns,

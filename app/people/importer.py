@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.models.people import ROLE_LABELS, ROLES
-from app.tabular import (
+from app.spreadsheets import (
     TableError,
     cell_text,
     duplicated_columns,

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from app.i18n import format_date, format_quarter
 from app.reports.labels import ADKAR_LABELS, SECTION_TITLES, TREND_LABELS, hidden_message, metric_label
-from app.spreadsheet import safe_cell
+from app.spreadsheets import safe_cell
 
 
 def _round(value, digits=4):

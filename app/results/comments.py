@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from analysis.privacy import group_key
 from app.instruments import instrument_for
 from app.models import Answer, Campaign, Response
-from app.results.data import campaign_data
+from app.results.response_frames import campaign_data
 
 PAGE_SIZE = 50
 BY_DIMENSION = {"role": "role", "wave": "wave", "dept_1": "dept_1", "dept_2": "dept_2", "dept_3": "dept_3"}

@@ -19,9 +19,9 @@ from sqlalchemy import select
 
 from app.instruments import instrument_for
 from app.models import ROLE_LABELS, Answer, Campaign, Response
-from app.results.data import campaign_data
+from app.results.response_frames import campaign_data
 from app.results.service import results
-from app.spreadsheet import safe_cell
+from app.spreadsheets import safe_cell
 from surveys.scoring import flat_scores, score_scales
 
 SEGMENT_HEADERS = ["角色 role", "部门 department", "批次 wave"]

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import ROLE_LABELS, Campaign
 from app.results.comments import comments_view
-from app.results.data import campaign_data
+from app.results.response_frames import campaign_data
 from app.results.service import BY_CHOICES, headline, results
 from surveys import Instrument
 from surveys.scoring import HEADLINE_KEYS, ScoreScale, barrier_key, flat_scores, score_scales

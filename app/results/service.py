@@ -15,7 +15,7 @@ from analysis.quarters import Quarter
 from analysis.segments import aggregate
 from app.campaigns.service import availability
 from app.models import ROLE_LABELS, Campaign, InstrumentVersion, ReleaseSnapshot
-from app.results.data import campaign_data
+from app.results.response_frames import campaign_data
 from app.sqlite import write_transaction
 from surveys.scoring import nest_scores
 

@@ -1,8 +1,11 @@
-"""Reading uploaded tables (CSV in UTF-8 or GBK, XLSX) for the all-or-nothing importers.
+"""Spreadsheets in and out: reading uploaded tables (CSV in UTF-8 or GBK, XLSX) for the all-or-nothing
+importers, and neutralising cells written to CSV or XLSX files.
 
-The people import and the usage-metrics import share this: one place decides which files are
-accepted, how Excel's encodings are decoded, how Chinese or English headers are mapped to column
-names, and how a department path is cleaned. Problems are raised or collected as Chinese messages.
+The people import and the usage-metrics import share the reading: one function (`read_table`) decides
+which files are accepted and how they are opened, how Excel's encodings are decoded, how Chinese or
+English headers are mapped to column names, and how a department path is cleaned. Problems are raised
+or collected as Chinese messages. Every export writes its cells through `safe_cell`, so a spreadsheet
+never runs one as a formula.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 MAX_SEGMENT_LENGTH = 100
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class TableError(ValueError):
@@ -83,3 +87,10 @@ def normalise_department(path: str, problems: list[str]) -> str:
     elif any(len(part) > MAX_SEGMENT_LENGTH for part in parts):
         problems.append(f"部门路径“{path}”中的某一层级过长（最多 {MAX_SEGMENT_LENGTH} 字符）")
     return "/".join(parts)
+
+
+def safe_cell(value):
+    """Prefix text that a spreadsheet would treat as a formula with an apostrophe; other values pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value

@@ -1,4 +1,5 @@
-"""Loading a campaign's responses into pandas, one query per campaign, with a small process cache.
+"""Response frames: a campaign's responses loaded into pandas (per-response scores joined with their
+segments) with the release plans over them; one query per campaign, with a small process cache.
 
 The cache only saves work: any worker can rebuild an entry, and entries are keyed by the number of
 responses, so a new submission makes the next request rebuild.
