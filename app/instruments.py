@@ -10,11 +10,11 @@ import json
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 import surveys
-from app.models import Campaign, Instrument, InstrumentVersion, Question
+from app.models import Instrument, InstrumentVersion, Question
 
 
 class InstrumentNotFound(LookupError):
@@ -67,20 +67,6 @@ def store_definition(session, definition) -> InstrumentVersion:
     session.add(version)
     session.flush()
     return version
-
-
-def is_frozen(session, version: InstrumentVersion) -> bool:
-    """A version is frozen once any campaign using it has a response."""
-    from app.models import Response
-
-    return (
-        session.execute(
-            select(func.count(Response.id))
-            .join(Campaign, Response.campaign_id == Campaign.id)
-            .where(Campaign.instrument_version_id == version.id)
-        ).scalar_one()
-        > 0
-    )
 
 
 def latest_version(session, slug: str) -> InstrumentVersion:

@@ -278,11 +278,6 @@ def score_scales(instrument: Instrument, language: str = "zh") -> list[ScoreScal
     return scales
 
 
-def metric_labels(instrument: Instrument, language: str = "zh") -> dict[str, str]:
-    """Flat score key → label (e.g. module_approval → 审批)."""
-    return {scale.key: scale.label for scale in score_scales(instrument, language)}
-
-
 def barrier_key(instrument: Instrument, element: str | None) -> str | None:
     """The score key of the barrier scale an element names (awareness → adkar_awareness), if it has one."""
     return next((code for code in instrument.barrier_scales if _element(code) == element), None)

@@ -32,15 +32,6 @@ STATUS_LABELS = {
     "in_progress": "实施中",
     "implemented": "已实施",
 }
-STATUS_LABELS_EN = {
-    "submitted": "Submitted",
-    "under_review": "Under review",
-    "adopted": "Adopted",
-    "declined": "Declined",
-    "merged": "Merged",
-    "in_progress": "In progress",
-    "implemented": "Implemented",
-}
 
 
 class TransitionError(ValueError):

@@ -16,12 +16,6 @@ ROLE_LABELS = {
     "executive": "高层",
     "digital_admin": "数字化管理员",
 }
-ROLE_LABELS_EN = {
-    "employee": "Frontline employee",
-    "manager": "Middle manager",
-    "executive": "Executive",
-    "digital_admin": "Digital administrator",
-}
 
 
 class Department(db.Model):

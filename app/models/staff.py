@@ -47,9 +47,6 @@ class StaffUser(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
-
 
 class ApiToken(db.Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
