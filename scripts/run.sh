@@ -6,6 +6,9 @@ set -euo pipefail
 source "$(dirname "$0")/_venv.sh"
 cd "$ROOT"
 ensure_venv "$ROOT/requirements.txt"
+# The code version recorded with theme runs: the git revision, read once here and not in a request or job.
+CHANGEPULSE_CODE_VERSION="${CHANGEPULSE_CODE_VERSION:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+export CHANGEPULSE_CODE_VERSION
 export FLASK_APP=app
 if [ -z "${SECRET_KEY:-}" ]; then
   mkdir -p instance

@@ -24,5 +24,8 @@ echo "==> ruff check and ruff format --check"
 "$VENV/bin/ruff" check --quiet .
 "$VENV/bin/ruff" format --check --quiet .
 
+# The code version recorded with theme runs: the git revision, read once here and not in a request or job.
+CHANGEPULSE_CODE_VERSION="${CHANGEPULSE_CODE_VERSION:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
+export CHANGEPULSE_CODE_VERSION
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 exec "$ROOT/scripts/with_postgres.sh" "$VENV/bin/python" -m pytest "$@"

@@ -7,11 +7,9 @@ with its error and leaves earlier runs untouched.
 
 from __future__ import annotations
 
-import subprocess
 import time
 import traceback
 import uuid
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, func, insert, select
@@ -36,26 +34,11 @@ from app.models import (
     ThemeRun,
 )
 from app.models.types import utcnow
+from app.version import code_version
 
 
 class ThemeRunError(ValueError):
     pass
-
-
-def code_version() -> str:
-    try:
-        return (
-            subprocess.run(
-                ["git", "rev-parse", "--short", "HEAD"],
-                capture_output=True,
-                text=True,
-                timeout=5,
-                cwd=Path(__file__).resolve().parent,
-            ).stdout.strip()
-            or "unknown"
-        )
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def extra_terms(session) -> list[str]:
