@@ -1,4 +1,5 @@
-"""The menu: each entry names its endpoint and roles; entries whose endpoint does not exist are hidden."""
+"""The menu and where each role lands: each menu entry names its endpoint and roles; entries whose endpoint
+does not exist are hidden."""
 
 from dataclasses import dataclass
 
@@ -26,6 +27,13 @@ MENU = (
     NavEntry("admin.users", _l("账号"), ("admin",)),
     NavEntry("admin.dictionary", _l("分词词典"), ("admin", "manager")),
 )
+
+
+def home_for(user) -> str:
+    """Where a signed-in staff user lands (after login, and on `/`)."""
+    return {
+        "admin": url_for("admin.people"),
+    }.get(user.role, url_for("main.index"))
 
 
 def nav_items() -> list[dict]:

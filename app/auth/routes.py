@@ -9,6 +9,7 @@ from app.access import PUBLIC, allow, is_safe_next
 from app.auth.forms import LoginForm
 from app.extensions import db, limiter, login_manager
 from app.models import StaffUser
+from app.navigation import home_for
 
 bp = Blueprint("auth", __name__)
 
@@ -16,12 +17,6 @@ bp = Blueprint("auth", __name__)
 @login_manager.user_loader
 def load_user(user_id: str):
     return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
-
-
-def home_for(user) -> str:
-    return {
-        "admin": url_for("admin.people"),
-    }.get(user.role, url_for("main.index"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

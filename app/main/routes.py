@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from app.access import PUBLIC, allow, is_safe_next
 from app.extensions import db
+from app.navigation import home_for
 
 bp = Blueprint("main", __name__)
 
@@ -12,8 +13,6 @@ bp = Blueprint("main", __name__)
 @allow(PUBLIC)
 def index():
     if current_user.is_authenticated:
-        from app.auth.routes import home_for
-
         target = home_for(current_user)
         if target != url_for("main.index"):
             return redirect(target)
