@@ -245,8 +245,7 @@ def _committee_only():
 def suggestion_transition(suggestion_id: int):
     from flask_login import current_user
 
-    from app.committee.notify import queue_notification
-    from app.committee.workflow import Decision, TransitionError, transition
+    from app.committee.workflow import Decision, TransitionError, decide
     from app.models import StaffUser, Suggestion
 
     failed = _committee_only()
@@ -261,22 +260,16 @@ def suggestion_transition(suggestion_id: int):
         return failed
     owner_id = None
     if data.get("owner"):
-        owner = db.session.execute(
-            select(StaffUser).where(StaffUser.email == data["owner"].lower(), StaffUser.role == "committee")
+        owner_id = db.session.execute(
+            select(StaffUser.id).where(StaffUser.email == data["owner"].lower())
         ).scalar_one_or_none()
-        if owner is None:
+        if owner_id is None:
             return error(422, "owner 应为改进委员会成员的邮箱", "invalid_owner")
-        owner_id = owner.id
-    merged_into = db.session.get(Suggestion, data["merged_into"]) if is_id(data.get("merged_into")) else None
-    note, quarter = data.get("note"), data.get("target_quarter")
-    from_status = suggestion.status
+    decision = Decision(data["to"], data.get("note"), owner_id, data.get("target_quarter"), data.get("merged_into"))
     try:
-        transition(db.session, suggestion, Decision(data["to"], note, owner_id, quarter, merged_into), current_user.id)
+        decide(db.session, suggestion, decision, current_user.id)
     except TransitionError as exc:
-        db.session.rollback()
         return error(409 if exc.kind == "illegal" else 422, str(exc), exc.kind)
-    db.session.commit()
-    queue_notification(suggestion, from_status, suggestion.status, suggestion.decision_note)
     return jsonify(suggestion_json(suggestion))
 
 

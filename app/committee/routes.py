@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
 from app.committee.forms import SuggestionForm, TransitionForm
-from app.committee.notify import deliveries_for, queue_notification
+from app.committee.notify import deliveries_for
 from app.committee.service import (
     MODULES,
     SuggestionError,
@@ -19,7 +19,7 @@ from app.committee.service import (
     publish,
     theme_draft,
 )
-from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, transition
+from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, decide
 from app.extensions import db
 from app.models import StaffUser, Suggestion, Theme
 
@@ -98,35 +98,29 @@ def _transition_form(suggestion):
 def detail(suggestion_id: int):
     suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
     form = _transition_form(suggestion)
-    if request.method == "POST":
-        if current_user.role != "committee":
-            abort(403)
-        if form.validate_on_submit():
-            target = (
-                db.session.get(Suggestion, int(form.merged_into.data))
-                if (form.merged_into.data or "").isdigit()
-                else None
-            )
-            owner = int(form.owner.data) if (form.owner.data or "").isdigit() else None
-            from_status = suggestion.status
-            try:
-                transition(
-                    db.session,
-                    suggestion,
-                    Decision(
-                        form.to.data, form.note.data, owner, (form.target_quarter.data or "").upper() or None, target
-                    ),
-                    current_user.id,
-                )
-            except TransitionError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-                return _render_detail(suggestion, form), 422
-            db.session.commit()
-            queue_notification(suggestion, from_status, suggestion.status, suggestion.decision_note)
-            flash(_("状态已更新为“%(s)s”", s=STATUS_LABELS[suggestion.status]), "success")
-            return redirect(url_for("committee.detail", suggestion_id=suggestion.id))
+    if request.method == "POST" and current_user.role != "committee":
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            decide(db.session, suggestion, _decision(form), current_user.id)
+        except TransitionError as exc:
+            flash(str(exc), "error")
+            return _render_detail(suggestion, form), 422
+        flash(_("状态已更新为“%(s)s”", s=STATUS_LABELS[suggestion.status]), "success")
+        return redirect(url_for("committee.detail", suggestion_id=suggestion.id))
     return _render_detail(suggestion, form)
+
+
+def _decision(form: TransitionForm) -> Decision:
+    """The page names the owner by id and the suggestion merged into by its number."""
+    merged_into, owner = (form.merged_into.data or "").strip(), form.owner.data or ""
+    return Decision(
+        form.to.data,
+        form.note.data,
+        owner_id=int(owner) if owner.isascii() and owner.isdigit() else None,
+        target_quarter=(form.target_quarter.data or "").upper() or None,
+        merged_into_id=int(merged_into) if merged_into.isascii() and merged_into.isdigit() else None,
+    )
 
 
 def _render_detail(suggestion, form):

@@ -2,8 +2,9 @@
 
 submitted → under_review → adopted | declined | merged (into another) ; adopted → in_progress → implemented.
 Declined needs a reason (shown publicly), adopted an owner and a target quarter, implemented a note of
-what changed, merged the suggestion it was merged into. Every transition is a SuggestionEvent and an
-AuditLog row.
+what changed, merged the suggestion it was merged into; an owner is an active committee member. Every
+transition is a SuggestionEvent and an AuditLog row. Pages and the API call `decide`, which also commits and
+sends the notification; `transition` applies the table inside the caller's transaction (the demo's history).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from analysis.quarters import is_quarter
-from app.models import AuditLog, Suggestion, SuggestionEvent
-from app.models.types import utcnow
+from app.models import AuditLog, StaffUser, Suggestion, SuggestionEvent
+from app.models.types import is_id, utcnow
 
 TRANSITIONS = {
     "submitted": {"under_review"},
@@ -35,7 +36,8 @@ STATUS_LABELS = {
 
 
 class TransitionError(ValueError):
-    """`kind` is 'illegal' (not allowed from this status) or 'incomplete' (a required field is missing)."""
+    """`kind` is 'illegal' (not allowed from this status), 'incomplete' (a required field is missing) or
+    'invalid_owner' (the owner is not an active committee member)."""
 
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -44,11 +46,13 @@ class TransitionError(ValueError):
 
 @dataclass
 class Decision:
+    """What the committee decided; entry points parse their input (an owner's e-mail or id) into this."""
+
     to: str
     note: str | None = None
     owner_id: int | None = None
     target_quarter: str | None = None
-    merged_into: Suggestion | None = None
+    merged_into_id: int | None = None
 
 
 def allowed(from_status: str, to_status: str) -> bool:
@@ -56,27 +60,20 @@ def allowed(from_status: str, to_status: str) -> bool:
 
 
 def transition(session, suggestion: Suggestion, decision: Decision, actor_id: int | None) -> SuggestionEvent:
+    """Apply one decision inside the caller's transaction: the status, its event and its audit row."""
     to = decision.to
     if to not in STATUS_LABELS:
         raise TransitionError("illegal", f"未知状态“{to}”")
     if not allowed(suggestion.status, to):
         raise TransitionError("illegal", f"不能从“{STATUS_LABELS[suggestion.status]}”变为“{STATUS_LABELS[to]}”")
     note = (decision.note or "").strip() or None
-    if to == "declined" and not note:
-        raise TransitionError("incomplete", "不采纳时必须填写理由，理由会公开显示")
+    target = _check_complete(session, suggestion, decision, note)
+    if decision.owner_id is not None and not _is_committee_member(session, decision.owner_id):
+        raise TransitionError("invalid_owner", "负责人应为在职的改进委员会成员")
     if to == "adopted":
-        if decision.owner_id is None:
-            raise TransitionError("incomplete", "采纳时必须指定负责人（委员会成员）")
-        if not is_quarter(decision.target_quarter):
-            raise TransitionError("incomplete", "采纳时必须填写目标季度，格式如 2027Q1")
         suggestion.owner_id = decision.owner_id
         suggestion.target_quarter = decision.target_quarter
-    if to == "implemented" and not note:
-        raise TransitionError("incomplete", "标记为已实施时必须说明改了什么")
     if to == "merged":
-        target = decision.merged_into
-        if target is None or target.id == suggestion.id or target.status in ("merged", "declined"):
-            raise TransitionError("incomplete", "请指定要合并到的另一条有效建议")
         suggestion.merged_into_id = target.id
     if note and to in ("declined", "adopted", "implemented", "merged"):
         suggestion.decision_note = note
@@ -100,4 +97,46 @@ def transition(session, suggestion: Suggestion, decision: Decision, actor_id: in
         )
     )
     session.flush()
+    return event
+
+
+def _check_complete(session, suggestion: Suggestion, decision: Decision, note: str | None) -> Suggestion | None:
+    """What each status needs; returns the suggestion merged into (for `merged`)."""
+    to = decision.to
+    if to == "declined" and not note:
+        raise TransitionError("incomplete", "不采纳时必须填写理由，理由会公开显示")
+    if to == "adopted":
+        if decision.owner_id is None:
+            raise TransitionError("incomplete", "采纳时必须指定负责人（委员会成员）")
+        if not is_quarter(decision.target_quarter):
+            raise TransitionError("incomplete", "采纳时必须填写目标季度，格式如 2027Q1")
+    if to == "implemented" and not note:
+        raise TransitionError("incomplete", "标记为已实施时必须说明改了什么")
+    if to != "merged":
+        return None
+    target = session.get(Suggestion, decision.merged_into_id) if is_id(decision.merged_into_id) else None
+    if target is None or target.id == suggestion.id or target.status in ("merged", "declined"):
+        raise TransitionError("incomplete", "请指定要合并到的另一条有效建议")
+    return target
+
+
+def _is_committee_member(session, user_id: int) -> bool:
+    user = session.get(StaffUser, user_id) if is_id(user_id) else None
+    return user is not None and user.role == "committee" and user.active
+
+
+def decide(session, suggestion: Suggestion, decision: Decision, actor_id: int | None) -> SuggestionEvent:
+    """The one way a page or the API changes a suggestion's status: the transition with its event and
+    audit row, committed, then the status-change notification. A refused decision rolls back and raises
+    TransitionError; nothing of it is stored."""
+    from app.committee.notify import queue_notification
+
+    from_status = suggestion.status
+    try:
+        event = transition(session, suggestion, decision, actor_id)
+    except TransitionError:
+        session.rollback()
+        raise
+    session.commit()
+    queue_notification(suggestion, from_status, suggestion.status, suggestion.decision_note)
     return event

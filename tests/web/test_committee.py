@@ -32,7 +32,7 @@ def new_suggestion(title="审批流程太长", status="submitted", published=Fal
 
 
 def complete(to, other=None):
-    return Decision(to, note="理由或说明", owner_id=1, target_quarter="2027Q1", merged_into=other)
+    return Decision(to, note="理由或说明", owner_id=1, target_quarter="2027Q1", merged_into_id=other.id)
 
 
 @pytest.mark.parametrize("pair", list(itertools.product(STATUS_LABELS, STATUS_LABELS)))
@@ -92,6 +92,72 @@ def test_every_transition_is_an_event_and_an_audit_row(app, make_staff):
         select(func.count()).select_from(AuditLog).where(AuditLog.action == "suggestion.transition")
     ).scalar_one()
     assert audits == 2
+
+
+def test_a_refused_decision_stores_nothing(app, make_staff):
+    from app.committee.workflow import decide
+
+    member = make_staff("committee")
+    suggestion = new_suggestion(status="under_review")
+    with pytest.raises(TransitionError):
+        decide(db.session, suggestion, Decision("adopted", owner_id=member.id, target_quarter="明年"), member.id)
+    assert db.session.get(Suggestion, suggestion.id).status == "under_review"
+    audits = db.session.execute(select(func.count()).select_from(AuditLog)).scalar_one()
+    assert audits == 1  # only the creation's
+
+
+def test_an_owner_must_be_an_active_committee_member(app, make_staff):
+    from app.committee.workflow import decide
+
+    member, manager = make_staff("committee"), make_staff("manager")
+    retired = make_staff("committee", email="retired@example.com")
+    retired.active = False
+    db.session.commit()
+    suggestion = new_suggestion(status="under_review")
+    for owner in (manager, retired):
+        with pytest.raises(TransitionError, match="改进委员会成员") as refused:
+            decide(db.session, suggestion, Decision("adopted", owner_id=owner.id, target_quarter="2027Q1"), member.id)
+        assert refused.value.kind == "invalid_owner"
+    decide(db.session, suggestion, Decision("adopted", owner_id=member.id, target_quarter="2027Q1"), member.id)
+    assert (suggestion.status, suggestion.owner_id) == ("adopted", member.id)
+
+
+def test_the_api_refuses_an_owner_who_left_the_committee(client, make_staff):
+    headers, _member = bearer(make_staff, "committee")
+    retired = make_staff("committee", email="retired@example.com")
+    retired.active = False
+    db.session.commit()
+    suggestion = new_suggestion(status="under_review")
+    response = client.post(
+        f"/api/v1/suggestions/{suggestion.id}/transitions",
+        json={"to": "adopted", "owner": "retired@example.com", "target_quarter": "2027Q1"},
+        headers=headers,
+    )
+    assert response.status_code == 422 and response.json["error"] == "invalid_owner"
+    assert db.session.get(Suggestion, suggestion.id).status == "under_review"
+
+
+def test_a_decision_on_the_page_is_committed_and_notified(client, app, login_as, robot):
+    _server, url = robot
+    app.config.update(NOTIFY_WEBHOOK_URL=url)
+    suggestion = new_suggestion(status="under_review")
+    member = login_as("committee")
+    page = client.get(f"/committee/{suggestion.id}").get_data(as_text=True)
+    response = client.post(
+        f"/committee/{suggestion.id}",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "to": "adopted",
+            "owner": str(member.id),
+            "target_quarter": "2027q1",
+            "note": "下季度上线",
+        },
+    )
+    assert response.status_code == 302
+    adopted = db.session.get(Suggestion, suggestion.id)
+    assert (adopted.status, adopted.owner_id, adopted.target_quarter) == ("adopted", member.id, "2027Q1")
+    delivery = db.session.execute(select(WebhookDelivery)).scalar_one()
+    assert delivery.suggestion_id == suggestion.id and "已采纳" in json.dumps(delivery.payload, ensure_ascii=False)
 
 
 def bearer(make_staff, role):
