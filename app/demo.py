@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from analysis.quarters import Quarter
-from app.campaigns.service import CampaignSpec, create_campaign, issue_invitations
+from app.campaigns.service import CampaignSpec, change_status, create_campaign, issue_invitations
 from app.demo_comments import demo_comment
 from app.instruments import latest_version
 from app.models import Campaign
@@ -157,8 +157,7 @@ def seed_surveys(session, seed: int = 7, response_rates=(0.72, 0.61)) -> list[Ca
                 answers = demo_answers(rng, definition, mood_of(person, quarter_index), quarter_index)
                 submit_response(session, Respondent(campaign.id, invitation_id), answers, submitted_on=day)
             if status == "closed":
-                campaign.status = "closed"
-                campaign.closes_at = datetime(day.year, day.month, day.day + 10, 18)
+                change_status(session, campaign, "closed", now=datetime(day.year, day.month, day.day + 10, 18))
             session.commit()
             campaigns.append(campaign)
     return campaigns

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from app.campaigns.service import (
     CampaignError,
     CampaignSpec,
-    close_campaign,
+    change_status,
     create_campaign,
     invitation_url,
     issue_invitations,
-    open_campaign,
     response_rates,
 )
 from app.extensions import db
@@ -133,25 +132,24 @@ def campaigns_create(
 @campaigns_cli.command("open")
 @click.argument("campaign_id", type=int)
 def campaigns_open(campaign_id):
-    campaign = _get_campaign(campaign_id)
-    try:
-        open_campaign(campaign)
-    except CampaignError as exc:
-        _fail(str(exc))
-    db.session.commit()
-    click.echo(f"问卷活动 #{campaign.id} 已开始")
+    _change_status(campaign_id, "open", "问卷活动 #{id} 已开始")
 
 
 @campaigns_cli.command("close")
 @click.argument("campaign_id", type=int)
 def campaigns_close(campaign_id):
+    _change_status(campaign_id, "closed", "问卷活动 #{id} 已结束")
+
+
+def _change_status(campaign_id: int, to: str, done: str) -> None:
     campaign = _get_campaign(campaign_id)
     try:
-        close_campaign(campaign)
+        change_status(db.session, campaign, to)
     except CampaignError as exc:
+        db.session.rollback()
         _fail(str(exc))
     db.session.commit()
-    click.echo(f"问卷活动 #{campaign.id} 已结束")
+    click.echo(done.format(id=campaign.id))
 
 
 @campaigns_cli.command("list")

@@ -28,11 +28,10 @@ from app.campaigns.service import (
     CampaignError,
     CampaignSpec,
     availability,
-    close_campaign,
+    change_status,
     create_campaign,
     invitation_url,
     issue_invitations,
-    open_campaign,
     response_rates,
 )
 from app.extensions import db
@@ -138,25 +137,25 @@ def detail(campaign_id: int):
 @bp.route("/<int:campaign_id>/open", methods=["POST"])
 @allow(*MANAGERS)
 def open_(campaign_id: int):
-    return _change_state(campaign_id, open_campaign, "campaign.open", _("问卷活动已开始"))
+    return _change_status(campaign_id, "open", _("问卷活动已开始"))
 
 
 @bp.route("/<int:campaign_id>/close", methods=["POST"])
 @allow(*MANAGERS)
 def close(campaign_id: int):
-    return _change_state(campaign_id, close_campaign, "campaign.close", _("问卷活动已结束"))
+    return _change_status(campaign_id, "closed", _("问卷活动已结束"))
 
 
-def _change_state(campaign_id, change, action, message):
+def _change_status(campaign_id: int, to: str, message: str):
     campaign = _campaign_or_404(campaign_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        change(campaign)
+        change_status(db.session, campaign, to, actor_id=current_user.id)
     except CampaignError as exc:
+        db.session.rollback()
         flash(str(exc), "error")
     else:
-        record(action, "campaign", campaign.id)
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))

@@ -139,24 +139,49 @@ def change_settings(
     campaign.min_group, campaign.min_group_text = new_k, new_k_text
 
 
-def open_campaign(campaign: Campaign) -> None:
-    if campaign.status == "closed":
-        raise CampaignError("活动已结束，不能重新开启")
-    now = utcnow()
-    campaign.status = "open"
-    if campaign.opens_at is None or campaign.opens_at > now:
-        campaign.opens_at = now
-    if campaign.closes_at is not None and campaign.closes_at <= now:
-        campaign.closes_at = None
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    "draft": {"open", "closed"},
+    "open": {"open", "closed"},  # open → open: a campaign scheduled for later opens now
+    "closed": set(),  # final
+}
+STATUS_NAMES = {"draft": "草稿", "open": "进行中", "closed": "已结束"}
+REFUSALS = {("closed", "open"): "活动已结束，不能重新开启", ("closed", "closed"): "活动已经结束"}
 
 
-def close_campaign(campaign: Campaign) -> None:
-    if campaign.status == "closed":
-        raise CampaignError("活动已经结束")
-    campaign.status = "closed"
-    now = utcnow()
-    if campaign.closes_at is None or campaign.closes_at > now:
+def change_status(session, campaign: Campaign, to: str, actor_id: int | None = None, now: datetime | None = None):
+    """The one way a campaign's status changes (page, CLI, demo), by STATUS_TRANSITIONS, with an audit row.
+
+    Opening moves a scheduled opening to `now` and drops a closing time already past; closing moves a later
+    closing time to `now`. Scheduled opening and closing otherwise stay as `availability()` reads them.
+    """
+    from app.models import AuditLog
+
+    if to not in STATUS_TRANSITIONS:
+        raise CampaignError(f"未知状态“{to}”")
+    from_status = campaign.status
+    if to not in STATUS_TRANSITIONS[from_status]:
+        raise CampaignError(
+            REFUSALS.get((from_status, to)) or f"不能从“{STATUS_NAMES[from_status]}”变为“{STATUS_NAMES[to]}”"
+        )
+    now = now or utcnow()
+    campaign.status = to
+    if to == "open":
+        if campaign.opens_at is None or campaign.opens_at > now:
+            campaign.opens_at = now
+        if campaign.closes_at is not None and campaign.closes_at <= now:
+            campaign.closes_at = None
+    elif campaign.closes_at is None or campaign.closes_at > now:
         campaign.closes_at = now
+    session.add(
+        AuditLog(
+            actor_id=actor_id,
+            action="campaign.open" if to == "open" else "campaign.close",
+            target_type="campaign",
+            target_id=str(campaign.id),
+            detail={"from": from_status, "to": to},
+        )
+    )
+    session.flush()
 
 
 def availability(campaign: Campaign, now: datetime | None = None) -> str:

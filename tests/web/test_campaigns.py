@@ -2,13 +2,17 @@
 
 import csv
 import io
+import itertools
 import json
 import re
+from datetime import datetime
 
+import pytest
 from sqlalchemy import func, select
 
+from app.campaigns.service import STATUS_TRANSITIONS, CampaignError, availability, change_status
 from app.extensions import db
-from app.models import Campaign, Invitation
+from app.models import AuditLog, Campaign, Invitation
 from tests.conftest import csrf_token_from
 from tests.web.respond_helpers import add_people, make_campaign, submit
 
@@ -233,3 +237,70 @@ def test_campaign_pages_are_for_managers(client, login_as):
     login_as("committee")
     assert client.get("/campaigns/").status_code == 403
     assert client.get(f"/campaigns/{campaign.id}").status_code == 403
+
+
+STATUSES = ("draft", "open", "closed")
+
+
+@pytest.mark.parametrize("pair", list(itertools.product(STATUSES, STATUSES)))
+def test_campaign_status_transition_table(app, pair):
+    source, target = pair
+    campaign, _tokens = make_campaign(people=0, draft=source == "draft")
+    campaign.status = source
+    db.session.commit()
+    if target in STATUS_TRANSITIONS[source]:
+        change_status(db.session, campaign, target, actor_id=None)
+        assert campaign.status == target and availability(campaign) == ("open" if target == "open" else "closed")
+    else:
+        with pytest.raises(CampaignError):
+            change_status(db.session, campaign, target)
+        assert campaign.status == source
+
+
+def test_a_closed_campaign_cannot_be_reopened_and_says_so(app):
+    campaign, _tokens = make_campaign(people=0)
+    change_status(db.session, campaign, "closed")
+    with pytest.raises(CampaignError, match="活动已结束，不能重新开启"):
+        change_status(db.session, campaign, "open")
+    with pytest.raises(CampaignError, match="活动已经结束"):
+        change_status(db.session, campaign, "closed")
+
+
+def test_opening_a_scheduled_campaign_opens_it_now(app):
+    later = datetime(2099, 1, 1)
+    campaign, _tokens = make_campaign(people=0, opens_at=later)
+    assert availability(campaign) == "not_open"
+    change_status(db.session, campaign, "open")
+    assert availability(campaign) == "open" and campaign.opens_at < later
+
+
+def audit_actions(campaign_id):
+    return (
+        db.session.execute(
+            select(AuditLog.action)
+            .where(AuditLog.target_type == "campaign", AuditLog.target_id == str(campaign_id))
+            .order_by(AuditLog.id)
+        )
+        .scalars()
+        .all()
+    )
+
+
+def test_every_status_change_from_the_cli_is_audited(runner):
+    campaign, _tokens = make_campaign(people=0, draft=True)
+    assert runner.invoke(args=["campaigns", "open", str(campaign.id)]).exit_code == 0
+    assert runner.invoke(args=["campaigns", "close", str(campaign.id)]).exit_code == 0
+    refused = runner.invoke(args=["campaigns", "open", str(campaign.id)])
+    assert refused.exit_code == 1 and "不能重新开启" in refused.output
+    assert audit_actions(campaign.id) == ["campaign.open", "campaign.close"]
+
+
+def test_closing_on_the_page_is_audited_with_the_manager(client, login_as):
+    campaign, _tokens = make_campaign(people=0)
+    manager = login_as("manager")
+    page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    response = client.post(f"/campaigns/{campaign.id}/close", data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 302
+    assert db.session.get(Campaign, campaign.id).status == "closed"
+    row = db.session.execute(select(AuditLog).where(AuditLog.action == "campaign.close")).scalar_one()
+    assert row.actor_id == manager.id and row.detail == {"from": "open", "to": "closed"}
