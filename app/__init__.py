@@ -16,7 +16,7 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
         proxies = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
-    from app import access, cli, errors, extensions, i18n, navigation, routing, security
+    from app import access, cli, errors, extensions, i18n, jobs, navigation, routing, security
 
     routing.init_app(app)  # before any blueprint: their rules are built with the app's converters
     extensions.db.init_app(app)
@@ -31,6 +31,7 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     security.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    jobs.init_app(app)
     cli.init_app(app)
 
     from app import sqlite  # noqa: F401  (registers engine event hooks)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.extensions import db
@@ -27,7 +28,9 @@ from app.models.types import utcnow
 from app.sqlite import write_transaction
 
 QUEUE = "changepulse"
-ACTIVE = ("queued", "running")
+STATES = ("queued", "running", "succeeded", "failed")  # of a job, and of what it works on (a theme run)
+ACTIVE = STATES[:2]
+STATE_LABELS = {"queued": _l("排队中"), "running": _l("进行中"), "succeeded": _l("已完成"), "failed": _l("失败")}
 
 
 @dataclass(frozen=True)
@@ -336,3 +339,8 @@ def job_dict(job: BackgroundJob) -> dict:
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
+
+
+def init_app(app: Flask) -> None:
+    """Templates ask the job states from here: `job_active` (still to finish) and `job_state_labels`."""
+    app.jinja_env.globals.update(job_active=ACTIVE, job_state_labels=STATE_LABELS)

@@ -7,6 +7,7 @@ Allowed values come from the modules that enforce them, so the document cannot d
 from analysis.quarters import SCHEMA_PATTERN as QUARTER_SCHEMA_PATTERN
 from app.committee.service import DESCRIPTION_MAX, MODULES, TITLE_MAX
 from app.committee.workflow import STATUS_LABELS
+from app.jobs import STATES
 from app.models.types import MAX_ID
 from app.results.service import BY_CHOICES
 
@@ -71,7 +72,7 @@ THEME_RUN = {
         "id": {"type": "integer"},
         "campaign_ids": {"type": "array", "items": {"type": "integer"}},
         "quarter": NULLABLE_STRING,
-        "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
+        "status": {"type": "string", "enum": list(STATES)},
         "stage": {"type": "string"},
         "progress": {"type": "integer"},
         "error": NULLABLE_STRING,

@@ -20,7 +20,7 @@ from analysis.text.recurrence import growth, match
 from analysis.text.tokenise import dictionary_version
 from app.extensions import db
 from app.instruments import instrument_for
-from app.jobs import JobFailed
+from app.jobs import ACTIVE, JobFailed
 from app.models import (
     Answer,
     AnswerTokens,
@@ -163,7 +163,7 @@ def execute_run(run_id: int) -> None:
 def fail_run(message: str, run_id: int) -> None:
     """Mark a queued or running run failed (its job failed, or its process died); finished runs stay."""
     run = db.session.get(ThemeRun, run_id)
-    if run is not None and run.status in ("queued", "running"):
+    if run is not None and run.status in ACTIVE:
         run.status, run.error, run.finished_at = "failed", message, utcnow()
 
 

@@ -2,8 +2,10 @@
 
 import io
 import json
+import re
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -241,3 +243,25 @@ def test_cli_jobs_check_marks_dead_jobs_and_list_prints_json(app, runner):
     assert result.exit_code == 0 and "1 个中断的任务" in result.output
     listed = json.loads(runner.invoke(args=["jobs", "list", "--json"]).output)
     assert listed[0]["status"] == "failed" and listed[0]["kind"] == "export"
+
+
+def test_the_job_states_are_the_ones_the_schema_allows():
+    from app.jobs import ACTIVE, STATES
+    from app.models import ThemeRun
+
+    for model in (BackgroundJob, ThemeRun):
+        (constraint,) = [c for c in model.__table__.constraints if str(c.name).endswith("_status_known")]
+        assert set(re.findall(r"'(\w+)'", str(constraint.sqltext))) == set(STATES), model
+    assert set(ACTIVE) < set(STATES)
+
+
+def test_code_and_templates_take_the_active_states_from_app_jobs():
+    """The models' check constraints spell the states in SQL; the test above keeps them equal to app.jobs'."""
+    root = Path(__file__).resolve().parents[2] / "app"
+    literal = re.compile(r"""['"]queued['"]\s*,\s*['"]running['"]""")
+    offenders = [
+        str(path.relative_to(root))
+        for path in [*root.rglob("*.py"), *root.rglob("*.html")]
+        if path.name != "jobs.py" and path.parent.name != "models" and literal.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
