@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.campaigns.service import (
     CampaignError,
     CampaignSpec,
+    campaign_dict,
     change_status,
     create_campaign,
     invitation_url,
@@ -41,32 +42,6 @@ def _parse_datetime(value: str | None, option: str) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         _fail(f"{option} 应为日期或日期时间，如 2026-11-30 或 2026-11-30T09:00，收到“{value}”")
-
-
-def campaign_dict(campaign: Campaign, rates: dict | None = None) -> dict:
-    data = {
-        "id": campaign.id,
-        "title": campaign.title,
-        "quarter": campaign.quarter,
-        "instrument": campaign.instrument_version.instrument.slug,
-        "instrument_version": campaign.instrument_version.version,
-        "status": campaign.status,
-        "mode": campaign.mode,
-        "audience": campaign.audience,
-        "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
-        "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
-        "min_group": campaign.min_group,
-        "min_group_text": campaign.min_group_text,
-    }
-    if rates is not None:
-        overall = rates["overall"]
-        data.update(
-            invited=overall.invited,
-            completed=overall.completed,
-            response_rate=overall.rate,
-            open_link_responses=rates["open_link_responses"],
-        )
-    return data
 
 
 def _get_campaign(campaign_id: int) -> Campaign:

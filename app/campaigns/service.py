@@ -184,6 +184,9 @@ def change_status(session, campaign: Campaign, to: str, actor_id: int | None = N
     session.flush()
 
 
+AVAILABILITY = ("open", "not_open", "closed")
+
+
 def availability(campaign: Campaign, now: datetime | None = None) -> str:
     """'open', 'not_open' (draft or scheduled) or 'closed' at `now`."""
     now = now or utcnow()
@@ -288,3 +291,30 @@ def response_rates(session, campaign: Campaign, department_level: int = 2) -> di
         "by_role": sorted(by_role.values(), key=lambda r: r.key),
         "open_link_responses": open_link_responses,
     }
+
+
+def campaign_dict(campaign: Campaign, rates: dict | None = None) -> dict:
+    """A campaign as JSON (the API and the CLI); with `rates` (response_rates) its counts too."""
+    data = {
+        "id": campaign.id,
+        "title": campaign.title,
+        "quarter": campaign.quarter,
+        "instrument": campaign.instrument_version.instrument.slug,
+        "instrument_version": campaign.instrument_version.version,
+        "status": campaign.status,
+        "mode": campaign.mode,
+        "audience": campaign.audience,
+        "opens_at": campaign.opens_at.isoformat() if campaign.opens_at else None,
+        "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
+        "min_group": campaign.min_group,
+        "min_group_text": campaign.min_group_text,
+    }
+    if rates is not None:
+        overall = rates["overall"]
+        data.update(
+            invited=overall.invited,
+            completed=overall.completed,
+            response_rate=overall.rate,
+            open_link_responses=rates["open_link_responses"],
+        )
+    return data

@@ -35,6 +35,10 @@ class SuggestionError(ValueError):
     pass
 
 
+def unknown_module_message(module: object) -> str:
+    return f"未知模块“{module}”，可用：{'、'.join(MODULES)}"
+
+
 def clean_text(value: str | None, limit: int, field: str, required: bool = True) -> str:
     from surveys.forms import has_unstorable_characters
 
@@ -66,13 +70,17 @@ def create_suggestion(
     description,
     module,
     creator_id=None,
-    source="manual",
+    source=None,
     proposer_role=None,
     box_department=None,
     theme_ids=(),
 ) -> Suggestion:
+    """A new suggestion (status submitted), from the page, the API or the box; `source` defaults to 'theme'
+    when it comes from themes and 'manual' otherwise."""
+    source = source or ("theme" if theme_ids else "manual")
+    module = module or None
     if module is not None and module not in MODULES:
-        raise SuggestionError(f"未知模块“{module}”，可用：{'、'.join(MODULES)}")
+        raise SuggestionError(unknown_module_message(module))
     suggestion = Suggestion(
         title=clean_text(title, TITLE_MAX, "标题"),
         description=clean_text(description, DESCRIPTION_MAX, "说明", required=False),
@@ -173,6 +181,28 @@ def origin(session, suggestion: Suggestion, k: int) -> dict:
             .where(ThemeMember.theme_id.in_([t.id for t in themes]))
         ).scalar_one()
     return {"themes": themes, "quarters": quarters, "respondents": respondents if respondents >= k else None}
+
+
+def suggestion_dict(session, suggestion: Suggestion, k: int) -> dict:
+    """A suggestion as the API shows it; `respondents` only when at least k people stand behind its themes."""
+    seen = origin(session, suggestion, k)
+    return {
+        "id": suggestion.id,
+        "title": suggestion.title,
+        "description": suggestion.description,
+        "module": suggestion.module,
+        "status": suggestion.status,
+        "published": suggestion.published,
+        "decision_note": suggestion.decision_note,
+        "target_quarter": suggestion.target_quarter,
+        "respondents": seen["respondents"],
+        "quarters": seen["quarters"],
+        "theme_ids": [t.id for t in seen["themes"]],
+        "events": [
+            {"from": e.from_status, "to": e.to_status, "note": e.note, "at": e.created_at.isoformat()}
+            for e in suggestion.events
+        ],
+    }
 
 
 def board_summary(session, quarter_start, quarter_end) -> dict:
