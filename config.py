@@ -11,6 +11,12 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Comma-separated whole numbers, such as `30,300`."""
+    value = os.environ.get(name)
+    return tuple(int(part) for part in value.split(",") if part.strip()) if value not in (None, "") else default
+
+
 class Config:
     """Settings shared by every environment; safe defaults for a developer's machine."""
 
@@ -32,8 +38,12 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     JOB_HEARTBEAT_SECONDS = _env_int("JOB_HEARTBEAT_SECONDS", 10)
     JOB_STALE_SECONDS = _env_int("JOB_STALE_SECONDS", 120)  # no heartbeat this long: the job's process died
+    # the in-process scheduler (no Redis) looks this often for due jobs other processes recorded
+    SCHEDULER_POLL_SECONDS = _env_int("SCHEDULER_POLL_SECONDS", 30)
     NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL") or None
     NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET") or None
+    # seconds before each further attempt of a status notification that failed (no attempt after the last)
+    NOTIFY_RETRY_SECONDS = _env_ints("NOTIFY_RETRY_SECONDS", (30, 300))
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "示例集团")
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
 

@@ -1,11 +1,15 @@
 """Background jobs: on RQ when REDIS_URL is set, otherwise in a thread of the app process.
 
 Every job is a `BackgroundJob` row, written before the work is queued, so its status and error show on
-the page that started it whichever host runs it. `run_job` is the one runner (RQ workers call it too):
-it claims the row (queued → running), beats a heartbeat while the job function runs, and records
-success or the error. A job whose process dies cannot record anything, so `check_liveness` marks it
+the page that started it whichever host runs it. `execute` is the one runner (RQ workers call it through
+`run_job`): it claims the row (queued → running, once), beats a heartbeat while the job function runs, and
+records success or the error. A job whose process dies cannot record anything, so `check_liveness` marks it
 failed when RQ reports its work-horse dead, or when its heartbeat has stopped, and tells the object it
 worked for (a theme run, a webhook delivery) through the kind's `on_failure` function.
+
+A job function that raises `RetryLater` is tried again after the job's next retry delay, never by sleeping:
+on RQ by RQ's own `Retry` (run by `rq worker --with-scheduler`), in-process by `app.scheduler`, which also
+runs jobs at a given time and periodic tasks.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ import importlib
 import threading
 import traceback
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from app.extensions import db
 from app.models import BackgroundJob
@@ -53,6 +58,21 @@ class JobFailed(Exception):
     """Raised by a job function for a failure it has already recorded; the message is shown as is."""
 
 
+class RetryLater(Exception):
+    """Raised by a job function for an attempt that failed but may succeed later (it has recorded the
+    attempt). The job is tried again after its next retry delay; with none left it fails with this message
+    and the kind's on_failure is told."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one run of a job ended: 'succeeded', 'failed', or 'queued' again for an attempt at `run_at`."""
+
+    status: str
+    run_at: datetime | None = None
+    message: str | None = None
+
+
 _current_job: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_job", default=None)
 
 
@@ -61,38 +81,79 @@ def current_job_id() -> str | None:
     return _current_job.get()
 
 
-def enqueue(kind: str, *args, target: tuple[str, object] | None = None, user_id: int | None = None) -> BackgroundJob:
-    """Record a job and start it: on RQ when REDIS_URL is set and reachable, otherwise in a thread."""
+def enqueue(
+    kind: str,
+    *args,
+    target: tuple[str, object] | None = None,
+    user_id: int | None = None,
+    retry_delays: Sequence[int] = (),
+) -> BackgroundJob:
+    """Record a job and start it now: on RQ when REDIS_URL is set and reachable, otherwise in a thread.
+    `retry_delays`: seconds before each further attempt when the job function raises RetryLater."""
+    job = record_job(kind, args, target=target, user_id=user_id, retry_delays=retry_delays)
+    if not submit(job):
+        app = current_app._get_current_object()
+        threading.Thread(target=run_in_app, args=(app, job.id), daemon=True, name=f"job-{job.id}").start()
+    return job
+
+
+def record_job(
+    kind: str,
+    args: Sequence,
+    *,
+    target: tuple[str, object] | None = None,
+    user_id: int | None = None,
+    run_at: datetime | None = None,
+    retry_delays: Sequence[int] = (),
+    job_id: str | None = None,
+) -> BackgroundJob:
+    """The job's row, committed, with the backend it is meant for (RQ when REDIS_URL is set)."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    app = current_app._get_current_object()
-    redis_url = app.config.get("REDIS_URL")
+    if any(not isinstance(delay, int) or delay < 0 for delay in retry_delays):
+        raise ValueError(f"retry delays must be whole seconds ≥ 0, not {list(retry_delays)!r}")
     job = BackgroundJob(
-        id=str(uuid.uuid4()),
+        id=job_id or str(uuid.uuid4()),
         kind=kind,
         args=list(args),
         status="queued",
-        backend="rq" if redis_url else "thread",
+        backend="rq" if current_app.config.get("REDIS_URL") else "thread",
         created_by_id=user_id,
         target_type=target[0] if target else None,
         target_id=str(target[1]) if target else None,
+        run_at=run_at,
+        retry_delays=list(retry_delays) or None,
     )
     db.session.add(job)
     db.session.commit()
-    if redis_url:
-        from redis.exceptions import RedisError
-
-        try:
-            _queue(redis_url).enqueue(
-                "app.jobs.run_job", job.id, job_id=job.id, job_timeout=KINDS[kind].timeout, failure_ttl=7 * 24 * 3600
-            )
-            return job
-        except RedisError as exc:  # Redis down: the work is not lost, it runs here instead
-            app.logger.warning("Redis unavailable (%s); running %s job %s in-process", exc, kind, job.id)
-            job.backend = "thread"
-            db.session.commit()
-    threading.Thread(target=_run_in_app, args=(app, job.id), daemon=True, name=f"job-{job.id}").start()
     return job
+
+
+def submit(job: BackgroundJob) -> bool:
+    """Hand a recorded job to RQ (at its `run_at`, if any); False when it must run in this process instead
+    (no REDIS_URL, or Redis unreachable: then the row's backend says 'thread')."""
+    app = current_app._get_current_object()
+    redis_url = app.config.get("REDIS_URL")
+    if job.backend != "rq" or not redis_url:
+        return False
+    from redis.exceptions import RedisError
+    from rq import Retry
+
+    options = {"job_id": job.id, "job_timeout": KINDS[job.kind].timeout, "failure_ttl": 7 * 24 * 3600}
+    if job.retry_delays:
+        options["retry"] = Retry(max=len(job.retry_delays), interval=list(job.retry_delays))
+    try:
+        queue = _queue(redis_url)
+        if job.run_at is None:
+            queue.enqueue("app.jobs.run_job", job.id, **options)
+        else:
+            queue.enqueue_at(job.run_at.replace(tzinfo=UTC), "app.jobs.run_job", job.id, **options)
+        return True
+    except RedisError as exc:  # Redis down: the work is not lost, it runs here instead
+        app.logger.warning("Redis unavailable (%s); running %s job %s in-process", exc, job.kind, job.id)
+        job.backend = "thread"
+        db.session.commit()
+        return False
 
 
 def _queue(redis_url: str):
@@ -107,10 +168,15 @@ def _resolve(function_path: str):
     return getattr(importlib.import_module(module), name)
 
 
-def _run_in_app(app: Flask, job_id: str, dispose: bool = False) -> None:
+def run_in_app(app: Flask, job_id: str, dispose: bool = False) -> Outcome | None:
+    """Run a job in `app`, then let the scheduler follow it up (an in-process retry, a periodic task's next run)."""
+    from app.scheduler import follow_up
+
     with app.app_context():
         try:
-            execute(job_id)
+            outcome = execute(job_id)
+            follow_up(job_id, outcome)
+            return outcome
         finally:
             db.session.remove()
             if dispose:
@@ -118,27 +184,40 @@ def _run_in_app(app: Flask, job_id: str, dispose: bool = False) -> None:
 
 
 def run_job(job_id: str) -> None:
-    """Entry point for RQ workers: runs the job in the current app, or in one built from the environment."""
+    """Entry point for RQ workers: runs the job in the current app, or in one built from the environment.
+
+    An attempt to be retried raises RetryLater, so that RQ schedules the next one (the job's `Retry`)."""
     if has_app_context():
-        execute(job_id)
-        return
-    from app import create_app
+        from app.scheduler import follow_up
 
-    _run_in_app(create_app(), job_id, dispose=True)
+        outcome = execute(job_id)
+        follow_up(job_id, outcome)
+    else:
+        from app import create_app
+
+        outcome = run_in_app(create_app(), job_id, dispose=True)
+    if outcome is not None and outcome.status == "queued":
+        raise RetryLater(outcome.message)
 
 
-def execute(job_id: str) -> None:
-    """Claim a queued job, run its function with a heartbeat, record the outcome. Never raises."""
+def execute(job_id: str) -> Outcome | None:
+    """Claim a queued job that is due, run its function with a heartbeat, record the outcome. Never raises;
+    None when the job was not claimed (run already, by another process, or not due yet)."""
     session = db.session
     now = utcnow()
     claimed = session.execute(
         update(BackgroundJob)
-        .where(BackgroundJob.id == job_id, BackgroundJob.status == "queued")
-        .values(status="running", started_at=now, heartbeat_at=now)
+        .where(
+            BackgroundJob.id == job_id,
+            BackgroundJob.status == "queued",
+            # RQ decides when its jobs are due; an in-process one is not run before its time
+            or_(BackgroundJob.run_at.is_(None), BackgroundJob.run_at <= now, BackgroundJob.backend == "rq"),
+        )
+        .values(status="running", started_at=now, heartbeat_at=now, attempts=BackgroundJob.attempts + 1)
     ).rowcount
     session.commit()
-    if not claimed:  # already run, or marked failed meanwhile: a job runs at most once
-        return
+    if not claimed:  # already run, marked failed meanwhile, or not due: a job runs at most once per attempt
+        return None
     job = session.get(BackgroundJob, job_id)
     kind, args = KINDS.get(job.kind), list(job.args)
     session.commit()  # on SQLite an open transaction would hold the write lock (and stop the heartbeat)
@@ -152,18 +231,41 @@ def execute(job_id: str) -> None:
     except JobFailed as exc:
         session.rollback()
         _finish(session, job_id, "failed", error=str(exc))
+        return Outcome("failed", message=str(exc))
+    except RetryLater as exc:
+        session.rollback()
+        return _retry_or_fail(session, job_id, str(exc))
     except Exception as exc:  # the job records any failure; the process that runs it carries on
         session.rollback()
         current_app.logger.error("job %s failed\n%s", job_id, traceback.format_exc())
         message = f"任务出错：{type(exc).__name__}: {exc}"[:2000]
         _finish(session, job_id, "failed", error=message)
         _tell_failure(job_id, message)
+        return Outcome("failed", message=message)
     else:
         session.commit()
         _finish(session, job_id, "succeeded", result=result if isinstance(result, dict) else None)
+        return Outcome("succeeded")
     finally:
         _current_job.reset(token)
         heartbeat.stop()
+
+
+def _retry_or_fail(session, job_id: str, message: str) -> Outcome:
+    """After a failed attempt: queued again for `retry_delays[attempts - 1]` seconds on, or failed when the
+    delays are used up (and the kind's on_failure told)."""
+    job = session.get(BackgroundJob, job_id)
+    delays = job.retry_delays or []
+    if job.attempts > len(delays):
+        message = f"{message}（已尝试 {job.attempts} 次，不再重试）"[:2000]
+        _finish(session, job_id, "failed", error=message)
+        _tell_failure(job_id, message)
+        return Outcome("failed", message=message)
+    delay = delays[job.attempts - 1]
+    job.status, job.run_at = "queued", utcnow() + timedelta(seconds=delay)
+    job.error = f"{message}（第 {job.attempts} 次尝试失败，{delay} 秒后重试）"[:2000]
+    session.commit()
+    return Outcome("queued", run_at=job.run_at, message=job.error)
 
 
 def _finish(session, job_id: str, status: str, error: str | None = None, result: dict | None = None) -> None:
@@ -234,28 +336,32 @@ def _tell_failure(job_id: str, message: str) -> None:
 def check_liveness(session, job: BackgroundJob) -> BackgroundJob:
     """Mark a queued or running job failed if the process that runs it is gone; returns the job.
 
-    RQ: a job RQ has failed or stopped (its work-horse was killed, it timed out) or lost from the queue.
-    Any backend: a running job without a heartbeat for JOB_STALE_SECONDS, and an in-process job that
-    never started within that time (the process that should have run it exited).
+    RQ: a job RQ has failed or stopped (its work-horse was killed, it timed out) or lost from the queue, and
+    a scheduled one still waiting long after it was due (no worker runs RQ's scheduler). Any backend: a
+    running job without a heartbeat for JOB_STALE_SECONDS, and an in-process job that did not start within
+    that time of being due (the process that should have run it exited, and no other one's scheduler took it).
     """
     if job.status not in ACTIVE:
         return job
     stale_after = timedelta(seconds=float(current_app.config.get("JOB_STALE_SECONDS", 120)))
     now = utcnow()
+    due = job.run_at or job.created_at
     reason = None
     if job.backend == "rq":
         state, detail = _rq_state(job.id)
         if state in ("failed", "stopped", "canceled"):
             reason = f"执行任务的后台进程中止了它：{detail or state}"
-        elif state == "missing" and now - job.created_at > stale_after:
+        elif state == "missing" and now - due > stale_after:
             reason = "任务已不在队列中（Redis 数据可能已被清除），请重新开始"
+        elif state == "scheduled" and now - due > stale_after:
+            reason = "任务已到预定时间却没有执行：请以 rq worker --with-scheduler 启动后台进程"
     if (
         reason is None
         and job.status == "running"
         and now - (job.heartbeat_at or job.started_at or job.created_at) > stale_after
     ):
         reason = f"后台任务超过 {int(stale_after.total_seconds())} 秒没有响应，执行它的进程可能已意外退出，请重新开始"
-    if reason is None and job.status == "queued" and job.backend == "thread" and now - job.created_at > stale_after:
+    if reason is None and job.status == "queued" and job.backend == "thread" and now - due > stale_after:
         reason = "任务未能开始（启动它的进程已退出），请重新开始"
     if reason is None:
         return job
@@ -336,11 +442,17 @@ def job_dict(job: BackgroundJob) -> dict:
         "progress": job.progress,
         "error": job.error,
         "backend": job.backend,
+        "attempts": job.attempts,
+        "run_at": job.run_at.isoformat() if job.run_at else None,
         "created_at": job.created_at.isoformat() if job.created_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
     }
 
 
 def init_app(app: Flask) -> None:
-    """Templates ask the job states from here: `job_active` (still to finish) and `job_state_labels`."""
+    """Templates ask the job states from here: `job_active` (still to finish) and `job_state_labels`;
+    and the scheduler starts with the first request of a process that has periodic tasks."""
+    from app import scheduler
+
     app.jinja_env.globals.update(job_active=ACTIVE, job_state_labels=STATE_LABELS)
+    scheduler.init_app(app)

@@ -47,11 +47,14 @@ def fresh_results_cache():
 @contextmanager
 def app_with_tables(database_uri: str, **overrides):
     """An app on `database_uri` with the models' tables created, inside its app context."""
+    from app import scheduler
+
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=database_uri, **overrides))
     app.test_client_class = IsolatedClient
     with app.app_context():
         _db.create_all()
         yield app
+        scheduler.stop(app)  # its thread must not outlive the test's database
         _db.session.remove()
         _db.engine.dispose()
 

@@ -7,6 +7,7 @@ Nothing here skips: a missing server binary is an error (scripts/test.sh install
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,7 @@ import time
 import urllib.request
 import uuid
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -191,6 +193,45 @@ def gunicorn(env: dict, workers: int = 4, app_spec: str = "app:create_app()", lo
         yield server
     finally:
         server.stop()
+
+
+class WebhookRobot:
+    """A DingTalk custom robot on loopback: records each POST (path, JSON body, time) and answers 500 to the
+    first `failures` of them, then `{"errcode": 0}`."""
+
+    def __init__(self, failures: int = 0):
+        self.failures = failures
+        self.received: list[tuple[str, dict, float]] = []
+        robot = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                robot.received.append((self.path, body, time.time()))
+                if robot.failures > 0:
+                    robot.failures -= 1
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"errcode":0,"errmsg":"ok"}')
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/robot/send?access_token=t"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookRobot:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 class Phone:

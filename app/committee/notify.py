@@ -2,8 +2,10 @@
 
 Signing follows DingTalk's documented scheme: sign = urlencode(base64(HMAC-SHA256(key=secret,
 msg=f"{timestamp}\\n{secret}"))), sent as `&timestamp=…&sign=…` on the webhook URL. Delivery runs as a
-background job; every attempt is logged in webhook_deliveries and a failure never touches the
-suggestion's transition, which is already committed.
+background job, one attempt per run: a failed attempt is retried after NOTIFY_RETRY_SECONDS by the job
+runner's scheduling (RQ's Retry, or the in-process scheduler), never by sleeping inside the job. Every attempt
+is logged in webhook_deliveries and a failure never touches the suggestion's transition, which is already
+committed.
 """
 
 from __future__ import annotations
@@ -13,19 +15,15 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 
 from flask import current_app
 
 from app.extensions import db
-from app.jobs import JobFailed
+from app.jobs import RetryLater
 from app.models import WebhookDelivery
 from app.models.types import utcnow
-
-MAX_ATTEMPTS = 3
-RETRY_DELAYS = (0.5, 2.0)
 
 
 def dingtalk_sign(timestamp_ms: int, secret: str) -> str:
@@ -67,45 +65,47 @@ def queue_notification(suggestion, from_status, to_status, note) -> WebhookDeliv
     db.session.commit()
     from app.jobs import enqueue
 
-    enqueue("webhook", delivery.id, target=("suggestion", suggestion.id))
+    enqueue(
+        "webhook",
+        delivery.id,
+        target=("suggestion", suggestion.id),
+        retry_delays=current_app.config["NOTIFY_RETRY_SECONDS"],
+    )
     return delivery
 
 
-def deliver(delivery_id: int, sleep=time.sleep) -> None:
+def deliver(delivery_id: int) -> None:
+    """One attempt to post the delivery's message. A failed one is logged and raises RetryLater: the job is
+    tried again after its next retry delay, and when none is left `fail_delivery` marks the delivery failed."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
+    if delivery is None or delivery.status == "delivered":
         return
     url = current_app.config["NOTIFY_WEBHOOK_URL"]
     secret = current_app.config.get("NOTIFY_WEBHOOK_SECRET")
-    body = json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8")
-    while delivery.attempts < MAX_ATTEMPTS:
-        delivery.attempts += 1
-        try:
-            request = urllib.request.Request(
-                signed_url(url, secret),
-                data=body,
-                method="POST",
-                headers={"Content-Type": "application/json; charset=utf-8"},
-            )
-            with urllib.request.urlopen(request, timeout=5) as response:
-                answer = json.loads(response.read().decode("utf-8") or "{}")
-            if answer.get("errcode", 0) != 0:
-                raise ValueError(f"errcode {answer.get('errcode')}: {answer.get('errmsg')}")
-            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
-            db.session.commit()
-            return
-        except (OSError, ValueError, urllib.error.URLError) as exc:
-            delivery.last_error = str(exc)[:500]
-            delivery.status = "failed" if delivery.attempts >= MAX_ATTEMPTS else "retrying"
-            db.session.commit()
-            if delivery.attempts < MAX_ATTEMPTS:
-                sleep(RETRY_DELAYS[min(delivery.attempts - 1, len(RETRY_DELAYS) - 1)])
-    if delivery.status != "delivered":
-        raise JobFailed(f"通知发送失败（已尝试 {delivery.attempts} 次）：{delivery.last_error}")
+    delivery.attempts += 1
+    try:
+        _post(signed_url(url, secret), json.dumps(delivery.payload, ensure_ascii=False).encode("utf-8"))
+    except (OSError, ValueError) as exc:  # URLError and HTTPError are OSErrors
+        delivery.status, delivery.last_error = "retrying", str(exc)[:500]
+        db.session.commit()
+        raise RetryLater(f"通知发送失败：{delivery.last_error}") from exc
+    delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
+    db.session.commit()
+
+
+def _post(url: str, body: bytes) -> None:
+    """POST JSON to the robot; its answer must be errcode 0."""
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        answer = json.loads(response.read().decode("utf-8") or "{}")
+    if answer.get("errcode", 0) != 0:
+        raise ValueError(f"errcode {answer.get('errcode')}: {answer.get('errmsg')}")
 
 
 def fail_delivery(message: str, delivery_id: int) -> None:
-    """The delivery's job died or failed unexpectedly: the delivery log says so instead of 'pending'."""
+    """The delivery's job died, failed unexpectedly or used up its attempts: the log says so, with why."""
     delivery = db.session.get(WebhookDelivery, delivery_id)
     if delivery is not None and delivery.status != "delivered":
         delivery.status, delivery.last_error = "failed", message[:500]

@@ -40,13 +40,16 @@ class BackgroundJob(db.Model):
 
     `target_type`/`target_id` name the object the job works for (a theme run, a campaign, a webhook
     delivery), so that object's page can list its jobs. A running job writes `heartbeat_at` every few
-    seconds; one whose heartbeat stops is marked failed by `app.jobs.check_liveness`.
+    seconds; one whose heartbeat stops is marked failed by `app.jobs.check_liveness`. `run_at` is when a
+    scheduled job, or a job's next attempt, is due (`app.scheduler`); `retry_delays` are the seconds before
+    each further attempt of one that may fail for a while (a webhook), `attempts` how many have started.
     """
 
     __tablename__ = "background_jobs"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed')", name="status_known"),
         Index("ix_background_jobs_target", "target_type", "target_id"),
+        Index("ix_background_jobs_due", "status", "run_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -65,6 +68,9 @@ class BackgroundJob(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_delays: Mapped[list | None] = mapped_column(JSON)
 
 
 class JobOutput(db.Model):

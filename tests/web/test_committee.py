@@ -7,18 +7,17 @@ import itertools
 import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from sqlalchemy import func, select
 
-from app.committee.notify import deliver, dingtalk_sign, signed_url
+from app.committee.notify import dingtalk_sign, signed_url
 from app.committee.service import create_suggestion
 from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, transition
 from app.extensions import db
-from app.jobs import JobFailed
-from app.models import ApiToken, AuditLog, Suggestion, SuggestionEvent, WebhookDelivery
+from app.models import ApiToken, AuditLog, BackgroundJob, Suggestion, SuggestionEvent, WebhookDelivery
 from tests.conftest import csrf_token_from
+from tests.servers import WebhookRobot, wait_until
 
 LEGAL = {(a, b) for a, targets in TRANSITIONS.items() for b in targets}
 
@@ -138,8 +137,7 @@ def test_the_api_refuses_an_owner_who_left_the_committee(client, make_staff):
 
 
 def test_a_decision_on_the_page_is_committed_and_notified(client, app, login_as, robot):
-    _server, url = robot
-    app.config.update(NOTIFY_WEBHOOK_URL=url)
+    app.config.update(NOTIFY_WEBHOOK_URL=robot.url)
     suggestion = new_suggestion(status="under_review")
     member = login_as("committee")
     page = client.get(f"/committee/{suggestion.id}").get_data(as_text=True)
@@ -294,90 +292,82 @@ def test_dingtalk_signature_follows_the_documented_recipe():
     assert base64.b64decode(query["sign"][0]) == hmac_code
 
 
-class Robot(BaseHTTPRequestHandler):
-    failures = 0
-    received: list = []
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        type(self).received.append((self.path, json.loads(body)))
-        if type(self).failures > 0:
-            type(self).failures -= 1
-            self.send_response(500)
-            self.end_headers()
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.end_headers()
-        self.wfile.write(b'{"errcode":0,"errmsg":"ok"}')
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def robot():
-    Robot.failures, Robot.received = 0, []
-    server = HTTPServer(("127.0.0.1", 0), Robot)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server, f"http://127.0.0.1:{server.server_port}/robot/send?access_token=t"
-    server.shutdown()
+    with WebhookRobot() as server:
+        yield server
 
 
-def test_webhook_delivers_signed_markdown_after_retries(app, robot):
-    _server, url = robot
-    app.config.update(NOTIFY_WEBHOOK_URL=url, NOTIFY_WEBHOOK_SECRET="SECtest")
-    Robot.failures = 2
-    delivery = WebhookDelivery(
-        event="suggestion.status", payload={"msgtype": "markdown", "markdown": {"title": "t", "text": "审批"}}
-    )
-    db.session.add(delivery)
-    db.session.commit()
-    deliver(delivery.id, sleep=lambda seconds: None)
-    db.session.refresh(delivery)
-    assert (delivery.status, delivery.attempts) == ("delivered", 3)
-    path, body = Robot.received[-1]
+def stored(model, ident):
+    """The row as stored now, read in a transaction of its own (jobs write from other threads)."""
+    db.session.rollback()
+    row = db.session.get(model, ident)
+    db.session.refresh(row)
+    db.session.expunge(row)
+    db.session.rollback()
+    return row
+
+
+def notification_for(suggestion) -> WebhookDelivery:
+    from app.committee.notify import queue_notification
+
+    return queue_notification(suggestion, "submitted", "under_review", None)
+
+
+def test_webhook_retries_without_a_sleeping_thread_and_delivers_signed_markdown(app, robot):
+    app.config.update(NOTIFY_WEBHOOK_URL=robot.url, NOTIFY_WEBHOOK_SECRET="SECtest", NOTIFY_RETRY_SECONDS=(3, 1))
+    robot.failures = 2
+    delivery = notification_for(new_suggestion())
+    job = db.session.execute(select(BackgroundJob).where(BackgroundJob.kind == "webhook")).scalar_one()
+
+    def job_threads():
+        return [thread for thread in threading.enumerate() if thread.name == f"job-{job.id}"]
+
+    wait_until(lambda: stored(BackgroundJob, job.id).attempts == 1, 20, "the first attempt")
+    wait_until(lambda: not job_threads(), 2, "the first attempt's thread to end")
+    waiting = stored(BackgroundJob, job.id)  # the retry is due 3 s after the first attempt: nothing runs now
+    assert (waiting.status, waiting.attempts) == ("queued", 1) and "3 秒后重试" in waiting.error
+    assert waiting.run_at > waiting.started_at and not job_threads()
+    wait_until(lambda: stored(WebhookDelivery, delivery.id).status == "delivered", 20, "the delivery")
+    assert stored(WebhookDelivery, delivery.id).attempts == 3 and len(robot.received) == 3
+    done = stored(BackgroundJob, job.id)
+    assert (done.status, done.attempts, done.error) == ("succeeded", 3, None)
+    path, body, _at = robot.received[-1]
     assert "sign=" in path and "timestamp=" in path and body["msgtype"] == "markdown"
 
 
+def test_webhook_that_keeps_failing_is_logged_as_failed_after_its_last_attempt(app, robot):
+    app.config.update(NOTIFY_WEBHOOK_URL=robot.url, NOTIFY_RETRY_SECONDS=(1,))
+    robot.failures = 99
+    delivery = notification_for(new_suggestion())
+    wait_until(lambda: stored(WebhookDelivery, delivery.id).status == "failed", 20, "the failure")
+    failed = stored(WebhookDelivery, delivery.id)
+    assert failed.attempts == 2 and "500" in failed.last_error and len(robot.received) == 2
+    job = db.session.execute(select(BackgroundJob).where(BackgroundJob.kind == "webhook")).scalar_one()
+    assert job.status == "failed" and "不再重试" in job.error
+
+
 def test_failing_webhook_is_logged_and_never_blocks_the_transition(client, app, make_staff, robot):
-    _server, url = robot
-    app.config.update(NOTIFY_WEBHOOK_URL=url)
-    Robot.failures = 99
+    app.config.update(NOTIFY_WEBHOOK_URL=robot.url, NOTIFY_RETRY_SECONDS=(1,))
+    robot.failures = 99
     headers, _ = bearer(make_staff, "committee")
     suggestion = new_suggestion()
-    import app.jobs as jobs
-
-    calls = []
-    original = jobs.enqueue
-    jobs.enqueue = lambda kind, *args, **options: calls.append((kind, args, options))
-    try:
-        response = client.post(
-            f"/api/v1/suggestions/{suggestion.id}/transitions", json={"to": "under_review"}, headers=headers
-        )
-    finally:
-        jobs.enqueue = original
+    response = client.post(
+        f"/api/v1/suggestions/{suggestion.id}/transitions", json={"to": "under_review"}, headers=headers
+    )
     assert response.status_code == 200
     assert db.session.get(Suggestion, suggestion.id).status == "under_review"
-    ((kind, (delivery_id,), options),) = calls
-    assert kind == "webhook" and options["target"] == ("suggestion", suggestion.id)
-    with pytest.raises(jobs.JobFailed):
-        deliver(delivery_id, sleep=lambda seconds: None)
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    assert delivery.status == "failed" and delivery.attempts == 3 and "500" in delivery.last_error
+    delivery = db.session.execute(select(WebhookDelivery)).scalar_one()
+    wait_until(lambda: stored(WebhookDelivery, delivery.id).status == "failed", 20, "the failure")
+    assert stored(Suggestion, suggestion.id).status == "under_review"
 
 
 def test_suggestion_page_shows_a_failed_notification_with_its_error(client, app, login_as, robot):
-    _server, url = robot
-    app.config.update(NOTIFY_WEBHOOK_URL=url)
-    Robot.failures = 99
+    app.config.update(NOTIFY_WEBHOOK_URL=robot.url, NOTIFY_RETRY_SECONDS=(1,))
+    robot.failures = 99
     suggestion = new_suggestion()
-    delivery = WebhookDelivery(event="suggestion.status", suggestion_id=suggestion.id, payload={"msgtype": "text"})
-    db.session.add(delivery)
-    db.session.commit()
-    with pytest.raises(JobFailed):
-        deliver(delivery.id, sleep=lambda seconds: None)
+    delivery = notification_for(suggestion)
+    wait_until(lambda: stored(WebhookDelivery, delivery.id).status == "failed", 20, "the failure")
     login_as("committee")
     page = client.get(f"/committee/{suggestion.id}").get_data(as_text=True)
     assert 'data-delivery-status="failed"' in page and "发送失败" in page and "500" in page
