@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from app.access import allow
 from app.admin.forms import STAFF_ROLE_LABELS, ConfirmForm, MetricsImportForm, PeopleImportForm, StaffUserForm
@@ -12,9 +12,9 @@ from app.extensions import db
 from app.i18n import format_quarter
 from app.metrics.importer import parse_metrics_file
 from app.metrics.service import known_departments, quarters_imported, replace_quarter
-from app.models import ROLE_LABELS, ApiToken, Department, Person, StaffUser
+from app.models import ROLE_LABELS, ApiToken, StaffUser
 from app.models.types import utcnow
-from app.people.directory import apply_import
+from app.people.directory import apply_import, department_paths, find_people
 from app.people.importer import parse_people_file
 from app.staff import StaffUserError, create_staff_user
 
@@ -35,23 +35,7 @@ def people():
     department = request.args.get("department", "").strip()[:500]
     role = request.args.get("role", "")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    query = select(Person).join(Person.department)
-    if q:
-        like = f"%{q}%"
-        query = query.where(or_(Person.name.like(like), Person.employee_id.like(like), Person.email.like(like)))
-    if department:
-        query = query.where(or_(Department.path == department, Department.path.like(department + "/%")))
-    if role in ROLE_LABELS:
-        query = query.where(Person.role == role)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = (
-        db.session.execute(
-            query.order_by(Department.path, Person.employee_id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-        )
-        .scalars()
-        .all()
-    )
-    departments = db.session.execute(select(Department.path).order_by(Department.path)).scalars().all()
+    rows, total = find_people(db.session, q, department, role if role in ROLE_LABELS else None, page, PAGE_SIZE)
     return render_template(
         "admin/people.html",
         people=rows,
@@ -61,7 +45,7 @@ def people():
         q=q,
         department=department,
         role=role,
-        departments=departments,
+        departments=department_paths(db.session),
         role_labels=ROLE_LABELS,
     )
 

@@ -11,19 +11,21 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.campaigns.service import (
+    INVITATION_COLUMNS,
     CampaignError,
     CampaignSpec,
     campaign_dict,
     change_status,
     create_campaign,
-    invitation_url,
+    invitation_rows,
     issue_invitations,
+    open_link_url,
     response_rates,
+    text_threshold,
 )
 from app.extensions import db
 from app.instruments import InstrumentNotFound, latest_version, list_instruments
 from app.models import Campaign
-from app.spreadsheets import safe_cell
 
 campaigns_cli = AppGroup("campaigns", help="问卷活动 / Survey campaigns.")
 invitations_cli = AppGroup("invitations", help="邀请链接 / Invitations.")
@@ -84,7 +86,7 @@ def campaigns_create(
         closes_at=_parse_datetime(closes, "--closes"),
         mode=mode,
         min_group=min_group or config["ANONYMITY_MIN_GROUP"],
-        min_group_text=max(config["ANONYMITY_MIN_GROUP_TEXT"], min_group or 0),
+        min_group_text=text_threshold(min_group or config["ANONYMITY_MIN_GROUP"], config["ANONYMITY_MIN_GROUP_TEXT"]),
         open_link=open_link,
     )
     try:
@@ -95,7 +97,7 @@ def campaigns_create(
     db.session.commit()
     data = campaign_dict(campaign)
     if open_token:
-        data["open_link"] = config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token
+        data["open_link"] = open_link_url(config["PUBLIC_BASE_URL"], open_token)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
@@ -159,16 +161,8 @@ def invitations_export(campaign_id, fmt, reissue_pending):
     except CampaignError as exc:
         _fail(str(exc))
     db.session.commit()
-    base = current_app.config["PUBLIC_BASE_URL"]
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(["employee_id", "name", "department", "url"])
-    for person, token in issued:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in (person.employee_id, person.name, person.department.path, invitation_url(base, token))
-            ]
-        )
+    writer.writerows([INVITATION_COLUMNS, *invitation_rows(issued, current_app.config["PUBLIC_BASE_URL"])])
     click.echo(f"已生成 {len(issued)} 个邀请链接", err=True)
 
 

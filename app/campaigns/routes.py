@@ -25,21 +25,24 @@ from app.access import allow
 from app.audit import record
 from app.campaigns.forms import ActionForm, CampaignForm, ExportForm, InvitationsForm
 from app.campaigns.service import (
+    INVITATION_COLUMNS,
     CampaignError,
     CampaignSpec,
     availability,
     change_status,
     create_campaign,
-    invitation_url,
+    invitation_rows,
     issue_invitations,
+    open_link_url,
     response_rates,
+    text_threshold,
 )
 from app.extensions import db
 from app.i18n import current_quarter
 from app.instruments import instrument_choices
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
-from app.models import ROLE_LABELS, BackgroundJob, Campaign, Department, JobOutput, Person
-from app.spreadsheets import safe_cell
+from app.models import ROLE_LABELS, BackgroundJob, Campaign, JobOutput
+from app.people.directory import department_paths, known_waves
 
 bp = Blueprint("campaigns", __name__)
 MANAGERS = ("manager", "admin")
@@ -62,56 +65,52 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @allow(*MANAGERS)
 def new():
+    form = _campaign_form()
+    if not form.validate_on_submit():
+        return render_template("campaigns/new.html", form=form)
+    try:
+        campaign, open_token = create_campaign(db.session, _campaign_spec(form), created_by_id=current_user.id)
+    except CampaignError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return render_template("campaigns/new.html", form=form)
+    db.session.commit()
+    flash(_("已创建问卷活动“%(title)s”", title=campaign.title), "success")
+    if open_token:
+        url = open_link_url(current_app.config["PUBLIC_BASE_URL"], open_token)
+        qr = segno.make(url, error="m").svg_data_uri(scale=5)
+        return render_template("campaigns/open_link.html", campaign=campaign, url=url, qr=qr)
+    return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+
+
+def _campaign_form() -> CampaignForm:
+    """The form with today's choices; a new form starts at this quarter and the configured threshold."""
     form = CampaignForm()
     form.instrument.choices = instrument_choices(db.session)
-    form.departments.choices = [
-        SelectChoice(p) for p in db.session.execute(select(Department.path).order_by(Department.path)).scalars()
-    ]
-    form.waves.choices = [
-        SelectChoice(w)
-        for w in db.session.execute(
-            select(Person.wave).where(Person.wave.is_not(None)).distinct().order_by(Person.wave)
-        ).scalars()
-    ]
+    form.departments.choices = [SelectChoice(path) for path in department_paths(db.session)]
+    form.waves.choices = [SelectChoice(wave) for wave in known_waves(db.session)]
     if request.method == "GET":
         form.quarter.data = current_quarter()
         form.min_group.data = current_app.config["ANONYMITY_MIN_GROUP"]
-    if form.validate_on_submit():
-        spec = CampaignSpec(
-            instrument_version_id=int(form.instrument.data),
-            quarter=form.quarter.data,
-            title=form.title.data,
-            departments=form.departments.data or [],
-            roles=form.roles.data or [],
-            waves=form.waves.data or [],
-            opens_at=form.opens_at.data,
-            closes_at=form.closes_at.data,
-            mode=form.mode.data,
-            min_group=form.min_group.data,
-            min_group_text=max(current_app.config["ANONYMITY_MIN_GROUP_TEXT"], form.min_group.data),
-            open_link=form.open_link.data,
-            draft=form.draft.data,
-        )
-        try:
-            campaign, open_token = create_campaign(db.session, spec, created_by_id=current_user.id)
-        except CampaignError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            record("campaign.create", "campaign", campaign.id, {"title": campaign.title})
-            db.session.commit()
-            flash(_("已创建问卷活动“%(title)s”", title=campaign.title), "success")
-            if open_token:
-                return render_template(
-                    "campaigns/open_link.html",
-                    campaign=campaign,
-                    url=current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token,
-                    qr=segno.make(
-                        current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/o/" + open_token, error="m"
-                    ).svg_data_uri(scale=5),
-                )
-            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    return render_template("campaigns/new.html", form=form)
+    return form
+
+
+def _campaign_spec(form: CampaignForm) -> CampaignSpec:
+    return CampaignSpec(
+        instrument_version_id=int(form.instrument.data),
+        quarter=form.quarter.data,
+        title=form.title.data,
+        departments=form.departments.data or [],
+        roles=form.roles.data or [],
+        waves=form.waves.data or [],
+        opens_at=form.opens_at.data,
+        closes_at=form.closes_at.data,
+        mode=form.mode.data,
+        min_group=form.min_group.data,
+        min_group_text=text_threshold(form.min_group.data, current_app.config["ANONYMITY_MIN_GROUP_TEXT"]),
+        open_link=form.open_link.data,
+        draft=form.draft.data,
+    )
 
 
 @bp.route("/<int:campaign_id>")
@@ -170,42 +169,48 @@ def invitations(campaign_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        issued = issue_invitations(db.session, campaign, reissue_pending=form.reissue_pending.data)
+        issued = issue_invitations(
+            db.session, campaign, reissue_pending=form.reissue_pending.data, actor_id=current_user.id
+        )
     except CampaignError as exc:
         flash(str(exc), "error")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    record("invitations.issue", "campaign", campaign.id, {"count": len(issued)})
     db.session.commit()
     if not issued:
         flash(_("没有需要生成的新链接：所有人都已收到邀请。如需重发，请勾选“重新生成链接”。"), "info")
         return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    base = current_app.config["PUBLIC_BASE_URL"]
-    links = [(person, invitation_url(base, token)) for person, token in issued]
+    rows = invitation_rows(issued, current_app.config["PUBLIC_BASE_URL"])
     if form.qr.data:
-        cards = [
-            {
-                "name": p.name,
-                "department": p.department.path,
-                "url": url,
-                "qr": segno.make(url, error="m").svg_data_uri(scale=4),
-            }
-            for p, url in links
-        ]
-        return render_template("campaigns/qr_print.html", campaign=campaign, cards=cards)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(["employee_id", "name", "department", "url"])
-    for person, url in links:
-        writer.writerow([safe_cell(v) for v in (person.employee_id, person.name, person.department.path, url)])
+        return render_template("campaigns/qr_print.html", campaign=campaign, cards=_qr_cards(issued, rows))
     return Response(
-        buffer.getvalue(),
+        _csv_text([INVITATION_COLUMNS, *rows]),
         mimetype="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
             "Cache-Control": "no-store",
         },
     )
+
+
+def _qr_cards(issued, rows) -> list[dict]:
+    """One printable card per person: name, department, link and its QR code."""
+    return [
+        {
+            "name": person.name,
+            "department": person.department.path,
+            "url": url,
+            "qr": segno.make(url, error="m").svg_data_uri(scale=4),
+        }
+        for (person, _token), (*_cells, url) in zip(issued, rows, strict=True)
+    ]
+
+
+def _csv_text(rows) -> str:
+    """CSV with a BOM, so that Excel reads it as UTF-8."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 @bp.route("/<int:campaign_id>/export.csv")

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import case, func, or_, select
 
 from analysis.quarters import Quarter, QuarterError
-from app.models import Campaign, Department, Invitation, Person, Response
+from app.models import AuditLog, Campaign, Department, Invitation, Person, Response
 from app.models.types import utcnow
 
 MODES = ("anonymous", "confidential")
@@ -50,8 +50,14 @@ class CampaignSpec:
     draft: bool = False
 
 
+def text_threshold(min_group: int, configured: int) -> int:
+    """k_text of a new campaign: the configured comment threshold, never below the campaign's k."""
+    return max(configured, min_group)
+
+
 def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = None) -> tuple[Campaign, str | None]:
-    """Create a campaign; returns it and, if an open (kiosk) link was asked for, its plain token."""
+    """Create a campaign (the page, the CLI, the demo), with its audit row; returns it and, if an open (kiosk)
+    link was asked for, its plain token (shown once: see `open_link_url`)."""
     try:
         quarter = str(Quarter.parse(spec.quarter))
     except QuarterError as exc:
@@ -89,7 +95,14 @@ def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = Non
         campaign.open_link_hash = token_hash(plain_open_token)
     session.add(campaign)
     session.flush()
+    _audit(session, created_by_id, "campaign.create", campaign, {"title": campaign.title})
     return campaign, plain_open_token
+
+
+def _audit(session, actor_id: int | None, action: str, campaign: Campaign, detail: dict) -> None:
+    session.add(
+        AuditLog(actor_id=actor_id, action=action, target_type="campaign", target_id=str(campaign.id), detail=detail)
+    )
 
 
 def _check_thresholds(min_group: int, min_group_text: int) -> None:
@@ -154,8 +167,6 @@ def change_status(session, campaign: Campaign, to: str, actor_id: int | None = N
     Opening moves a scheduled opening to `now` and drops a closing time already past; closing moves a later
     closing time to `now`. Scheduled opening and closing otherwise stay as `availability()` reads them.
     """
-    from app.models import AuditLog
-
     if to not in STATUS_TRANSITIONS:
         raise CampaignError(f"未知状态“{to}”")
     from_status = campaign.status
@@ -172,14 +183,12 @@ def change_status(session, campaign: Campaign, to: str, actor_id: int | None = N
             campaign.closes_at = None
     elif campaign.closes_at is None or campaign.closes_at > now:
         campaign.closes_at = now
-    session.add(
-        AuditLog(
-            actor_id=actor_id,
-            action="campaign.open" if to == "open" else "campaign.close",
-            target_type="campaign",
-            target_id=str(campaign.id),
-            detail={"from": from_status, "to": to},
-        )
+    _audit(
+        session,
+        actor_id,
+        "campaign.open" if to == "open" else "campaign.close",
+        campaign,
+        {"from": from_status, "to": to},
     )
     session.flush()
 
@@ -213,8 +222,10 @@ def audience_query(campaign: Campaign):
     return query
 
 
-def issue_invitations(session, campaign: Campaign, reissue_pending: bool = False) -> list[tuple[Person, str]]:
-    """Create missing invitations (and, on request, new tokens for pending ones).
+def issue_invitations(
+    session, campaign: Campaign, reissue_pending: bool = False, actor_id: int | None = None
+) -> list[tuple[Person, str]]:
+    """Create missing invitations (and, on request, new tokens for pending ones), with an audit row.
 
     Only SHA-256 hashes are stored, so a token can be handed out once: the returned pairs are the
     only place the plain tokens exist. Completed invitations are never reissued.
@@ -239,11 +250,33 @@ def issue_invitations(session, campaign: Campaign, reissue_pending: bool = False
             invitation.token_hash = token_hash(token)
         issued.append((person, token))
     session.flush()
+    _audit(session, actor_id, "invitations.issue", campaign, {"count": len(issued)})
     return issued
 
 
 def invitation_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + "/s/" + token
+
+
+def open_link_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + "/o/" + token
+
+
+INVITATION_COLUMNS = ("employee_id", "name", "department", "url")
+
+
+def invitation_rows(issued: list[tuple[Person, str]], base_url: str) -> list[list[str]]:
+    """The invitation links as spreadsheet rows (INVITATION_COLUMNS), formulas neutralised: the page's CSV
+    download and `flask invitations export` both write these."""
+    from app.spreadsheets import safe_cell
+
+    return [
+        [
+            safe_cell(v)
+            for v in (person.employee_id, person.name, person.department.path, invitation_url(base_url, token))
+        ]
+        for person, token in issued
+    ]
 
 
 @dataclass

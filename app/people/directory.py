@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from app.models import Department, Person
 from app.people.importer import PersonRow
@@ -80,3 +80,33 @@ def apply_import(session, rows: list[PersonRow], deactivate_missing: bool = Fals
                 person.active = False
                 summary.deactivated += 1
     return summary
+
+
+def find_people(
+    session, q: str = "", department: str = "", role: str | None = None, page: int = 1, page_size: int = 50
+) -> tuple[list[Person], int]:
+    """One page of the directory and the number of matches: `q` in name, employee id or e-mail; a department
+    includes its sub-departments; `role` only if given."""
+    query = select(Person).join(Person.department)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(Person.name.like(like), Person.employee_id.like(like), Person.email.like(like)))
+    if department:
+        query = query.where(or_(Department.path == department, Department.path.like(department + "/%")))
+    if role:
+        query = query.where(Person.role == role)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    ordered = query.order_by(Department.path, Person.employee_id).limit(page_size).offset((page - 1) * page_size)
+    return list(session.execute(ordered).scalars()), total
+
+
+def department_paths(session) -> list[str]:
+    """Every department path, for choosing an audience."""
+    return list(session.execute(select(Department.path).order_by(Department.path)).scalars())
+
+
+def known_waves(session) -> list[str]:
+    """The rollout waves people belong to, for choosing an audience."""
+    return list(
+        session.execute(select(Person.wave).where(Person.wave.is_not(None)).distinct().order_by(Person.wave)).scalars()
+    )

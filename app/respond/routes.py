@@ -10,6 +10,7 @@ from app.access import PUBLIC, allow
 from app.extensions import csrf, db, limiter
 from app.i18n import current_language
 from app.instruments import answers_from_form, form_class_for, instrument_for
+from app.models import Campaign
 from app.respond.service import (
     LinkUnavailable,
     Respondent,
@@ -73,50 +74,54 @@ def _current_respondent() -> Respondent | None:
 @allow(PUBLIC)
 @csrf.exempt  # checked below, so that an expired token keeps the answers instead of a bare 400
 def form():
-    respondent = _current_respondent()
-    if respondent is None:
-        return unavailable("invalid")
     try:
-        campaign = check_still_usable(db.session, respondent)
+        respondent, campaign = _respondent_and_campaign()
     except LinkUnavailable as exc:
         return unavailable(exc.reason)
-    version = campaign.instrument_version
-    instrument = instrument_for(version)
-    form_class = form_class_for(version, current_language())
-    notice = None
-    if request.method == "POST":
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except ValidationError as exc:
-            if str(exc) != CSRF_EXPIRED:
-                return render_template("errors/error.html", code=400, message=_("请求来源无法验证，问卷未提交。")), 400
-            notice = _("页面停留时间过长，安全校验已过期。你的回答都还在，请检查后再次提交。")
-            return render_template(
-                "respond/form.html",
-                form=form_class(request.form),
-                campaign=campaign,
-                instrument=instrument,
-                notice=notice,
-            ), 400
-        answer_form = form_class(request.form)
-        if answer_form.validate():
-            try:
-                receipt = submit_response(
-                    db.session,
-                    respondent,
-                    answers_from_form(instrument, answer_form),
-                    timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
-                )
-            except LinkUnavailable as exc:
-                return unavailable(exc.reason)
-            session.pop(SESSION_KEY, None)
-            session[RECEIPT_KEY] = receipt
-            return redirect(url_for("respond.thanks"), 303)
-        return render_template(
-            "respond/form.html", form=answer_form, campaign=campaign, instrument=instrument, notice=None
-        ), 422
+    form_class = form_class_for(campaign.instrument_version, current_language())
+    if request.method == "GET":
+        return _form_page(campaign, form_class())
+    answer_form = form_class(request.form)
+    csrf_problem = _csrf_problem()
+    if csrf_problem == "invalid":
+        return render_template("errors/error.html", code=400, message=_("请求来源无法验证，问卷未提交。")), 400
+    if csrf_problem == "expired":
+        notice = _("页面停留时间过长，安全校验已过期。你的回答都还在，请检查后再次提交。")
+        return _form_page(campaign, answer_form, notice), 400
+    if not answer_form.validate():
+        return _form_page(campaign, answer_form), 422
+    answers = answers_from_form(instrument_for(campaign.instrument_version), answer_form)
+    timezone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    try:
+        receipt = submit_response(db.session, respondent, answers, timezone=timezone)
+    except LinkUnavailable as exc:
+        return unavailable(exc.reason)
+    session.pop(SESSION_KEY, None)
+    session[RECEIPT_KEY] = receipt
+    return redirect(url_for("respond.thanks"), 303)
+
+
+def _respondent_and_campaign() -> tuple[Respondent, Campaign]:
+    """The respondent kept in the session and their campaign, still usable; LinkUnavailable otherwise."""
+    respondent = _current_respondent()
+    if respondent is None:
+        raise LinkUnavailable("invalid")
+    return respondent, check_still_usable(db.session, respondent)
+
+
+def _csrf_problem() -> str | None:
+    """None for a valid token; 'expired' for one that timed out (the answers are kept), else 'invalid'."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError as exc:
+        return "expired" if str(exc) == CSRF_EXPIRED else "invalid"
+    return None
+
+
+def _form_page(campaign: Campaign, answer_form, notice: str | None = None) -> str:
+    instrument = instrument_for(campaign.instrument_version)
     return render_template(
-        "respond/form.html", form=form_class(), campaign=campaign, instrument=instrument, notice=None
+        "respond/form.html", form=answer_form, campaign=campaign, instrument=instrument, notice=notice
     )
 
 
