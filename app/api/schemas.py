@@ -191,7 +191,7 @@ class Transition(RequestModel):
     note: Text = Field(None, description="required to decline or mark implemented; shown publicly")
     owner: Text = Field(
         None,
-        description="email of a committee member; required to adopt; empty: none (422 when no committee member has it)",
+        description="e-mail of an active committee member; required to adopt; empty: none (422 otherwise)",
     )
     target_quarter: Annotated[
         Text,
