@@ -245,7 +245,7 @@ class FiguresLedger:
             if refused is None:
                 break
             verdicts[tentative[accepted]] = verdict
-            tentative = tentative[accepted + 1:]
+            tentative = tentative[accepted + 1 :]
         return [verdict for verdict in verdicts if verdict is not None]
 
     def _longest_safe_prefix(self, sets: list[frozenset]) -> tuple[int, int | None, Verdict | None]:
@@ -308,8 +308,9 @@ class FiguresLedger:
         """Add `cells` to the span; False when it was in the span already."""
         splits = self.classes.split(cells)
         if splits:
-            added = [self.basis[:, old] if old >= 0 else np.zeros(self.basis.shape[0], dtype=np.int64)
-                     for old, _ in splits]
+            added = [
+                self.basis[:, old] if old >= 0 else np.zeros(self.basis.shape[0], dtype=np.int64) for old, _ in splits
+            ]
             self.basis = np.column_stack([self.basis, *added]) if self.basis.shape[1] else np.column_stack(added)
             if self.basis.ndim == 1:
                 self.basis = self.basis.reshape(0, len(splits))
@@ -459,7 +460,7 @@ def _zero_sets(keys: np.ndarray, weights: np.ndarray, size_limit: int, weight_li
     lo = np.searchsorted(sorted_keys, wanted, side="left")
     hi = np.searchsorted(sorted_keys, wanted, side="right")
     for index in np.flatnonzero(hi > lo):
-        for position in order[lo[index]:hi[index]]:
+        for position in order[lo[index] : hi[index]]:
             i, j = int(first[position]), int(second[position])
             if index > j and pair_weight[position] + weights[index] <= weight_limit:
                 yield (i, j, int(index))
@@ -470,7 +471,7 @@ def _zero_sets(keys: np.ndarray, weights: np.ndarray, size_limit: int, weight_li
     hi = np.searchsorted(sorted_keys, wanted_pairs, side="right")
     for position in np.flatnonzero(hi > lo):
         i, j = int(first[position]), int(second[position])
-        for other in order[lo[position]:hi[position]]:
+        for other in order[lo[position] : hi[position]]:
             m, n = int(first[other]), int(second[other])
             if j < m and pair_weight[position] + pair_weight[other] <= weight_limit:
                 yield (i, j, m, n)

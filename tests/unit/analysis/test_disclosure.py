@@ -162,8 +162,13 @@ def release_sequences(draw):
     n_cells = draw(st.integers(2, 8))
     counts = {f"c{i}": draw(st.sampled_from([1, 1, 1, 2, 3, 6, 10])) for i in range(n_cells)}
     names = sorted(counts)
-    groups = draw(st.lists(st.sets(st.sampled_from(names), min_size=1, max_size=draw(st.sampled_from([2, 3, n_cells]))),
-                           min_size=1, max_size=12))
+    groups = draw(
+        st.lists(
+            st.sets(st.sampled_from(names), min_size=1, max_size=draw(st.sampled_from([2, 3, n_cells]))),
+            min_size=1,
+            max_size=12,
+        )
+    )
     return counts, groups
 
 
