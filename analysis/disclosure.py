@@ -486,6 +486,17 @@ class ReleaseLedger:
         self.figures = FiguresLedger(self.counts, k, search_bound)
         self.records = RecordsLedger(self.counts, k_text)
 
+    def copy(self) -> ReleaseLedger:
+        other = ReleaseLedger.__new__(ReleaseLedger)
+        other.counts, other.k, other.k_text = self.counts, self.k, self.k_text
+        other.figures = self.figures._copy()
+        other.figures.released = list(self.figures.released)
+        other.records = RecordsLedger.__new__(RecordsLedger)
+        other.records.k = self.records.k
+        other.records.classes = self.records.classes.copy()
+        other.records.released = list(self.records.released)
+        return other
+
     def check(self, cells: Iterable[Cell], records: bool = False) -> Verdict:
         cells = frozenset(cells)
         if records:

@@ -165,11 +165,23 @@ class StepPlan:
     new_releases: list[Release]
 
 
-def replay(cell_counts: Mapping[Cell, int], history: Iterable[Release], k: int, k_text: int) -> ReleaseLedger:
-    """A ledger holding every release made before (records releases are figures releases too)."""
+def replay(
+    cell_counts: Mapping[Cell, int],
+    history: Iterable[Release],
+    k: int,
+    k_text: int,
+    labels: Mapping[Cell, Label] | None = None,
+) -> ReleaseLedger:
+    """A ledger holding every release made before (records releases are figures releases too); export
+    releases need the labels their rows were given."""
     ledger = ReleaseLedger(cell_counts, k, k_text)
     for release in sorted(history, key=lambda r: (r.step, r.channel != RECORDS, r.key)):
-        ledger.record(group_cells(release.key, cell_counts, release.step), records=release.channel == RECORDS)
+        if release.key.startswith(EXPORT_PREFIX):
+            groups = export_groups(labels or {}, release.step)
+            cells = groups.get(export_label_of(release.key), frozenset())
+        else:
+            cells = group_cells(release.key, cell_counts, release.step)
+        ledger.record(cells, records=release.channel == RECORDS)
     return ledger
 
 
@@ -239,3 +251,76 @@ __all__ = [
     "standard_group_keys",
     "step_size",
 ]
+
+
+# -- raw-export labels --------------------------------------------------------------------------------------
+
+Label = tuple  # (department, role, wave) as shown in the export; "" where a column is blank
+BLANK: Label = ("", "", "")
+EXPORT_PREFIX = "export="
+
+
+def export_key(label: Label) -> str:
+    return EXPORT_PREFIX + "\x1f".join(label)
+
+
+def export_label_of(key: str) -> Label:
+    return tuple(key[len(EXPORT_PREFIX) :].split("\x1f"))
+
+
+def label_ladder(atom: Atom) -> list[Label]:
+    """The labels a row of this atom may show, finest first: wave dropped first, then the department moved up
+    a level at a time, then the role; the last is blank."""
+    department, role, wave = (part or "" for part in atom)
+    ladder = [(department, role, wave)]
+    if wave:
+        ladder.append((department, role, ""))
+    parts = department.split("/") if department else []
+    ladder += [("/".join(parts[:depth]), role, "") for depth in range(len(parts) - 1, 0, -1)]
+    if department:
+        ladder.append(("", role, ""))
+    if role:
+        ladder.append(BLANK)
+    return list(dict.fromkeys(ladder))
+
+
+def export_groups(labels: Mapping[Cell, Label], step: int) -> dict[Label, frozenset]:
+    """What an export at `step` releases: per label, the cells of the rows it labels (steps ≤ `step`)."""
+    groups: dict[Label, set] = {}
+    for cell, label in labels.items():
+        if cell[1] <= step:
+            groups.setdefault(label, set()).add(cell)
+    return {label: frozenset(cells) for label, cells in groups.items()}
+
+
+def label_new_steps(
+    cell_counts: Mapping[Cell, int], ledger: ReleaseLedger, fixed: Mapping[Cell, Label], step: int
+) -> dict[Cell, Label] | None:
+    """Labels for the cells of steps ≤ `step` that have none yet, as fine as the ledger allows.
+
+    Labels already given (`fixed`) never change. Every cell starts at its finest label; each label group the
+    ledger refuses (as records: its rows can be matched against every other list and export) moves its new
+    cells one rung down their ladder, until every group may be released. Returns the new labels, or None
+    when even blank labels cannot be released (the export then stays at an earlier step)."""
+    new_cells = [cell for cell in cell_counts if cell[1] <= step and cell not in fixed]
+    rung = dict.fromkeys(new_cells, 0)
+    ladders = {cell: label_ladder(cell[0]) for cell in new_cells}
+    for _ in range(1 + sum(len(ladder) for ladder in ladders.values())):
+        labels = dict(fixed) | {cell: ladders[cell][rung[cell]] for cell in new_cells}
+        groups = export_groups(labels, step)
+        trial = ledger.copy()
+        verdicts = trial.plan([(export_key(label), cells) for label, cells in groups.items()], records=True)
+        refused = {export_label_of(key) for key, verdict in verdicts.items() if not verdict}
+        if not refused:
+            return {cell: labels[cell] for cell in new_cells}
+        moved = False
+        for cell in new_cells:
+            if labels[cell] in refused and rung[cell] < len(ladders[cell]) - 1:
+                rung[cell] += 1
+                moved = True
+        if not moved:
+            if all(rung[cell] == len(ladders[cell]) - 1 for cell in new_cells):
+                return None
+            for cell in new_cells:  # a refused group cannot be coarsened further: everything new goes blank
+                rung[cell] = len(ladders[cell]) - 1
+    return None

@@ -1,9 +1,10 @@
 """The domain model. Every table of the product is declared here so migrations see them all."""
 
-from app.models.audit import AuditLog, BackgroundJob, JobOutput, QuarterReport, ReleaseSnapshot, UsageMetric
+from app.models.audit import AuditLog, BackgroundJob, JobOutput, QuarterReport, UsageMetric
 from app.models.campaigns import Campaign, Invitation
 from app.models.instruments import Instrument, InstrumentVersion, Question
 from app.models.people import ROLE_LABELS, ROLES, Department, Person
+from app.models.releases import ExportLabel, Release
 from app.models.responses import Answer, AnswerTokens, Response
 from app.models.staff import STAFF_ROLES, ApiToken, StaffUser
 from app.models.suggestions import Suggestion, SuggestionEvent, SuggestionTheme, WebhookDelivery
@@ -21,6 +22,7 @@ __all__ = [
     "Campaign",
     "Department",
     "DictionaryTerm",
+    "ExportLabel",
     "Instrument",
     "InstrumentVersion",
     "Invitation",
@@ -28,7 +30,7 @@ __all__ = [
     "Person",
     "QuarterReport",
     "Question",
-    "ReleaseSnapshot",
+    "Release",
     "Response",
     "StaffUser",
     "Suggestion",

@@ -1,4 +1,4 @@
-"""Cross-cutting records: the audit log, background jobs, released-figure snapshots, reports."""
+"""Cross-cutting records: the audit log, background jobs, reports."""
 
 from datetime import datetime
 
@@ -83,21 +83,6 @@ class JobOutput(db.Model):
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class ReleaseSnapshot(db.Model):
-    """The last released figures of a group, so repeated looks cannot difference new submissions."""
-
-    __tablename__ = "release_snapshots"
-    __table_args__ = (UniqueConstraint("campaign_id", "view_key", "segment_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
-    view_key: Mapped[str] = mapped_column(String(200))
-    segment_key: Mapped[str] = mapped_column(String(500))
-    n: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class UsageMetric(db.Model):

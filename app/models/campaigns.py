@@ -42,6 +42,8 @@ class Campaign(db.Model):
     closes_at: Mapped[datetime | None] = mapped_column(DateTime)
     min_group: Mapped[int] = mapped_column(Integer, default=5)
     min_group_text: Mapped[int] = mapped_column(Integer, default=10)
+    # the last release step cut (0: none yet); responses wait for the next one (analysis.release)
+    release_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     open_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

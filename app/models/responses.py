@@ -7,7 +7,7 @@ so not even the storage order reveals the order of submission.
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -15,7 +15,7 @@ from app.extensions import db
 
 class Response(db.Model):
     __tablename__ = "responses"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (Index("ix_responses_campaign_step", "campaign_id", "release_step"), {"sqlite_with_rowid": False})
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
@@ -25,6 +25,8 @@ class Response(db.Model):
     wave: Mapped[str | None] = mapped_column(String(50))
     via_open_link: Mapped[bool] = mapped_column(Boolean, default=False)
     receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the release step this response first counts in; None while it waits for the next step
+    release_step: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", passive_deletes=True

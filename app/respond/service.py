@@ -1,8 +1,10 @@
 """Storing a response so that it cannot be linked to the person who gave it.
 
 One transaction: the invitation is completed by a conditional UPDATE (only one concurrent submit can
-win), then the response is written with a random id, a segment snapshot and the day only. Nothing from
-the request (IP, user agent, token, time of day) reaches the row.
+win), then the response is written with a random id, the day only and a segment coarsened at rest — the
+department cut to its deepest ancestor with at least k invited people, role and wave only where their
+combination has at least k (`app.results.releases.stored_segment`). Nothing from the request (IP, user
+agent, token, time of day) reaches the row; the response waits for the next release step to count.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select, update
 
 from app.campaigns.service import availability, token_hash
 from app.models import Answer, Campaign, Invitation, Person, Response
+from app.results.releases import stored_segment
 from app.sqlite import write_transaction
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
@@ -137,7 +140,7 @@ def submit_response(
                 .join(Invitation, Invitation.person_id == Person.id)
                 .where(Invitation.id == respondent.invitation_id)
             ).scalar_one()
-            role, department, wave = person.role, person.department.path, person.wave
+            department, role, wave = stored_segment(session, campaign, person)
         response = Response(
             id=str(uuid.uuid4()),
             campaign_id=respondent.campaign_id,

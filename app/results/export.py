@@ -1,9 +1,10 @@
 """Exports of released results: segment figures and anonymised raw answers, as CSV or XLSX.
 
-Raw answers carry no response id, date or order of submission, and their segment columns are
-generalised per row (wave blanked first, then the department moved up a level, then the role) until
-the row's combination of segment values is shared by at least k_text respondents. Every text cell
-that a spreadsheet would run as a formula is neutralised. Both formats are written row by row.
+Raw answers carry no response id, date or order of submission; only responses of released steps are in
+them, and their segment columns are the labels decided once for their step (`app.results.export_labels`:
+wave blanked first, then the department moved up a level, then the role, as far as the release ledger
+needs). Every text cell that a spreadsheet would run as a formula is neutralised. Both formats are written
+row by row.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import io
 import tempfile
 from collections.abc import Iterator
 
-import pandas as pd
 from openpyxl import Workbook
 from sqlalchemy import select
 
 from app.instruments import instrument_for
 from app.models import ROLE_LABELS, Answer, Campaign, Response
+from app.results.export_labels import export_labelling
+from app.results.releases import release_state
 from app.results.response_frames import campaign_data
 from app.results.service import results
 from app.spreadsheets import safe_cell
@@ -28,71 +30,58 @@ SEGMENT_HEADERS = ["角色 role", "部门 department", "批次 wave"]
 BATCH = 2000
 
 
-def generalised_segments(scores: pd.DataFrame, levels: int, k: int) -> pd.DataFrame:
-    """Per response: role, department, wave, coarsened until each combination has ≥ k respondents."""
-    segments = pd.DataFrame(index=scores.index)
-    segments["role"] = scores["role"].astype("object")
-    segments["wave"] = scores["wave"].astype("object")
-    segments["department"] = scores[f"dept_{levels}"].astype("object") if levels else None
-    department_levels = [scores[f"dept_{level}"].astype("object") for level in range(levels, 0, -1)]
-    steps = (
-        [("wave", None)]
-        + [("department", column) for column in department_levels[1:]]
-        + [("department", None), ("role", None)]
-    )
-    for column, replacement in [(None, None)] + steps:
-        if column is not None:
-            small = _small_combinations(segments, k)
-            if not small.any():
-                break
-            segments.loc[small, column] = replacement[small] if isinstance(replacement, pd.Series) else None
-    small = _small_combinations(segments, k)
-    segments.loc[small, ["role", "department", "wave"]] = None
-    return segments
-
-
-def _small_combinations(segments: pd.DataFrame, k: int) -> pd.Series:
-    keys = segments[["role", "department", "wave"]].fillna("\x00").astype(str).agg("\x1f".join, axis=1)
-    sizes = keys.map(keys.value_counts())
-    return sizes < k
-
-
 def answer_rows(session, campaign: Campaign) -> tuple[list[str], Iterator[list]]:
-    """Header and rows of the raw-answer table, one row per response in random (uuid) order."""
-    data = campaign_data(session, campaign)
+    """Header and rows of the raw-answer table: the responses up to the step everyone's comments were last
+    released at, each with the segment columns its step was given (`app.results.export_labels`), in a stable
+    random order (by the responses' random ids)."""
+    state = release_state(session, campaign)
+    labels, step = export_labelling(session, campaign, state)
     definition = instrument_for(campaign.instrument_version)
     codes = [q.code for q in definition.questions]
     header = SEGMENT_HEADERS + codes
-    segments = generalised_segments(data.scores, data.levels, campaign.min_group_text) if data.n else pd.DataFrame()
 
     def rows():
-        current, values = None, {}
+        if step is None:
+            return
+        current, values, label = None, {}, None
         query = (
-            select(Answer.response_id, Answer.question_code, Answer.value_number, Answer.value_text)
+            select(
+                Answer.response_id,
+                Answer.question_code,
+                Answer.value_number,
+                Answer.value_text,
+                Response.department_path,
+                Response.role,
+                Response.wave,
+                Response.release_step,
+            )
             .join(Response, Answer.response_id == Response.id)
-            .where(Response.campaign_id == campaign.id)
+            .where(Response.campaign_id == campaign.id, Response.release_step <= step)
             .order_by(Answer.response_id)
         )
-        for response_id, code, number, text in session.execute(query.execution_options(yield_per=BATCH)):
+        for response_id, code, number, text, department, role, wave, row_step in session.execute(
+            query.execution_options(yield_per=BATCH)
+        ):
             if response_id != current:
                 if current is not None:
-                    yield _row(segments, current, values, codes)
+                    yield _row(label, values, codes)
                 current, values = response_id, {}
+                label = labels.get(((department, role, wave), row_step), ("", "", ""))
             values[code] = number if number is not None else text
         if current is not None:
-            yield _row(segments, current, values, codes)
+            yield _row(label, values, codes)
 
     return header, rows()
 
 
-def _row(segments: pd.DataFrame, response_id: str, values: dict, codes: list[str]) -> list:
-    segment = segments.loc[response_id] if response_id in segments.index else {}
-    role = segment.get("role") if len(segment) else None
-    cells = [
-        ROLE_LABELS.get(role, role) if role else "",
-        segment.get("department") or "" if len(segment) else "",
-        segment.get("wave") or "" if len(segment) else "",
-    ]
+def export_step(session, campaign: Campaign) -> int | None:
+    """The release step the raw-answer export reflects."""
+    return export_labelling(session, campaign, release_state(session, campaign))[1]
+
+
+def _row(label: tuple, values: dict, codes: list[str]) -> list:
+    department, role, wave = label
+    cells = [ROLE_LABELS.get(role, role) if role else "", department, wave]
     for code in codes:
         value = values.get(code)
         cells.append(

@@ -1,5 +1,5 @@
-"""Response frames: a campaign's responses loaded into pandas (per-response scores joined with their
-segments) with the release plans over them; one query per campaign, with a small process cache.
+"""Response frames: a campaign's responses loaded into pandas (per-response scores joined with their stored
+segments and release steps); one query per campaign, with a small process cache.
 
 The cache only saves work: any worker can rebuild an entry, and entries are keyed by the number of
 responses, so a new submission makes the next request rebuild.
@@ -15,35 +15,36 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from analysis.frames import add_department_levels
-from analysis.privacy import release_plan
 from analysis.segments import overall_scores, summarise
 from app.instruments import instrument_for
 from app.models import Answer, Campaign, Response
 from surveys import score_frame
 
 CACHE_SIZE = 8
-PLAN_DIMENSIONS_FIXED = ["role", "wave"]
 
 
 @dataclass
 class CampaignData:
-    """Per-response scores joined with segment columns, the release plan, and the definition."""
+    """Per-response scores joined with their stored segment and release step, and the definition.
+
+    Figures are computed for a release step: only responses of that step or earlier count
+    (`at_step`); which step a group may show is the release state's decision (`app.results.releases`)."""
 
     campaign_id: int
     n: int
     scores: pd.DataFrame
-    plan: dict
-    plan_frame: pd.DataFrame
-    dimensions: list
-    k_text: int
     definition: object
     levels: int
     summaries: dict = field(default_factory=dict)
-    overall_: object = None
-    plan_text_: dict | None = None
+    overalls: dict = field(default_factory=dict)
+    steps: dict = field(default_factory=dict)
     comment_flags_: pd.DataFrame | None = None
     shares_: dict = field(default_factory=dict)
-    campaign_: object = None
+
+    def at_step(self, step: int) -> pd.DataFrame:
+        if step not in self.steps:
+            self.steps[step] = self.scores[self.scores["release_step"] <= step]
+        return self.steps[step]
 
     def comment_flags(self, session) -> pd.DataFrame:
         """Per response that commented: whether any of its comments reads as negative (one query, cached)."""
@@ -71,43 +72,40 @@ class CampaignData:
             self.comment_flags_ = pd.DataFrame({"negative": pd.Series(flags, dtype=bool)})
         return self.comment_flags_
 
-    def negative_share(self, session, dimension: str | None = None) -> dict:
-        """Share of commenting respondents with a negative comment, overall (key None) or per group value."""
-        if dimension in self.shares_:
-            return self.shares_[dimension]
-        self.shares_[dimension] = self._negative_share(session, dimension)
-        return self.shares_[dimension]
+    def negative_share(self, session, dimension: str | None, step: int) -> dict:
+        """Share of commenting respondents with a negative comment at a step, overall (key None) or per value."""
+        key = (dimension, step)
+        if key not in self.shares_:
+            self.shares_[key] = self._negative_share(session, dimension, step)
+        return self.shares_[key]
 
-    def _negative_share(self, session, dimension):
+    def _negative_share(self, session, dimension, step):
         flags = self.comment_flags(session)
         if flags.empty:
             return {}
-        joined = flags.join(self.scores[[dimension]] if dimension else self.scores[[]], how="inner")
+        scores = self.at_step(step)
+        joined = flags.join(scores[[dimension]] if dimension else scores[[]], how="inner")
         if dimension is None:
-            return {None: (float(joined["negative"].mean()), len(joined))}
+            return {None: (float(joined["negative"].mean()), len(joined))} if len(joined) else {}
         grouped = joined.groupby(dimension, observed=True)["negative"]
         return {
             value: (float(mean), int(count))
             for value, mean, count in zip(grouped.mean().index, grouped.mean().values, grouped.count().values)
         }
 
-    @property
-    def plan_text(self) -> dict:
-        """The release plan at the comment threshold k_text, computed when comments are first asked for."""
-        if self.plan_text_ is None:
-            self.plan_text_ = release_plan(self.plan_frame, self.dimensions, self.k_text)
-        return self.plan_text_
+    def summary(self, dimension: str, step: int) -> dict:
+        """Per-group figures and comparisons of one dimension at a step, by group value (computed once)."""
+        key = (dimension, step)
+        if key not in self.summaries:
+            scores = self.at_step(step)
+            groups = summarise(scores, [dimension])[1] if len(scores) and dimension in scores.columns else []
+            self.summaries[key] = {group.key[0][1]: group for group in groups}
+        return self.summaries[key]
 
-    def summary(self, dimension: str):
-        """Per-group figures and comparisons of one dimension, computed once per cached entry."""
-        if dimension not in self.summaries:
-            self.summaries[dimension] = summarise(self.scores, [dimension])[1]
-        return self.summaries[dimension]
-
-    def overall(self):
-        if self.overall_ is None:
-            self.overall_ = overall_scores(self.scores)
-        return self.overall_
+    def overall(self, step: int):
+        if step not in self.overalls:
+            self.overalls[step] = overall_scores(self.at_step(step))
+        return self.overalls[step]
 
 
 _cache: OrderedDict = OrderedDict()
@@ -120,7 +118,7 @@ def response_count(session, campaign_id: int) -> int:
 
 def campaign_data(session, campaign: Campaign) -> CampaignData:
     n = response_count(session, campaign.id)
-    key = (campaign.id, n, campaign.min_group, campaign.min_group_text, campaign.instrument_version.definition_hash)
+    key = (campaign.id, n, campaign.release_step, campaign.instrument_version.definition_hash)
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -142,6 +140,7 @@ def wide_query(campaign: Campaign, codes: list[str]):
             Response.role,
             Response.department_path.label("department"),
             Response.wave,
+            Response.release_step,
             *columns,
         )
         .select_from(Response)
@@ -161,26 +160,20 @@ def _build(session, campaign: Campaign, n: int) -> CampaignData:
     segments = frame[["role", "department", "wave"]].copy()
     segments["quarter"] = campaign.quarter
     segments = add_department_levels(segments)
+    segments["release_step"] = pd.to_numeric(frame["release_step"], errors="coerce").fillna(-1).astype("int64")
+    segments.loc[frame["release_step"].isna(), "release_step"] = 2**62  # waiting: in no step yet
     scores = score_frame(definition, frame[codes].apply(pd.to_numeric, errors="coerce")).join(segments)
     levels = sum(1 for c in segments.columns if c.startswith("dept_"))
-    dimensions = PLAN_DIMENSIONS_FIXED + [f"dept_{level}" for level in range(1, levels + 1)]
-    plan_frame = segments.reset_index(drop=True)
-    return CampaignData(
-        campaign_id=campaign.id,
-        n=n,
-        scores=scores,
-        plan=release_plan(plan_frame, dimensions, campaign.min_group),
-        plan_frame=plan_frame,
-        dimensions=dimensions,
-        k_text=campaign.min_group_text,
-        definition=definition,
-        levels=levels,
-    )
+    return CampaignData(campaign_id=campaign.id, n=n, scores=scores, definition=definition, levels=levels)
 
 
 def clear_cache() -> None:
+    """Forget every cached frame (and the release state's audiences): tests start fresh databases."""
+    from app.results import releases
+
     with _lock:
         _cache.clear()
+    releases.clear_cache()
 
 
 __all__ = ["CampaignData", "campaign_data", "clear_cache"]

@@ -9,8 +9,9 @@ from app.extensions import db
 from app.i18n import current_language
 from app.models import ROLE_LABELS, Campaign
 from app.results.comments import comments_view
+from app.results.releases import release_state
 from app.results.response_frames import campaign_data
-from app.results.service import BY_CHOICES, headline, results
+from app.results.service import BY_CHOICES, headline, release_summary, results
 from surveys import Instrument
 from surveys.scoring import HEADLINE_KEYS, ScoreScale, barrier_key, flat_scores, score_scales
 from surveys.scoring import main_barrier as barrier_element
@@ -21,6 +22,14 @@ MANAGER = ("manager",)
 
 def _campaign(campaign_id: int) -> Campaign:
     return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+@bp.context_processor
+def release_note() -> dict:
+    """Every results page says which release step it shows and when the next one comes."""
+    campaign_id = (request.view_args or {}).get("campaign_id")
+    campaign = db.session.get(Campaign, campaign_id) if campaign_id else None
+    return {"release": release_summary(release_state(db.session, campaign))} if campaign else {}
 
 
 def _level(data) -> int:

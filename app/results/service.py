@@ -1,22 +1,22 @@
-"""Result views (overall, by role / department level / wave / quarter, crossed) as plain dicts.
+"""Result views (overall, by role / department level / wave / quarter) as plain dicts.
 
-Every group goes through the campaign's release plan (`analysis.privacy.release_plan`) and the
-time rule (`analysis.privacy.release_over_time`, with snapshots stored in `release_snapshots`);
-the page, the JSON API and the exports all use these functions, so they release the same figures.
+Every group shows what the campaign's release state (`app.results.releases`) released for it: its figures
+as of the release step it was last released at, or nothing with the reason. The page, the JSON API, the
+exports and the report all use these functions, so they release the same figures.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from analysis.privacy import Release, Snapshot, release_over_time, suppression_message
+from analysis.privacy import suppression_message
 from analysis.quarters import Quarter
+from analysis.release import BELOW_K, FIGURES, OVERALL, STALE, Decision, group_key
 from analysis.segments import aggregate
 from app.campaigns.service import availability
-from app.models import ROLE_LABELS, Campaign, InstrumentVersion, ReleaseSnapshot
-from app.results.response_frames import campaign_data
-from app.sqlite import write_transaction
+from app.models import ROLE_LABELS, Campaign, InstrumentVersion
+from app.results.releases import ReleaseState, release_state
+from app.results.response_frames import CampaignData, campaign_data
 from surveys.scoring import nest_scores
 
 BY_CHOICES = ("role", "department", "wave", "quarter")
@@ -26,93 +26,29 @@ def dimension_for(by: str, level: int) -> str:
     return {"role": "role", "wave": "wave", "department": f"dept_{level}"}[by]
 
 
-class SnapshotStore:
-    """Released figures per (campaign, view, segment), read once per request; changes saved at the end.
-
-    Changes are collected, then written in a short write transaction of their own, so a page read
-    never turns into a write half-way (which SQLite would refuse under concurrent submissions).
-    """
-
-    def __init__(self, session, campaign: Campaign):
-        self.session = session
-        self.campaign = campaign
-        self.rows = {
-            (row.view_key, row.segment_key): (row.n, row.payload)
-            for row in session.execute(
-                select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign.id)
-            ).scalars()
-        }
-        self.closed = availability(campaign) == "closed"
-        self.changes: dict = {}
-
-    def release(self, view_key: str, segment_key: str, n: int, figures: dict):
-        row = self.rows.get((view_key, segment_key))
-        last = Snapshot(*row) if row is not None else None
-        decision = release_over_time(n, figures, last, self.campaign.min_group, self.closed)
-        if decision.store:
-            self.rows[(view_key, segment_key)] = (n, figures)
-            self.changes[(view_key, segment_key)] = (n, figures)
-        return decision
-
-    def save(self) -> None:
-        if not self.changes:
-            return
-        campaign_id = self.campaign.id
-        self.session.commit()
-        try:
-            with write_transaction(self.session):
-                existing = {
-                    (row.view_key, row.segment_key): row
-                    for row in self.session.execute(
-                        select(ReleaseSnapshot).where(ReleaseSnapshot.campaign_id == campaign_id)
-                    ).scalars()
-                }
-                for (view_key, segment_key), (n, figures) in self.changes.items():
-                    row = existing.get((view_key, segment_key))
-                    if row is None:
-                        self.session.add(
-                            ReleaseSnapshot(
-                                campaign_id=campaign_id,
-                                view_key=view_key,
-                                segment_key=segment_key,
-                                n=n,
-                                payload=figures,
-                            )
-                        )
-                    else:
-                        row.n, row.payload = n, figures
-        except IntegrityError:  # another worker stored the same snapshot at the same moment
-            pass
-        self.changes = {}
+def _hidden(decision: Decision, k: int, language: str) -> dict:
+    reason = decision.reason or BELOW_K
+    return {
+        "suppressed": True,
+        "n": f"<{k}" if reason == BELOW_K else None,
+        "reason": reason,
+        "message": suppression_message(reason, k, language),
+        "scores": None,
+    }
 
 
-def _released_group(
-    store: SnapshotStore, view_key: str, segment_key: str, decision: Release, group_scores, language: str
-) -> dict:
-    if decision.suppressed:
-        k = store.campaign.min_group
-        return {
-            "suppressed": True,
-            "n": f"<{k}" if decision.reason == "below_k" else None,
-            "reason": decision.reason,
-            "message": suppression_message(decision.reason, k, language),
-            "scores": None,
-        }
-    timed = store.release(
-        view_key,
-        segment_key,
-        group_scores.n,
-        {"scores": group_scores.scores, "barrier_points": group_scores.barrier_points},
-    )
+def _released(state: ReleaseState, decision: Decision, group, language: str) -> dict:
+    """A group's figures at the step it was released at; `group` holds those figures (GroupScores)."""
     result = {
         "suppressed": False,
-        "n": timed.n,
-        "scores": timed.figures["scores"],
-        "barrier_points": timed.figures.get("barrier_points"),
-        "stale": timed.stale,
+        "n": group.n,
+        "scores": group.scores,
+        "barrier_points": group.barrier_points,
+        "stale": decision.shown_step < state.step,
+        "release_step": decision.shown_step,
     }
-    if timed.stale:
-        result["message"] = suppression_message("stale", store.campaign.min_group, language)
+    if result["stale"]:
+        result["message"] = suppression_message(STALE, state.k, language)
     return result
 
 
@@ -129,26 +65,18 @@ def campaign_summary(campaign: Campaign) -> dict:
     }
 
 
-def overall(session, campaign: Campaign, language: str = "zh", store: SnapshotStore | None = None) -> dict:
+def overall(session, campaign: Campaign, language: str = "zh", state: ReleaseState | None = None) -> dict:
+    state = state or release_state(session, campaign)
+    decision = state.figures(OVERALL)
+    if decision.shown_step is None:
+        return _hidden(decision, campaign.min_group, language)
     data = campaign_data(session, campaign)
-    own_store = store is None
-    store = store or SnapshotStore(session, campaign)
-    decision = data.plan[()]
-    group = data.overall() if data.n else None
-    result = (
-        _released_group(store, "overall", "", decision, group, language)
-        if group
-        else {
-            "suppressed": True,
-            "n": f"<{campaign.min_group}",
-            "reason": "below_k",
-            "message": suppression_message("below_k", campaign.min_group, language),
-            "scores": None,
-        }
-    )
-    if own_store:
-        store.save()
-    return result
+    return _released(state, decision, data.overall(decision.shown_step), language)
+
+
+def release_summary(state: ReleaseState) -> dict:
+    """The step the figures reflect and how many more answers until the next update."""
+    return {"step": state.step, "next_update_in": state.next_step_in}
 
 
 def results(
@@ -156,63 +84,62 @@ def results(
 ) -> dict:
     """The API and page view: overall plus one entry per segment of `by`.
 
-    With `negative_share`, groups that meet k_text also carry the share of their commenting respondents
-    with a negative comment (it reads every comment once per campaign, so it is asked for, not default).
-    """
+    With `negative_share`, groups whose comments are released also carry the share of their commenting
+    respondents with a negative comment, as of the step their comments were released at."""
     if by == "quarter":
         return quarter_results(session, campaign, language)
+    state = release_state(session, campaign)
     data = campaign_data(session, campaign)
     level = max(1, min(level, max(data.levels, 1)))
     dimension = dimension_for(by, level)
-    store = SnapshotStore(session, campaign)
+    negative_share = negative_share and bool(data.definition.text_questions)
     result = {
         "campaign": campaign_summary(campaign),
         "by": by,
-        "overall": _api_group(overall(session, campaign, language, store)),
+        "release": release_summary(state),
+        "overall": _api_group(overall(session, campaign, language, state)),
         "segments": [],
     }
-    negative_share = negative_share and bool(data.definition.text_questions)
-    if negative_share and data.n and not data.plan_text[()].suppressed:
-        share = data.negative_share(session).get(None)
-        if share is not None:
-            result["overall"]["negative_comment_share"] = round(share[0], 3)
+    if negative_share:
+        _add_negative_share(session, state, data, result["overall"], None, None)
     if by == "department":
         result["level"] = level
-    if data.n and dimension in data.scores.columns:
-        shares = data.negative_share(session, dimension) if negative_share else {}
-        for group in sorted(data.summary(dimension), key=lambda g: str(g.key)):
-            value = group.key[0][1]
-            released = _released_group(
-                store,
-                dimension,
-                str(value),
-                data.plan.get(group.key, Release.hidden("below_k", campaign.min_group)),
-                group,
-                language,
-            )
-            entry = {
-                "key": value,
-                "label": ROLE_LABELS.get(value, value) if by == "role" else value,
-                **_api_group(released),
-            }
-            if not released["suppressed"] and not released.get("stale"):
+    for value in _values(state, dimension):
+        decision = state.figures(group_key(dimension, value))
+        entry = {"key": value, "label": ROLE_LABELS.get(value, value) if by == "role" else value}
+        if decision.shown_step is None:
+            entry.update(_api_group(_hidden(decision, campaign.min_group, language)))
+        else:
+            group = data.summary(dimension, decision.shown_step)[value]
+            entry.update(_api_group(_released(state, decision, group, language)))
+            if state.was_released(FIGURES, OVERALL, decision.shown_step):
                 entry["comparison"] = {metric: vars(c) for metric, c in group.comparisons.items()}
-            text_release = data.plan_text.get(group.key) if shares else None
-            if (
-                not released["suppressed"]
-                and value in shares
-                and text_release is not None
-                and not text_release.suppressed
-            ):
-                entry["negative_comment_share"] = round(shares[value][0], 3)
-            result["segments"].append(entry)
-    store.save()
+            if negative_share:
+                _add_negative_share(session, state, data, entry, dimension, value)
+        result["segments"].append(entry)
     return result
+
+
+def _values(state: ReleaseState, dimension: str) -> list[str]:
+    prefix = dimension + "="
+    return sorted(
+        {key[len(prefix) :] for channel, key in state.decisions if channel == FIGURES and key.startswith(prefix)}
+    )
+
+
+def _add_negative_share(session, state: ReleaseState, data: CampaignData, entry: dict, dimension, value) -> None:
+    decision = state.records(OVERALL if dimension is None else group_key(dimension, value))
+    if decision.shown_step is None or entry.get("suppressed"):
+        return
+    share = data.negative_share(session, dimension, decision.shown_step).get(value)
+    if share is not None:
+        entry["negative_comment_share"] = round(share[0], 3)
+        entry["comments_release_step"] = decision.shown_step
 
 
 def _api_group(released: dict) -> dict:
     out = {"n": released["n"], "suppressed": released["suppressed"], "scores": nest_scores(released["scores"])}
-    for optional in ("reason", "message", "barrier_points", "stale"):
+    for optional in ("reason", "message", "barrier_points", "stale", "release_step"):
         if released.get(optional) is not None:
             out[optional] = released[optional]
     return out

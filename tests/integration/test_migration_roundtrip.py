@@ -123,11 +123,30 @@ def checksum(values: list) -> str:
     return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
 
 
-def assert_kept(before: dict, after: dict, schema: dict) -> None:
-    """Each table and column of `schema` has the same row count and checksum in `after` as in `before`."""
+COARSENED_AT_REST = {("responses", "department_path"), ("responses", "role"), ("responses", "wave")}
+"""Columns a revision coarsens on purpose (ebffb6f0c05a: no stored response names a unit of fewer than k
+invited people): after an upgrade each value is kept, cut to an ancestor department, or emptied."""
+
+
+def coarsened(original, stored) -> bool:
+    if stored is None or stored == original:
+        return True
+    return isinstance(original, str) and original.startswith(stored + "/")
+
+
+def assert_kept(before: dict, after: dict, schema: dict, coarsening: bool = False) -> None:
+    """Each table and column of `schema` has the same row count and checksum in `after` as in `before`
+    (with `coarsening`, the coarsened-at-rest columns only hold their original or a coarser value)."""
     for table, columns in schema.items():
+        if table not in before:  # dropped by a later revision: it comes back empty on the way down
+            assert all(len(values) == 0 for values in after.get(table, {}).values()), f"{table} not empty"
+            continue
         assert len(next(iter(after[table].values()))) == len(next(iter(before[table].values()))), table
         for column in columns:
+            if coarsening and (table, column) in COARSENED_AT_REST:
+                pairs = zip(before[table][column], after[table][column])
+                assert all(coarsened(old, new) for old, new in pairs), f"{table}.{column} not only coarsened"
+                continue
             assert checksum(after[table][column]) == checksum(before[table][column]), f"{table}.{column} changed"
 
 
@@ -147,7 +166,7 @@ def round_trip(app) -> None:
 
         upgrade()
         after = table_rows(db.engine)
-        assert_kept(before, after, first_schema)
+        assert_kept(before, after, first_schema, coarsening=True)
         for table in set(after) - set(first_schema):  # tables a later revision adds come back empty
             assert all(len(values) == 0 for values in after[table].values()), f"{table} not empty"
         with db.engine.connect() as connection:

@@ -112,8 +112,10 @@ def test_figures_wait_for_k_new_responses_before_updating(client, login_as):
     login_as("manager")
     first = client.get(f"/api/v1/campaigns/{campaign.id}/results").json["overall"]
     add_responses(campaign, [(2, "employee", EAST, "第一批", satisfaction(5))])
-    second = client.get(f"/api/v1/campaigns/{campaign.id}/results").json["overall"]
-    assert second["n"] == first["n"] == 10 and second["scores"] == first["scores"] and second["stale"]
+    body = client.get(f"/api/v1/campaigns/{campaign.id}/results").json
+    second = body["overall"]
+    assert second["n"] == first["n"] == 10 and second["scores"] == first["scores"]
+    assert body["release"] == {"step": 1, "next_update_in": 3}, "the page says when, never how many arrived"
     add_responses(campaign, [(3, "employee", EAST, "第一批", satisfaction(5))])
     third = client.get(f"/api/v1/campaigns/{campaign.id}/results").json["overall"]
     assert third["n"] == 15 and third["scores"]["sus"] != first["scores"]["sus"]
@@ -209,7 +211,7 @@ def test_comments_need_k_text_respondents(client, login_as):
     login_as("manager")
     page = client.get(f"/results/{campaign.id}/comments").get_data(as_text=True)
     assert "审批太慢了" not in page and "不足 10 人" in page
-    add_responses(campaign, [(4, "employee", EAST, "第一批", satisfaction(3, text="<b>消息</b>太多"))])
+    add_responses(campaign, [(5, "employee", EAST, "第一批", satisfaction(3, text="<b>消息</b>太多"))])
     page = client.get(f"/results/{campaign.id}/comments").get_data(as_text=True)
     assert "审批太慢了" in page and "&lt;b&gt;消息&lt;/b&gt;太多" in page
 

@@ -117,3 +117,32 @@ def test_a_replayed_history_gives_the_same_plan():
     assert all(
         d.shown_step == 1 for (channel, _), d in again.decisions.items() if channel == FIGURES and d.reason is None
     )
+
+
+def boolean_classes(sets, counts):
+    """Respondents per class of cells that no set tells apart (among cells in some set)."""
+    classes = {}
+    for cell in {cell for group in sets for cell in group}:
+        signature = frozenset(i for i, group in enumerate(sets) if cell in group)
+        classes[signature] = classes.get(signature, 0) + counts[cell]
+    return classes
+
+
+def test_export_labels_are_as_fine_as_the_ledger_allows_and_never_isolate_a_small_department():
+    from analysis.release import export_groups, label_new_steps, replay
+
+    counts = cells(
+        ("A/甲", "employee", "w1", 1, 9), ("A/丙", "employee", "w1", 1, 2), ("A/乙", "employee", "w1", 1, 14)
+    )
+    history = plan_step(counts, [], 1, k=5, k_text=10).new_releases
+    labels = label_new_steps(counts, replay(counts, history, 5, 10), {}, 1)
+    assert labels[(("A/乙", "employee", "w1"), 1)] == ("A/乙", "employee", "w1")
+    assert labels[(("A/甲", "employee", "w1"), 1)] == labels[(("A/丙", "employee", "w1"), 1)]
+    grown = counts | cells(("A/甲", "employee", "w1", 2, 1), ("A/乙", "employee", "w1", 2, 10))
+    second = plan_step(grown, history, 2, k=5, k_text=10)
+    assert second.decisions[(RECORDS, OVERALL)].shown_step == 2, "the export follows everyone's comment list"
+    later = label_new_steps(grown, replay(grown, history + second.new_releases, 5, 10, labels), labels, 2)
+    assert later is not None
+    both = labels | later
+    exports = list(export_groups(labels, 1).values()) + list(export_groups(both, 2).values())
+    assert all(n >= 10 for n in boolean_classes(exports, grown).values()), "no two exports single out a few rows"
