@@ -9,7 +9,7 @@ invited people in the campaign, role and wave kept only where their combination 
 downgrade cannot restore what coarsening removed.
 
 Revision ID: ebffb6f0c05a
-Revises: 1fae8c644c7a
+Revises: 5b9e3c1d7a20
 Create Date: 2026-12-01 09:36:36.921571
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ebffb6f0c05a'
-down_revision = '1fae8c644c7a'
+down_revision = '5b9e3c1d7a20'
 branch_labels = None
 depends_on = None
 
