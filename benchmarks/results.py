@@ -1,9 +1,13 @@
 """Results at scale: 100k responses × the satisfaction instrument (≈ 2.5 M answers) in SQLite.
 
-    .venv/bin/python benchmarks/results.py [--responses 100000]
+    .venv/bin/python benchmarks/results.py [--responses 100000] [--baseline GIT_REF]
 
-Times the results API for by=department cold (nothing cached) and warm, and the XLSX export
-(time and peak RSS of the process). Targets: warm < 300 ms, cold < 3 s, export < 60 s in < 1 GB.
+Times the results API for by=department cold (nothing cached) and warm, the first read (which cuts the
+release step and plans it with the release ledger), the ledger's plan on its own, one adversary pass (every
+view a manager can read: each by/level/include of the API, every released comment list, the raw CSV), and
+the XLSX export (time and peak RSS of the process). With `--baseline REF` the same measurement runs first in
+a checkout of REF (e.g. the commit before the ledger) on a database generated the same way, and the ratio of
+the cold medians is printed. Targets: cold within 1.2× of the baseline, warm ≤ 50 ms, export < 60 s in < 1 GB.
 """
 
 import argparse
@@ -17,7 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, os.environ.get("CHANGEPULSE_ROOT") or str(Path(__file__).resolve().parent.parent))
 
 
 def generate(path: Path, responses: int, campaign_id: int) -> None:
@@ -86,10 +90,56 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def baseline(ref: str, responses: int) -> float:
+    """Run this benchmark's measurement in a checkout of `ref`; its cold median in seconds."""
+    import re
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    checkout = Path(tempfile.mkdtemp(prefix="cp-baseline-"))
+    subprocess.run(
+        ["git", "-C", str(root), "worktree", "add", "--detach", str(checkout), ref], check=True, capture_output=True
+    )
+    try:
+        output = subprocess.run(
+            [sys.executable, "benchmarks/results.py", "--responses", str(responses), "--skip-export"],
+            cwd=checkout,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    finally:
+        subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(checkout)], check=False)
+    print("baseline", ref, "—", next(line for line in output.splitlines() if "cold median" in line))
+    return float(re.search(r"cold median (\d+) ms", output).group(1)) / 1000
+
+
+def adversary_pass(client, campaign_id: int, levels: int) -> tuple[int, float]:
+    """Every view a manager can read, once: (views read, seconds)."""
+    import re
+
+    started, views = time.perf_counter(), 0
+    base = f"/api/v1/campaigns/{campaign_id}/results?include=negative_share"
+    queries = ["&by=role", "&by=wave"] + [f"&by=department&level={level}" for level in range(1, levels + 1)]
+    for query in queries:
+        assert client.get(base + query).status_code == 200
+        views += 1
+    page = client.get(f"/results/{campaign_id}/comments").get_data(as_text=True)
+    views += 1
+    for by, value in sorted(set(re.findall(r'comments\?by=([^&"]+)&amp;value=([^"]+)"', page))):
+        assert client.get(f"/results/{campaign_id}/comments?by={by}&value={value}").status_code == 200
+        views += 1
+    assert client.get(f"/campaigns/{campaign_id}/export.csv?table=answers").status_code == 200
+    return views + 1, time.perf_counter() - started
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--baseline", help="git ref to measure first, in the same run")
+    parser.add_argument("--skip-export", action="store_true", help="(used for the baseline run)")
     args = parser.parse_args()
+    baseline_cold = baseline(args.baseline, args.responses) if args.baseline else None
     workdir = Path(tempfile.mkdtemp(prefix="cp-results-"))
     database = workdir / "results.sqlite"
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
@@ -127,8 +177,27 @@ def main():
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.com", "password": "benchmark password"})
     url = f"/api/v1/campaigns/{campaign_id}/results?by=department&level=3"
+    from app.models import Campaign
     from app.results.response_frames import clear_cache
 
+    started = time.perf_counter()
+    assert client.get(url).status_code == 200
+    first = time.perf_counter() - started
+    ledger_line = ""
+    with app.app_context():
+        from analysis.release import plan_step
+        from app.results import releases
+
+        campaign = db.session.get(Campaign, campaign_id)
+        if hasattr(campaign, "release_step"):
+            counts = releases.cell_counts(db.session, campaign)
+            started = time.perf_counter()
+            plan = plan_step(counts, [], campaign.release_step, campaign.min_group, campaign.min_group_text)
+            ledger_line = (
+                f"; the ledger's plan of that step alone: {(time.perf_counter() - started) * 1000:.0f} ms "
+                f"({len(plan.decisions)} decisions over {len(counts)} cells)"
+            )
+    print(f"first read (cuts the release step and plans it): {first * 1000:.0f} ms{ledger_line}")
     colds = []
     for _ in range(3):
         clear_cache()
@@ -156,6 +225,13 @@ def main():
         f"{(time.perf_counter() - started) * 1000:.0f} ms on a warm campaign"
     )
     print(f"peak RSS after results: {peak_rss_mb():.0f} MB")
+    if baseline_cold:
+        print(f"cold median / baseline cold median: {cold / baseline_cold:.2f}")
+    if hasattr(Campaign, "release_step"):
+        views, seconds = adversary_pass(client, campaign_id, 3)
+        print(f"adversary pass: {views} views read in {seconds:.1f} s")
+    if args.skip_export:
+        return
     started = time.perf_counter()
     response = client.get(f"/campaigns/{campaign_id}/export.xlsx")
     size = len(response.data)

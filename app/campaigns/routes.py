@@ -220,7 +220,7 @@ def export_csv(campaign_id: int):
     from flask import stream_with_context
 
     from app.i18n import current_language
-    from app.results.export import answer_rows, csv_stream, segment_rows
+    from app.results.export import answer_rows, csv_stream, export_step, segment_rows
 
     campaign = _campaign_or_404(campaign_id)
     table = request.args.get("table", "answers")
@@ -231,13 +231,15 @@ def export_csv(campaign_id: int):
         if table == "answers"
         else segment_rows(db.session, campaign, current_language())
     )
-    record("campaign.export", "campaign", campaign.id, {"format": "csv", "table": table})
+    step = export_step(db.session, campaign) or 0
+    record("campaign.export", "campaign", campaign.id, {"format": "csv", "table": table, "step": step})
     db.session.commit()
     return Response(
         stream_with_context(csv_stream(header, rows)),
         mimetype="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f"attachment; filename=campaign-{campaign.id}-{table}.csv",
+            "Content-Disposition": f"attachment; filename=campaign-{campaign.id}-{table}-release-{step}.csv",
+            "X-Release-Step": str(step),
             "Cache-Control": "no-store",
         },
     )

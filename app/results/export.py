@@ -141,6 +141,9 @@ def xlsx_file(session, campaign: Campaign, language: str = "zh"):
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    step = export_step(session, campaign)
+    workbook.properties.title = f"{campaign.title} · {campaign.quarter}"
+    workbook.properties.description = f"数据截至第 {step or 0} 次发布 (release step {step or 0})"
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (returned to the caller)
     workbook.save(handle)
     handle.seek(0)
