@@ -101,9 +101,10 @@ def baseline(ref: str, responses: int) -> float:
         ["git", "-C", str(root), "worktree", "add", "--detach", str(checkout), ref], check=True, capture_output=True
     )
     try:
-        output = subprocess.run(
-            [sys.executable, "benchmarks/results.py", "--responses", str(responses), "--skip-export"],
+        output = subprocess.run(  # this script, importing the code of the checkout
+            [sys.executable, str(Path(__file__).resolve()), "--responses", str(responses), "--skip-export"],
             cwd=checkout,
+            env=os.environ | {"CHANGEPULSE_ROOT": str(checkout)},
             check=True,
             capture_output=True,
             text=True,
