@@ -186,11 +186,11 @@ def main():
     first = time.perf_counter() - started
     ledger_line = ""
     with app.app_context():
-        from analysis.release import plan_step
-        from app.results import releases
-
         campaign = db.session.get(Campaign, campaign_id)
-        if hasattr(campaign, "release_step"):
+        if hasattr(campaign, "release_step"):  # the baseline checkout has no ledger
+            from analysis.release import plan_step
+            from app.results import releases
+
             counts = releases.cell_counts(db.session, campaign)
             started = time.perf_counter()
             plan = plan_step(counts, [], campaign.release_step, campaign.min_group, campaign.min_group_text)

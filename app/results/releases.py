@@ -37,6 +37,9 @@ from app.sqlite import write_transaction
 _audiences: OrderedDict = OrderedDict()
 _audience_lock = Lock()
 AUDIENCE_CACHE = 32
+_states: OrderedDict = OrderedDict()
+_state_lock = Lock()
+STATE_CACHE = 16
 
 
 @dataclass
@@ -86,6 +89,8 @@ class ReleaseState:
 def clear_cache() -> None:
     with _audience_lock:
         _audiences.clear()
+    with _state_lock:
+        _states.clear()
 
 
 def invited_count(session, campaign: Campaign) -> int:
@@ -197,35 +202,28 @@ def _plan(session, campaign: Campaign, step: int, counts: dict, rows: list[Relea
 
 
 def release_state(session, campaign: Campaign) -> ReleaseState:
-    """The campaign's current step, planned and stored: what every group shows in each channel."""
+    """The campaign's current step, planned and stored: what every group shows in each channel.
+
+    The decisions are cached per (campaign, step, number of stored releases), so a warm read costs three
+    count queries; what waits for the next step is counted fresh every time."""
     cut_step_if_due(session, campaign)
     step = campaign.release_step or 0
-    counts = cell_counts(session, campaign) if step else {}
-    rows = _stored(session, campaign.id) if step else []
-    if step and not any(r.step == step for r in rows):
-        _plan(session, campaign, step, counts, rows)
-        rows = _stored(session, campaign.id)
-    return _state(session, campaign, step, counts, rows)
-
-
-def _state(session, campaign: Campaign, step: int, counts: dict, rows: list[Release]) -> ReleaseState:
-    released_steps: dict = {}
-    for row in rows:
-        if row.released and row.step <= step:
-            released_steps.setdefault((row.channel, row.group_key), set()).add(row.step)
-    decisions = {}
-    for row in rows:
-        if row.step != step or row.group_key.startswith(EXPORT_PREFIX):
-            continue
-        key = (row.channel, row.group_key)
-        if row.released:
-            decisions[key] = Decision(row.group_key, row.channel, step, None, _n(counts, row.group_key, step))
-        else:
-            before = max((s for s in released_steps.get(key, ()) if s < step), default=None)
-            reason = STALE if before is not None else row.reason
-            decisions[key] = Decision(
-                row.group_key, row.channel, before, reason, _n(counts, row.group_key, before) if before else None
-            )
+    key = (campaign.id, step, release_count(session, campaign.id), campaign.min_group, campaign.min_group_text)
+    with _state_lock:
+        cached = _states.get(key)
+    if cached is None:
+        counts = cell_counts(session, campaign) if step else {}
+        rows = _stored(session, campaign.id) if step else []
+        if step and not any(r.step == step for r in rows):
+            _plan(session, campaign, step, counts, rows)
+            rows = _stored(session, campaign.id)
+            key = key[:2] + (len(rows),) + key[3:]
+        cached = _decisions(step, counts, rows)
+        with _state_lock:
+            _states[key] = cached
+            while len(_states) > STATE_CACHE:
+                _states.popitem(last=False)
+    decisions, released_steps, counts = cached
     return ReleaseState(
         campaign_id=campaign.id,
         step=step,
@@ -240,12 +238,28 @@ def _state(session, campaign: Campaign, step: int, counts: dict, rows: list[Rele
     )
 
 
-def _n(counts: dict, key: str, step: int | None) -> int | None:
-    from analysis.release import atom_in_group
+def release_count(session, campaign_id: int) -> int:
+    return session.execute(select(func.count(Release.id)).where(Release.campaign_id == campaign_id)).scalar_one()
 
-    if step is None:
-        return None
-    return sum(n for (atom, s), n in counts.items() if s <= step and atom_in_group(atom, key))
+
+def _decisions(step: int, counts: dict, rows: list[Release]) -> tuple[dict, dict, dict]:
+    released_steps: dict = {}
+    for row in rows:
+        if row.released and row.step <= step:
+            released_steps.setdefault((row.channel, row.group_key), set()).add(row.step)
+    decisions = {}
+    for row in rows:
+        if row.step != step or row.group_key.startswith(EXPORT_PREFIX):
+            continue
+        key = (row.channel, row.group_key)
+        if row.released:
+            decisions[key] = Decision(row.group_key, row.channel, step, None, None)
+        else:
+            before = max((s for s in released_steps.get(key, ()) if s < step), default=None)
+            decisions[key] = Decision(
+                row.group_key, row.channel, before, STALE if before is not None else row.reason, None
+            )
+    return decisions, released_steps, counts
 
 
 __all__ = ["ReleaseState", "cut_step_if_due", "release_state", "stored_segment"]
