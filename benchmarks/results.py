@@ -2,12 +2,13 @@
 
     .venv/bin/python benchmarks/results.py [--responses 100000] [--baseline GIT_REF]
 
-Times the results API for by=department cold (nothing cached) and warm, the first read (which cuts the
-release step and plans it with the release ledger), the ledger's plan on its own, one adversary pass (every
-view a manager can read: each by/level/include of the API, every released comment list, the raw CSV), and
-the XLSX export (time and peak RSS of the process). With `--baseline REF` the same measurement runs first in
-a checkout of REF (e.g. the commit before the ledger) on a database generated the same way, and the ratio of
-the cold medians is printed. Targets: cold within 1.2× of the baseline, warm ≤ 50 ms, export < 60 s in < 1 GB.
+Times the results API for by=department cold (nothing cached) and warm, the first read (which cuts the release
+step and plans it with the release ledger), the ledger's plan on its own, one adversary pass (every view a
+manager can read: each by/level/include of the API, every released comment list, the raw CSV), and the XLSX
+export (time and peak RSS of the process). With `--baseline REF` the same measurement runs first in a checkout
+of REF (e.g. the commit before the ledger) on a database generated the same way, alternating with this
+checkout's (baseline, ours, baseline, ours), and the ratio of the cold medians is printed. Targets: cold
+within 1.2× of the baseline, warm ≤ 50 ms, export < 60 s in < 1 GB.
 """
 
 import argparse
@@ -90,28 +91,23 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def baseline(ref: str, responses: int) -> float:
-    """Run this benchmark's measurement in a checkout of `ref`; its cold median in seconds."""
-    import re
+def run_checkout(checkout: Path, *arguments: str) -> str:
+    """This script, run with the code of `checkout` (another git revision), with `arguments`; its output."""
     import subprocess
 
-    root = Path(__file__).resolve().parent.parent
-    checkout = Path(tempfile.mkdtemp(prefix="cp-baseline-"))
-    subprocess.run(
-        ["git", "-C", str(root), "worktree", "add", "--detach", str(checkout), ref], check=True, capture_output=True
-    )
-    try:
-        output = subprocess.run(  # this script, importing the code of the checkout
-            [sys.executable, str(Path(__file__).resolve()), "--responses", str(responses), "--skip-export"],
-            cwd=checkout,
-            env=os.environ | {"CHANGEPULSE_ROOT": str(checkout)},
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    finally:
-        subprocess.run(["git", "-C", str(root), "worktree", "remove", "--force", str(checkout)], check=False)
-    print("baseline", ref, "—", next(line for line in output.splitlines() if "cold median" in line))
+    return subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *arguments],
+        cwd=checkout,
+        env=os.environ | {"CHANGEPULSE_ROOT": str(checkout)},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def cold_median_of(output: str) -> float:
+    import re
+
     return float(re.search(r"cold median (\d+) ms", output).group(1)) / 1000
 
 
@@ -134,15 +130,8 @@ def adversary_pass(client, campaign_id: int, levels: int) -> tuple[int, float]:
     return views + 1, time.perf_counter() - started
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--responses", type=int, default=100_000)
-    parser.add_argument("--baseline", help="git ref to measure first, in the same run")
-    parser.add_argument("--skip-export", action="store_true", help="(used for the baseline run)")
-    args = parser.parse_args()
-    baseline_cold = baseline(args.baseline, args.responses) if args.baseline else None
-    workdir = Path(tempfile.mkdtemp(prefix="cp-results-"))
-    database = workdir / "results.sqlite"
+def prepare(database: Path, responses: int):
+    """Migrate `database`, create the campaign and the manager, generate the responses; (app, campaign id)."""
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     from flask_migrate import upgrade
 
@@ -151,14 +140,8 @@ def main():
     from app.extensions import db
     from app.instruments import latest_version
     from app.staff import create_staff_user
-    from config import DevelopmentConfig
 
-    config = type(
-        "BenchConfig",
-        (DevelopmentConfig,),
-        {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"},
-    )
-    app = create_app(config)
+    app = create_app(bench_config(database))
     with app.app_context():
         upgrade()
         version = latest_version(db.session, "quarterly-satisfaction")
@@ -168,37 +151,34 @@ def main():
         campaign_id = campaign.id
         db.engine.dispose()
     started = time.perf_counter()
-    generate(database, args.responses, campaign_id)
+    generate(database, responses, campaign_id)
     answers = sqlite3.connect(database).execute("SELECT COUNT(*) FROM answers").fetchone()[0]
     print(
-        f"generated {args.responses} responses, {answers} answers in {time.perf_counter() - started:.1f} s "
+        f"generated {responses} responses, {answers} answers in {time.perf_counter() - started:.1f} s "
         f"({database.stat().st_size / 1e6:.0f} MB)"
     )
+    return app, campaign_id
 
+
+def bench_config(database: Path):
+    from config import DevelopmentConfig
+
+    return type(
+        "BenchConfig",
+        (DevelopmentConfig,),
+        {"WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"},
+    )
+
+
+def logged_in(app):
     client = app.test_client()
     client.post("/login", data={"email": "bench@example.com", "password": "benchmark password"})
-    url = f"/api/v1/campaigns/{campaign_id}/results?by=department&level=3"
-    from app.models import Campaign
+    return client
+
+
+def cold_and_warm(client, url: str) -> tuple[list[float], list[float]]:
     from app.results.response_frames import clear_cache
 
-    started = time.perf_counter()
-    assert client.get(url).status_code == 200
-    first = time.perf_counter() - started
-    ledger_line = ""
-    with app.app_context():
-        campaign = db.session.get(Campaign, campaign_id)
-        if hasattr(campaign, "release_step"):  # the baseline checkout has no ledger
-            from analysis.release import plan_step
-            from app.results import releases
-
-            counts = releases.cell_counts(db.session, campaign)
-            started = time.perf_counter()
-            plan = plan_step(counts, [], campaign.release_step, campaign.min_group, campaign.min_group_text)
-            ledger_line = (
-                f"; the ledger's plan of that step alone: {(time.perf_counter() - started) * 1000:.0f} ms "
-                f"({len(plan.decisions)} decisions over {len(counts)} cells)"
-            )
-    print(f"first read (cuts the release step and plans it): {first * 1000:.0f} ms{ledger_line}")
     colds = []
     for _ in range(3):
         clear_cache()
@@ -206,19 +186,119 @@ def main():
         response = client.get(url)
         colds.append(time.perf_counter() - started)
         assert response.status_code == 200, response.status_code
-    colds.sort()
-    cold = colds[1]
     warm = []
     for _ in range(10):
         started = time.perf_counter()
         assert client.get(url).status_code == 200
         warm.append(time.perf_counter() - started)
-    warm.sort()
+    return sorted(colds), sorted(warm)
+
+
+def report_cold_and_warm(label: str, colds: list[float], warm: list[float]) -> None:
+    each = ", ".join(f"{c * 1000:.0f}" for c in colds)
     print(
-        f"results API by=department (level 3, {len(response.json['segments'])} segments): "
-        f"cold median {cold * 1000:.0f} ms (of {', '.join(f'{c * 1000:.0f}' for c in colds)}), "
-        f"warm median {warm[5] * 1000:.0f} ms, max {warm[-1] * 1000:.0f} ms"
+        f"{label}: cold median {colds[len(colds) // 2] * 1000:.0f} ms (of {each}), "
+        f"warm median {warm[len(warm) // 2] * 1000:.0f} ms, max {warm[-1] * 1000:.0f} ms"
     )
+
+
+def measure_only(database: Path) -> None:
+    """For a baseline checkout: cold and warm of the results API on a prepared database."""
+    from app import create_app
+
+    app = create_app(bench_config(database))
+    colds, warm = cold_and_warm(logged_in(app), "/api/v1/campaigns/1/results?by=department&level=3")
+    report_cold_and_warm("results API by=department (level 3)", colds, warm)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--responses", type=int, default=100_000)
+    parser.add_argument("--baseline", help="git ref (e.g. the commit before the ledger) measured in the same run")
+    parser.add_argument("--prepare-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--measure-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.prepare_only:
+        prepare(args.prepare_only, args.responses)
+        return
+    if args.measure_only:
+        measure_only(args.measure_only)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="cp-results-"))
+    checkout = None
+    if args.baseline:
+        import subprocess
+
+        checkout = workdir / "baseline"
+        root = Path(__file__).resolve().parent.parent
+        subprocess.run(
+            ["git", "-C", str(root), "worktree", "add", "--detach", str(checkout), args.baseline],
+            check=True,
+            capture_output=True,
+        )
+        print(
+            "baseline",
+            args.baseline,
+            "—",
+            run_checkout(
+                checkout, "--responses", str(args.responses), "--prepare-only", str(workdir / "baseline.sqlite")
+            ).strip(),
+        )
+    try:
+        measure(workdir, args.responses, checkout)
+    finally:
+        if checkout:
+            subprocess.run(
+                [
+                    "git",
+                    "-C",
+                    str(Path(__file__).resolve().parent.parent),
+                    "worktree",
+                    "remove",
+                    "--force",
+                    str(checkout),
+                ],
+                check=False,
+            )
+
+
+def measure(workdir: Path, responses: int, checkout: Path | None) -> None:
+    from app.extensions import db
+    from app.models import Campaign
+
+    app, campaign_id = prepare(workdir / "results.sqlite", responses)
+    client = logged_in(app)
+    url = f"/api/v1/campaigns/{campaign_id}/results?by=department&level=3"
+    started = time.perf_counter()
+    response = client.get(url)
+    first = time.perf_counter() - started
+    with app.app_context():
+        from analysis.release import plan_step
+        from app.results import releases
+
+        campaign = db.session.get(Campaign, campaign_id)
+        counts = releases.cell_counts(db.session, campaign)
+        started = time.perf_counter()
+        plan = plan_step(counts, [], campaign.release_step, campaign.min_group, campaign.min_group_text)
+        planning = time.perf_counter() - started
+    print(
+        f"first read (cuts the release step and plans it): {first * 1000:.0f} ms; the ledger's plan of that step "
+        f"alone: {planning * 1000:.0f} ms ({len(plan.decisions)} decisions over {len(counts)} cells); "
+        f"{len(response.json['segments'])} segments"
+    )
+    ours, theirs = ([], []), ([], [])
+    for _ in range(2 if checkout else 1):  # baseline, ours, baseline, ours: the machine's drift hits both
+        if checkout:
+            output = run_checkout(checkout, "--measure-only", str(workdir / "baseline.sqlite"))
+            print("baseline —", output.strip())
+            theirs[0].append(cold_median_of(output))
+        colds, warm = cold_and_warm(client, url)
+        report_cold_and_warm("results API by=department (level 3)", colds, warm)
+        ours[0].append(colds[1])
+        ours[1].append(warm[5])
+    if checkout:
+        ratio = sum(ours[0]) / sum(theirs[0])
+        print(f"cold with the ledger / cold of the baseline (both rounds): {ratio:.2f}")
     started = time.perf_counter()
     assert client.get(url + "&include=negative_share").status_code == 200
     print(
@@ -226,13 +306,8 @@ def main():
         f"{(time.perf_counter() - started) * 1000:.0f} ms on a warm campaign"
     )
     print(f"peak RSS after results: {peak_rss_mb():.0f} MB")
-    if baseline_cold:
-        print(f"cold median / baseline cold median: {cold / baseline_cold:.2f}")
-    if hasattr(Campaign, "release_step"):
-        views, seconds = adversary_pass(client, campaign_id, 3)
-        print(f"adversary pass: {views} views read in {seconds:.1f} s")
-    if args.skip_export:
-        return
+    views, seconds = adversary_pass(client, campaign_id, 3)
+    print(f"adversary pass: {views} views read in {seconds:.1f} s")
     started = time.perf_counter()
     response = client.get(f"/campaigns/{campaign_id}/export.xlsx")
     size = len(response.data)
