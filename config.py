@@ -17,6 +17,15 @@ def _env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(part) for part in value.split(",") if part.strip()) if value not in (None, "") else default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 class Config:
     """Settings shared by every environment; safe defaults for a developer's machine."""
 
@@ -45,6 +54,24 @@ class Config:
     # seconds before each further attempt of a status notification that failed (no attempt after the last)
     NOTIFY_RETRY_SECONDS = _env_ints("NOTIFY_RETRY_SECONDS", (30, 300))
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "示例集团")
+
+    # Invitations and reminders by e-mail (SMTP) and DingTalk work notification (a company-internal app).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")  # STARTTLS after connecting
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")  # TLS from the start (port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM") or None
+    DINGTALK_APP_KEY = os.environ.get("DINGTALK_APP_KEY") or None
+    DINGTALK_APP_SECRET = os.environ.get("DINGTALK_APP_SECRET") or None
+    DINGTALK_AGENT_ID = os.environ.get("DINGTALK_AGENT_ID") or None
+    DINGTALK_API_BASE = os.environ.get("DINGTALK_API_BASE", "https://oapi.dingtalk.com")
+    DINGTALK_RATE_PER_SECOND = _env_float("DINGTALK_RATE_PER_SECOND", 20)  # DingTalk allows 40 calls/s per API
+    QUIET_HOURS = os.environ.get("QUIET_HOURS", "21:00-08:00")  # in BABEL_DEFAULT_TIMEZONE; empty: none
+    REMINDER_MIN_HOURS = _env_float("REMINDER_MIN_HOURS", 12)  # a reminder never follows a message sooner
+    DELIVERY_RETRY_MINUTES = _env_float("DELIVERY_RETRY_MINUTES", 5)  # first retry of an unreachable server
+    DELIVERY_CLAIM_SECONDS = _env_int("DELIVERY_CLAIM_SECONDS", 300)  # a send claimed longer ago was interrupted
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
 
     SESSION_COOKIE_HTTPONLY = True

@@ -17,6 +17,7 @@ from app.campaigns.service import (
     campaign_dict,
     change_status,
     create_campaign,
+    invitation_links,
     invitation_rows,
     issue_invitations,
     open_link_url,
@@ -148,12 +149,12 @@ def campaigns_list(as_json):
 @invitations_cli.command("export")
 @click.argument("campaign_id", type=int)
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv")
-@click.option("--reissue-pending", is_flag=True, help="为尚未提交的邀请重新生成链接（旧链接随即失效）")
+@click.option("--reissue-pending", is_flag=True, help="重新生成：为尚未提交的人换新链接（旧链接随即失效）")
 def invitations_export(campaign_id, fmt, reissue_pending):
-    """Create missing invitations and print their links as CSV (employee_id,name,department,url).
+    """Create missing invitations and print every pending link as CSV (employee_id,name,department,url).
 
-    Tokens are stored only as hashes, so links already handed out cannot be printed again; use
-    --reissue-pending to replace the links of people who have not answered yet.
+    Links are derived from SECRET_KEY, so printing them again changes nothing; --reissue-pending
+    replaces the links of people who have not answered yet (the old ones stop working).
     """
     campaign = _get_campaign(campaign_id)
     try:
@@ -161,9 +162,15 @@ def invitations_export(campaign_id, fmt, reissue_pending):
     except CampaignError as exc:
         _fail(str(exc))
     db.session.commit()
+    links, legacy = invitation_links(db.session, campaign)
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerows([INVITATION_COLUMNS, *invitation_rows(issued, current_app.config["PUBLIC_BASE_URL"])])
-    click.echo(f"已生成 {len(issued)} 个邀请链接", err=True)
+    writer.writerows([INVITATION_COLUMNS, *invitation_rows(links, current_app.config["PUBLIC_BASE_URL"])])
+    click.echo(f"新生成 {len(issued)} 个邀请链接，共输出 {len(links)} 个尚未提交的链接", err=True)
+    if legacy:
+        click.echo(
+            f"另有 {legacy} 个升级前生成的链接无法再次输出（仍然有效）；如需重发，请加 --reissue-pending 重新生成",
+            err=True,
+        )
 
 
 @instruments_cli.command("list")

@@ -5,14 +5,15 @@ Views and CLI commands call these functions; they never re-decide a rule themsel
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import case, func, or_, select
 
 from analysis.quarters import Quarter, QuarterError
+from app.campaigns.links import derive_token, invitation_url, token_hash
 from app.models import AuditLog, Campaign, Department, Invitation, Person, Response
 from app.models.types import utcnow
 
@@ -24,12 +25,8 @@ class CampaignError(ValueError):
     """A rule was broken; the message is for the user, in Chinese."""
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def new_token() -> str:
-    """A single-use invitation token: 192 random bits, URL-safe."""
+    """A random token of 192 bits, URL-safe: the open (kiosk) link, and placeholders."""
     return secrets.token_urlsafe(24)
 
 
@@ -225,10 +222,12 @@ def audience_query(campaign: Campaign):
 def issue_invitations(
     session, campaign: Campaign, reissue_pending: bool = False, actor_id: int | None = None
 ) -> list[tuple[Person, str]]:
-    """Create missing invitations (and, on request, new tokens for pending ones), with an audit row.
+    """Create missing invitations (and, on request, new links for pending ones), with an audit row;
+    returns their links.
 
-    Only SHA-256 hashes are stored, so a token can be handed out once: the returned pairs are the
-    only place the plain tokens exist. Completed invitations are never reissued.
+    Links are derived (app.campaigns.links), so an existing invitation's link can always be printed
+    again with `invitation_links`; only `reissue_pending` ("重新生成") changes, and so cancels, links.
+    Completed invitations are never reissued.
     """
     if campaign.status == "closed":
         raise CampaignError("活动已结束，不能再发放邀请")
@@ -236,26 +235,75 @@ def issue_invitations(
         inv.person_id: inv
         for inv in session.execute(select(Invitation).where(Invitation.campaign_id == campaign.id)).scalars()
     }
-    issued = []
+    changed: list[tuple[Person, Invitation]] = []
     for person in session.execute(audience_query(campaign).order_by(Department.path, Person.employee_id)).scalars():
         invitation = existing.get(person.id)
-        if invitation is not None and not (reissue_pending and invitation.status == "pending"):
-            continue
-        token = new_token()
         if invitation is None:
-            session.add(
-                Invitation(campaign_id=campaign.id, person_id=person.id, token_hash=token_hash(token), status="pending")
+            # A random placeholder hash until the id exists; no token hashes to it.
+            invitation = Invitation(
+                campaign_id=campaign.id, person_id=person.id, token_hash=token_hash(new_token()), status="pending"
             )
+            session.add(invitation)
+        elif not (reissue_pending and invitation.status == "pending"):
+            continue
         else:
-            invitation.token_hash = token_hash(token)
-        issued.append((person, token))
+            invitation.token_generation = (invitation.token_generation or 0) + 1
+        changed.append((person, invitation))
+    session.flush()
+    issued = []
+    for person, invitation in changed:
+        if invitation.token_generation is None:
+            invitation.token_generation = 0
+        issued.append((person, set_derived_link(invitation)))
     session.flush()
     _audit(session, actor_id, "invitations.issue", campaign, {"count": len(issued)})
     return issued
 
 
-def invitation_url(base_url: str, token: str) -> str:
-    return base_url.rstrip("/") + "/s/" + token
+def set_derived_link(invitation: Invitation) -> str:
+    """Store the hash of the invitation's derived link for its generation; returns the link's token."""
+    token = derive_token(current_app.config["SECRET_KEY"], invitation.id, invitation.token_generation)
+    invitation.token_hash = token_hash(token)
+    return token
+
+
+def invitation_token(invitation: Invitation) -> str | None:
+    """The invitation's link token, derived again; None for a legacy invitation whose token was random."""
+    if invitation.token_generation is None:
+        return None
+    return derive_token(current_app.config["SECRET_KEY"], invitation.id, invitation.token_generation)
+
+
+def invitation_links(
+    session,
+    campaign: Campaign,
+    department: str | None = None,
+    employee_id: str | None = None,
+    pending_only: bool = True,
+) -> tuple[list[tuple[Person, str]], int]:
+    """Links of existing invitations (of one department with its sub-departments, or one person), in
+    directory order, without changing any; returns them and how many legacy links cannot be derived."""
+    query = (
+        select(Person, Invitation)
+        .join(Invitation, Invitation.person_id == Person.id)
+        .join(Department, Person.department_id == Department.id)
+        .where(Invitation.campaign_id == campaign.id)
+        .order_by(Department.path, Person.employee_id)
+    )
+    if pending_only:
+        query = query.where(Invitation.status == "pending")
+    if department:
+        query = query.where(or_(Department.path == department, Department.path.like(department + "/%")))
+    if employee_id:
+        query = query.where(Person.employee_id == employee_id)
+    links, legacy = [], 0
+    for person, invitation in session.execute(query).all():
+        token = invitation_token(invitation)
+        if token is None:
+            legacy += 1
+        else:
+            links.append((person, token))
+    return links, legacy
 
 
 def open_link_url(base_url: str, token: str) -> str:

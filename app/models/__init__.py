@@ -2,8 +2,9 @@
 
 from app.models.audit import AuditLog, BackgroundJob, JobOutput, QuarterReport, UsageMetric
 from app.models.campaigns import Campaign, Invitation
+from app.models.delivery import Delivery
 from app.models.instruments import Instrument, InstrumentVersion, Question
-from app.models.people import ROLE_LABELS, ROLES, Department, Person
+from app.models.people import ROLE_LABELS, ROLES, Department, DepartmentWave, Person, RoleRule
 from app.models.releases import ExportLabel, Release
 from app.models.responses import Answer, AnswerTokens, Response
 from app.models.staff import STAFF_ROLES, ApiToken, StaffUser
@@ -20,7 +21,9 @@ __all__ = [
     "AuditLog",
     "BackgroundJob",
     "Campaign",
+    "Delivery",
     "Department",
+    "DepartmentWave",
     "DictionaryTerm",
     "ExportLabel",
     "Instrument",
@@ -32,6 +35,7 @@ __all__ = [
     "Question",
     "Release",
     "Response",
+    "RoleRule",
     "StaffUser",
     "Suggestion",
     "SuggestionEvent",

@@ -27,6 +27,8 @@ class Campaign(db.Model):
         CheckConstraint("mode IN ('anonymous', 'confidential')", name="mode_known"),
         CheckConstraint("min_group >= 3", name="min_group_floor"),
         CheckConstraint("min_group_text >= 3", name="min_group_text_floor"),
+        CheckConstraint("remind_after_days IS NULL OR remind_after_days >= 1", name="remind_after_days_floor"),
+        CheckConstraint("remind_max >= 0 AND remind_max <= 10", name="remind_max_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +46,9 @@ class Campaign(db.Model):
     min_group_text: Mapped[int] = mapped_column(Integer, default=10)
     # the last release step cut (0: none yet); responses wait for the next one (analysis.release)
     release_step: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Automatic reminders: after `remind_after_days` without an answer, at most `remind_max` times.
+    remind_after_days: Mapped[int | None] = mapped_column(Integer)
+    remind_max: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     open_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -55,7 +60,12 @@ class Campaign(db.Model):
 
 
 class Invitation(db.Model):
-    """One person's single-use link: only the token's SHA-256 is kept, and no timestamps."""
+    """One person's single-use link: only the token's SHA-256 is kept, and no timestamps.
+
+    The token is derived from SECRET_KEY, the invitation's id and `token_generation` (app.campaigns.links),
+    so the same link can be sent again; "重新生成" increments the generation. Invitations created before
+    derived links have `token_generation` NULL: their random token works until it is reissued.
+    """
 
     __tablename__ = "invitations"
     __table_args__ = (
@@ -67,6 +77,7 @@ class Invitation(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_generation: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="pending")
 
     campaign: Mapped[Campaign] = relationship(back_populates="invitations")

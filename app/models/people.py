@@ -50,6 +50,8 @@ class Person(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(20), index=True)
     wave: Mapped[str | None] = mapped_column(String(50), index=True)
+    dingtalk_userid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    language: Mapped[str | None] = mapped_column(String(5))  # zh / en for messages; None: the default
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -68,5 +70,32 @@ class Person(db.Model):
             "department": self.department.path,
             "role": self.role,
             "wave": self.wave,
+            "dingtalk_userid": self.dingtalk_userid,
             "active": self.active,
         }
+
+
+class RoleRule(db.Model):
+    """Directory sync: a keyword in a person's title or department path gives the role; first match wins."""
+
+    __tablename__ = "role_rules"
+    __table_args__ = (
+        CheckConstraint("field IN ('title', 'department')", name="field_known"),
+        CheckConstraint("role IN ('employee', 'manager', 'executive', 'digital_admin')", name="role_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    field: Mapped[str] = mapped_column(String(20))
+    keyword: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class DepartmentWave(db.Model):
+    """Directory sync: the rollout wave of a department and its sub-departments (the longest path wins)."""
+
+    __tablename__ = "department_waves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_path: Mapped[str] = mapped_column(String(500), unique=True)
+    wave: Mapped[str] = mapped_column(String(50))

@@ -52,7 +52,7 @@ def open_link(token: str):
 def _start(resolve, token: str):
     """Keep the respondent in the signed session and continue on a URL without the token."""
     try:
-        respondent = resolve(db.session, token)
+        respondent = resolve(db.session, token, current_app.config["SECRET_KEY"])
     except LinkUnavailable as exc:
         g.unknown_link = exc.unknown
         return unavailable(exc.reason)

@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from app.campaigns.service import availability, token_hash
+from app.campaigns.links import token_hash, verify_token
+from app.campaigns.service import availability
 from app.models import Answer, Campaign, Invitation, Person, Response
 from app.results.releases import stored_segment
 from app.sqlite import write_transaction
@@ -68,20 +69,26 @@ def local_today(timezone: str) -> date:
     return datetime.now(ZoneInfo(timezone)).date()
 
 
-def respondent_for_token(session, token: str) -> Respondent:
-    """Resolve an invitation token; unknown and used tokens are indistinguishable to the caller."""
+def respondent_for_token(session, token: str, secret_key: str) -> Respondent:
+    """Resolve an invitation token; unknown and used tokens are indistinguishable to the caller.
+
+    A derived link whose hash matches but which `secret_key` no longer derives (the key was rotated)
+    counts as unknown.
+    """
     invitation = session.execute(
         select(Invitation).where(Invitation.token_hash == token_hash(token))
     ).scalar_one_or_none()
-    if invitation is None or invitation.status != "pending":
-        raise LinkUnavailable("invalid", unknown=invitation is None)
+    if invitation is None or not verify_token(secret_key, token, invitation.id, invitation.token_generation):
+        raise LinkUnavailable("invalid", unknown=True)
+    if invitation.status != "pending":
+        raise LinkUnavailable("invalid")
     state = availability(invitation.campaign)
     if state != "open":
         raise LinkUnavailable(state)
     return Respondent(campaign_id=invitation.campaign_id, invitation_id=invitation.id)
 
 
-def respondent_for_open_link(session, token: str) -> Respondent:
+def respondent_for_open_link(session, token: str, secret_key: str | None = None) -> Respondent:
     campaign = session.execute(
         select(Campaign).where(Campaign.open_link_hash == token_hash(token))
     ).scalar_one_or_none()

@@ -1,0 +1,158 @@
+"""E-mail: multipart text + HTML messages over SMTP, one connection reused for a whole batch.
+
+Built on the standard library (smtplib, email.message.EmailMessage) rather than Flask-Mailman: a batch
+needs one connection reused for thousands of messages, a reconnect when the server drops it, and each
+recipient's SMTP reply classified (5xx: that address failed; 4xx or no connection: retry later), which
+smtplib exposes directly; Flask-Mailman would add a dependency and hide those replies behind Django's
+backend API (see README: delivery benchmark).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import render_template
+
+from app.delivery.channel import Channel, ChannelError, Message, Outcome, Send
+
+CONNECT_TIMEOUT = 10
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    server: str | None
+    port: int
+    use_tls: bool
+    use_ssl: bool
+    username: str | None
+    password: str | None
+    sender: str | None
+
+
+class EmailChannel(Channel):
+    name = "email"
+    missing_address = "没有邮箱"
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+
+    @classmethod
+    def from_config(cls, config) -> EmailChannel:
+        return cls(
+            SmtpSettings(
+                server=config.get("MAIL_SERVER"),
+                port=int(config.get("MAIL_PORT") or 25),
+                use_tls=bool(config.get("MAIL_USE_TLS")),
+                use_ssl=bool(config.get("MAIL_USE_SSL")),
+                username=config.get("MAIL_USERNAME"),
+                password=config.get("MAIL_PASSWORD"),
+                sender=config.get("MAIL_FROM"),
+            )
+        )
+
+    def address(self, person) -> str | None:
+        return person.email or None
+
+    @contextmanager
+    def batch(self) -> Iterator[Send]:
+        if not self.settings.server or not self.settings.sender:
+            raise ChannelError("未配置邮件服务器：请设置 MAIL_SERVER 和 MAIL_FROM")
+        connection = _Connection(self.settings)
+        try:
+            yield connection.send
+        finally:
+            connection.close()
+
+
+def build_email(message: Message, sender: str, recipient: str) -> EmailMessage:
+    email = EmailMessage()
+    email["Subject"] = _one_line(message.subject)
+    email["From"] = sender
+    email["To"] = formataddr((_one_line(message.recipient_name), recipient))
+    email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    email["Content-Language"] = "zh-CN" if message.language == "zh" else message.language
+    email.set_content(render_template("delivery/email.txt", message=message))
+    email.add_alternative(render_template("delivery/email.html", message=message), subtype="html")
+    return email
+
+
+class _Connection:
+    """One SMTP session, opened on the first message and again after the server drops it."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context()
+        if s.use_ssl:
+            smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=CONNECT_TIMEOUT, context=context)
+        else:
+            smtp = smtplib.SMTP(s.server, s.port, timeout=CONNECT_TIMEOUT)
+            if s.use_tls:
+                smtp.starttls(context=context)
+        if s.username:
+            try:
+                smtp.login(s.username, s.password or "")
+            except smtplib.SMTPAuthenticationError as exc:
+                smtp.close()
+                raise ChannelError(f"邮件服务器拒绝了用户名或密码：{_reply(exc)}") from exc
+        return smtp
+
+    def send(self, address: str, message: Message) -> Outcome:
+        email = build_email(message, self.settings.sender, address)
+        for attempt in (1, 2):  # a connection the server closed is opened once more
+            try:
+                if self.smtp is None:
+                    self.smtp = self._open()
+                self.smtp.send_message(email, from_addr=self.settings.sender, to_addrs=[address])
+                return Outcome.sent()
+            except smtplib.SMTPRecipientsRefused as exc:
+                code, reply = next(iter(exc.recipients.values()))
+                text = f"{code} {_text(reply)}"
+                return Outcome.retry_later(text) if 400 <= code < 500 else Outcome.failed(text)
+            except smtplib.SMTPSenderRefused as exc:
+                raise ChannelError(f"邮件服务器拒绝了发件人 {self.settings.sender}：{_reply(exc)}") from exc
+            except smtplib.SMTPResponseException as exc:
+                self.close()
+                if 400 <= exc.smtp_code < 500:
+                    return Outcome.retry_later(_reply(exc))
+                return Outcome.failed(_reply(exc))
+            except smtplib.SMTPServerDisconnected as exc:
+                self.close()
+                if attempt == 2:
+                    return Outcome.retry_later(f"邮件服务器断开了连接：{exc}", channel_down=True)
+            except (OSError, smtplib.SMTPException) as exc:
+                self.close()
+                return Outcome.retry_later(
+                    f"无法连接邮件服务器 {self.settings.server}:{self.settings.port}：{exc}", True
+                )
+        return Outcome.retry_later("邮件服务器断开了连接", channel_down=True)
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+
+def _one_line(text: str) -> str:
+    """Header values from the directory or a title, with any line break (header injection) removed."""
+    return " ".join(text.split())
+
+
+def _text(reply) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _reply(exc: smtplib.SMTPResponseException) -> str:
+    return f"{exc.smtp_code} {_text(exc.smtp_error)}"

@@ -1,0 +1,494 @@
+"""Who gets which message, each sent once, and the delivery log.
+
+Every message is a `Delivery` row keyed by (campaign, person, channel, purpose), where purpose is
+'invitation' or 'reminder-N'. A row is inserted if missing (INSERT … ON CONFLICT DO NOTHING) and then
+claimed by a conditional UPDATE just before its message goes out, so two workers, managers or
+schedulers acting at once send one message, not two. A server that cannot be reached leaves the row
+pending for the next retry (`remind_due`); nothing is lost. A person who answers while a batch runs is
+dropped from it silently: the log never tells whether anyone answered, and no row references a response.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, case, delete, func, or_, select, update
+
+from app.campaigns.links import invitation_url
+from app.campaigns.service import CampaignError, availability, invitation_token, issue_invitations
+from app.delivery import CHANNELS, channel_for
+from app.delivery.channel import Channel, ChannelError, Outcome
+from app.delivery.content import compose, estimated_minutes
+from app.extensions import db
+from app.models import Campaign, Delivery, Department, Invitation, Person
+from app.models.types import utcnow
+
+INVITATION = "invitation"
+REMINDER_PREFIX = "reminder-"
+EXPLICIT_CLAIMABLE = ("pending", "failed", "skipped")  # an explicit send tries failed and skipped again
+RETRY_CLAIMABLE = ("pending",)
+CHUNK = 500
+LEGACY_LINK = "升级前生成的链接无法再次发送，请先重新生成链接"
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Counts:
+    """What a send did: sent, failed, skipped, and pending (left for a retry because of `error`)."""
+
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pending: int = 0
+    error: str | None = None
+    by_campaign: dict[int, dict] = field(default_factory=dict)
+
+    def add(self, other: Counts) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.skipped += other.skipped
+        self.pending += other.pending
+        self.error = self.error or other.error
+
+    def to_dict(self) -> dict:
+        data = {"sent": self.sent, "failed": self.failed, "skipped": self.skipped, "pending": self.pending}
+        if self.error:
+            data["error"] = self.error
+        return data
+
+
+def reminder_purpose(number: int) -> str:
+    return f"{REMINDER_PREFIX}{number}"
+
+
+def check_channel(name: str) -> str:
+    if name not in CHANNELS:
+        raise CampaignError(f"未知渠道“{name}”，可用：" + "、".join(CHANNELS))
+    return name
+
+
+# --- entry points -------------------------------------------------------------------------------------
+def send_invitations(
+    session,
+    campaign: Campaign,
+    channel_name: str,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> Counts:
+    """Invite every person of the audience with a pending invitation who has not been sent one on this
+    channel yet (missing invitations are created first). Running it again sends nothing new."""
+    channel = channel_for(check_channel(channel_name), current_app.config)
+    now = now or utcnow()
+    if availability(campaign, now) == "closed":
+        raise CampaignError("活动已结束，不能再发送邀请")
+    if dry_run:
+        return _dry_run_invitations(session, campaign, channel)
+    issue_invitations(session, campaign)
+    session.commit()
+    already_sent = select(Delivery.person_id).where(
+        Delivery.campaign_id == campaign.id,
+        Delivery.channel == channel.name,
+        Delivery.purpose == INVITATION,
+        Delivery.status == "sent",
+    )
+    people = session.execute(_pending_people(campaign).where(Invitation.person_id.not_in(already_sent))).scalars()
+    targets = [(person_id, INVITATION) for person_id in people]
+    return _deliver(session, campaign, channel, targets, EXPLICIT_CLAIMABLE, now, progress)
+
+
+def send_reminders(
+    session,
+    campaign: Campaign,
+    channel_name: str,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> Counts:
+    """Remind every pending invitation on this channel, except people messaged on it in the last
+    REMINDER_MIN_HOURS (a second click, or a second manager, sends nothing more)."""
+    channel = channel_for(check_channel(channel_name), current_app.config)
+    now = now or utcnow()
+    if availability(campaign, now) != "open":
+        raise CampaignError("活动未在进行中，不能发送提醒")
+    gap = timedelta(hours=float(current_app.config.get("REMINDER_MIN_HOURS", 12)))
+    history = _reminder_history(session, campaign, channel.name)
+    targets, too_soon = [], 0
+    for person_id in session.execute(_pending_people(campaign)).scalars():
+        last_sent, number, number_sent = history.get(person_id, (None, 0, True))
+        if last_sent is not None and now - last_sent < gap:
+            too_soon += 1
+            continue
+        targets.append((person_id, reminder_purpose(number + 1 if number_sent else number)))
+    counts = _deliver(session, campaign, channel, targets, EXPLICIT_CLAIMABLE, now, progress)
+    counts.skipped += too_soon
+    return counts
+
+
+def remind_due(now: datetime | None = None, session=None) -> Counts:
+    """The periodic task: outside quiet hours, retry pending deliveries and send the automatic reminders
+    that are due (after `remind_after_days` without an answer, at most `remind_max`, until close)."""
+    session = session or db.session
+    now = now or utcnow()
+    total = Counts()
+    if in_quiet_hours(now):
+        return total
+    campaigns = session.execute(select(Campaign).where(Campaign.status == "open")).scalars().all()
+    for campaign in campaigns:
+        if availability(campaign, now) != "open":
+            continue
+        counts = Counts()
+        for channel_name in CHANNELS:
+            try:
+                counts.add(_retry_pending(session, campaign, channel_name, now))
+                if campaign.remind_after_days and campaign.remind_max:
+                    counts.add(_automatic_reminders(session, campaign, channel_name, now))
+            except ChannelError as exc:
+                counts.error = counts.error or str(exc)
+        if counts.sent or counts.failed or counts.skipped or counts.pending or counts.error:
+            total.by_campaign[campaign.id] = counts.to_dict()
+        total.add(counts)
+    return total
+
+
+def in_quiet_hours(now: datetime) -> bool:
+    """Whether `now` (naive UTC) falls in QUIET_HOURS ("21:00-08:00") in BABEL_DEFAULT_TIMEZONE."""
+    spec = (current_app.config.get("QUIET_HOURS") or "").strip()
+    if not spec:
+        return False
+    start_text, _dash, end_text = spec.partition("-")
+    start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).time()
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+# --- planning -------------------------------------------------------------------------------------------
+def _pending_people(campaign: Campaign):
+    return select(Invitation.person_id).where(Invitation.campaign_id == campaign.id, Invitation.status == "pending")
+
+
+def _reminder_history(session, campaign: Campaign, channel: str) -> dict[int, tuple[datetime | None, int, bool]]:
+    """Per person on a channel: when a message last went out, the highest reminder number, and whether
+    that reminder was sent (otherwise the same reminder is tried again, not the next one)."""
+    rows = session.execute(
+        select(Delivery.person_id, Delivery.purpose, Delivery.status, Delivery.sent_at).where(
+            Delivery.campaign_id == campaign.id, Delivery.channel == channel
+        )
+    ).all()
+    history: dict[int, tuple[datetime | None, int, bool]] = {}
+    for person_id, purpose, status, sent_at in rows:
+        last_sent, number, number_sent = history.get(person_id, (None, 0, True))
+        if status == "sent" and sent_at is not None and (last_sent is None or sent_at > last_sent):
+            last_sent = sent_at
+        if purpose.startswith(REMINDER_PREFIX):
+            n = int(purpose.removeprefix(REMINDER_PREFIX))
+            if n > number:
+                number, number_sent = n, status == "sent"
+        history[person_id] = (last_sent, number, number_sent)
+    return history
+
+
+def _automatic_reminders(session, campaign: Campaign, channel_name: str, now: datetime) -> Counts:
+    """Reminders due on a channel: to pending people who were sent the invitation on it, whose last
+    message there is `remind_after_days` old, and who have had fewer than `remind_max` reminders."""
+    invited_here = select(Delivery.person_id).where(
+        Delivery.campaign_id == campaign.id,
+        Delivery.channel == channel_name,
+        Delivery.purpose == INVITATION,
+        Delivery.status == "sent",
+    )
+    people = session.execute(_pending_people(campaign).where(Invitation.person_id.in_(invited_here))).scalars().all()
+    if not people:
+        return Counts()
+    gap = timedelta(days=campaign.remind_after_days)
+    history = _reminder_history(session, campaign, channel_name)
+    targets = []
+    for person_id in people:
+        last_sent, number, number_sent = history.get(person_id, (None, 0, True))
+        if number_sent and number >= campaign.remind_max:
+            continue
+        if last_sent is not None and now - last_sent < gap:
+            continue
+        targets.append((person_id, reminder_purpose(number + 1 if number_sent else number)))
+    if not targets:
+        return Counts()
+    channel = channel_for(channel_name, current_app.config)
+    return _deliver(session, campaign, channel, targets, RETRY_CLAIMABLE, now, None)
+
+
+def _retry_pending(session, campaign: Campaign, channel_name: str, now: datetime) -> Counts:
+    """Deliveries left pending by an unreachable server (or an interrupted batch) whose retry time came."""
+    stale = now - timedelta(seconds=float(current_app.config.get("DELIVERY_CLAIM_SECONDS", 300)))
+    rows = session.execute(
+        select(Delivery.person_id, Delivery.purpose).where(
+            Delivery.campaign_id == campaign.id,
+            Delivery.channel == channel_name,
+            or_(
+                and_(
+                    Delivery.status == "pending",
+                    or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+                ),
+                and_(Delivery.status == "sending", Delivery.claimed_at < stale),
+            ),
+        )
+    ).all()
+    if not rows:
+        return Counts()
+    channel = channel_for(channel_name, current_app.config)
+    return _deliver(session, campaign, channel, [(p, purpose) for p, purpose in rows], RETRY_CLAIMABLE, now, None)
+
+
+def _dry_run_invitations(session, campaign: Campaign, channel: Channel) -> Counts:
+    """What a send would do, without writing anything or contacting the channel."""
+    from app.campaigns.service import audience_query
+
+    sent_here = set(
+        session.execute(
+            select(Delivery.person_id).where(
+                Delivery.campaign_id == campaign.id,
+                Delivery.channel == channel.name,
+                Delivery.purpose == INVITATION,
+                Delivery.status == "sent",
+            )
+        ).scalars()
+    )
+    statuses = select(Invitation.person_id, Invitation.status).where(Invitation.campaign_id == campaign.id)
+    invitations = dict(session.execute(statuses).tuples().all())
+    counts = Counts()
+    for person in session.execute(audience_query(campaign)).scalars():
+        if invitations.get(person.id, "pending") != "pending" or person.id in sent_here:
+            continue
+        if channel.address(person):
+            counts.sent += 1
+        else:
+            counts.skipped += 1
+    return counts
+
+
+# --- sending ---------------------------------------------------------------------------------------------
+def _ensure_rows(session, campaign_id: int, channel: str, targets: list[tuple[int, str]], now: datetime) -> None:
+    """Insert the delivery rows that do not exist yet; an existing row (another worker's) is left alone."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    for start in range(0, len(targets), CHUNK):
+        values = [
+            dict(
+                campaign_id=campaign_id,
+                person_id=person_id,
+                channel=channel,
+                purpose=purpose,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+            for person_id, purpose in targets[start : start + CHUNK]
+        ]
+        session.execute(
+            insert(Delivery)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["campaign_id", "person_id", "channel", "purpose"])
+        )
+    session.commit()
+
+
+def _claim(session, delivery_id: int, claimable: Iterable[str], claim: str, now: datetime) -> bool:
+    stale = now - timedelta(seconds=float(current_app.config.get("DELIVERY_CLAIM_SECONDS", 300)))
+    claimed = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            or_(Delivery.status.in_(tuple(claimable)), and_(Delivery.status == "sending", Delivery.claimed_at < stale)),
+        )
+        .values(status="sending", claim=claim, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return claimed == 1
+
+
+def _record(session, delivery_id: int, claim: str, outcome: Outcome, now: datetime, attempts: int) -> None:
+    values: dict = {"claim": None, "updated_at": now, "error": (outcome.detail or None)}
+    if outcome.status == "sent":
+        values.update(status="sent", sent_at=now, error=None, next_attempt_at=None)
+    elif outcome.status == "retry":
+        minutes = float(current_app.config.get("DELIVERY_RETRY_MINUTES", 5)) * min(2 ** (attempts - 1), 48)
+        values.update(status="pending", next_attempt_at=now + timedelta(minutes=minutes))
+    else:
+        values.update(status=outcome.status, next_attempt_at=None)
+    if values["error"]:
+        values["error"] = values["error"][:1000]
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.claim == claim)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _deliver(
+    session,
+    campaign: Campaign,
+    channel: Channel,
+    targets: list[tuple[int, str]],
+    claimable: Iterable[str],
+    now: datetime,
+    progress: Progress | None,
+) -> Counts:
+    counts = Counts()
+    if not targets:
+        return counts
+    _ensure_rows(session, campaign.id, channel.name, targets, now)
+    wanted = set(targets)
+    rows = [
+        row
+        for row in session.execute(
+            select(Delivery.id, Delivery.person_id, Delivery.purpose)
+            .join(Person, Delivery.person_id == Person.id)
+            .join(Department, Person.department_id == Department.id)
+            .where(Delivery.campaign_id == campaign.id, Delivery.channel == channel.name)
+            .order_by(Department.path, Person.employee_id, Delivery.purpose)
+        ).all()
+        if (row.person_id, row.purpose) in wanted
+    ]
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    minutes = estimated_minutes(campaign)
+    claim = str(uuid.uuid4())
+    done = 0
+    try:
+        with channel.batch() as send:
+            for done, row in enumerate(rows, start=1):
+                if progress is not None and (done % 50 == 1 or done == len(rows)):
+                    progress(done, len(rows))
+                if not _claim(session, row.id, claimable, claim, now):
+                    continue  # another worker has it, or it is already done
+                outcome = _send_one(session, campaign, channel, send, row, base_url, minutes, claim)
+                if outcome is None:
+                    continue
+                attempts = session.execute(select(Delivery.attempts).where(Delivery.id == row.id)).scalar_one()
+                _record(session, row.id, claim, outcome, now, attempts)
+                _count(counts, outcome)
+                if outcome.channel_down:
+                    counts.error = outcome.detail
+                    break
+    except ChannelError as exc:
+        session.rollback()
+        counts.error = str(exc)
+        session.execute(
+            update(Delivery)
+            .where(Delivery.claim == claim, Delivery.status == "sending")
+            .values(status="pending", claim=None, error=str(exc)[:1000])
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+    if counts.error:
+        counts.pending = session.execute(
+            select(func.count(Delivery.id)).where(
+                Delivery.campaign_id == campaign.id,
+                Delivery.channel == channel.name,
+                Delivery.status == "pending",
+                Delivery.id.in_([row.id for row in rows]),
+            )
+        ).scalar_one()
+    return counts
+
+
+def _send_one(session, campaign, channel, send, row, base_url, minutes, claim) -> Outcome | None:
+    """Send one claimed delivery; None when the person answered meanwhile (the row is removed unseen)."""
+    person, invitation = session.execute(
+        select(Person, Invitation)
+        .join(Invitation, and_(Invitation.person_id == Person.id, Invitation.campaign_id == campaign.id))
+        .where(Person.id == row.person_id)
+    ).one()
+    if invitation.status != "pending" or availability(campaign) == "closed":
+        session.execute(delete(Delivery).where(Delivery.id == row.id, Delivery.claim == claim))
+        session.commit()
+        return None
+    address = channel.address(person)
+    if not address:
+        return Outcome.skipped(channel.missing_address)
+    token = invitation_token(invitation)
+    if token is None:
+        return Outcome.skipped(LEGACY_LINK)
+    message = compose(
+        campaign, person, invitation_url(base_url, token), reminder=row.purpose != INVITATION, minutes=minutes
+    )
+    session.commit()  # no transaction (and on SQLite no lock) is held while the message is on its way
+    return send(address, message)
+
+
+def _count(counts: Counts, outcome: Outcome) -> None:
+    if outcome.status == "sent":
+        counts.sent += 1
+    elif outcome.status == "failed":
+        counts.failed += 1
+    elif outcome.status == "skipped":
+        counts.skipped += 1
+    else:
+        counts.pending += 1
+
+
+# --- the delivery log ------------------------------------------------------------------------------------
+@dataclass
+class LogRow:
+    channel: str
+    purpose: str  # 'invitation' or 'reminder'
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pending: int = 0
+    last_at: datetime | None = None
+
+
+def delivery_log(session, campaign: Campaign) -> dict:
+    """Counts per channel and kind, and the invitations that need attention (failed or skipped, by name,
+    so an address can be fixed). Reminder problems are counted only: a list of reminded people would
+    tell who had not answered."""
+    kind = case((Delivery.purpose == INVITATION, INVITATION), else_="reminder")
+    rows = session.execute(
+        select(Delivery.channel, kind, Delivery.status, func.count(Delivery.id), func.max(Delivery.updated_at))
+        .where(Delivery.campaign_id == campaign.id)
+        .group_by(Delivery.channel, kind, Delivery.status)
+    ).all()
+    table: dict[tuple[str, str], LogRow] = {}
+    for channel, purpose, status, count, last_at in rows:
+        row = table.setdefault((channel, purpose), LogRow(channel, purpose))
+        attribute = "pending" if status == "sending" else status
+        setattr(row, attribute, getattr(row, attribute) + count)
+        if last_at is not None and (row.last_at is None or last_at > row.last_at):
+            row.last_at = last_at
+    attention = session.execute(
+        select(Delivery, Person)
+        .join(Person, Delivery.person_id == Person.id)
+        .join(Department, Person.department_id == Department.id)
+        .where(
+            Delivery.campaign_id == campaign.id,
+            Delivery.purpose == INVITATION,
+            Delivery.status.in_(("failed", "skipped")),
+        )
+        .order_by(Department.path, Person.employee_id)
+        .limit(500)
+    ).all()
+    pending_error = session.execute(
+        select(Delivery.error)
+        .where(Delivery.campaign_id == campaign.id, Delivery.status == "pending", Delivery.error.is_not(None))
+        .order_by(Delivery.updated_at.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return {
+        "rows": sorted(table.values(), key=lambda r: (r.channel, r.purpose != INVITATION)),
+        "attention": attention,
+        "pending_error": pending_error,
+    }
