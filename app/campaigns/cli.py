@@ -173,6 +173,78 @@ def invitations_export(campaign_id, fmt, reissue_pending):
         )
 
 
+def _print_counts(counts, as_json: bool, done: str) -> None:
+    """The counts as JSON or a sentence; exit status 1 when something is left for a retry."""
+    if as_json:
+        click.echo(json.dumps(counts.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(
+            f"{done}：已发送 {counts.sent}，失败 {counts.failed}，跳过 {counts.skipped}，待重试 {counts.pending}"
+        )
+    if counts.error:
+        click.echo(f"错误：{counts.error}（未送达的将稍后自动重试，或再次运行本命令）", err=True)
+        sys.exit(1)
+
+
+def _channel_option(function):
+    from app.delivery import CHANNELS
+
+    return click.option("--channel", required=True, type=click.Choice(list(CHANNELS)), help="发送渠道")(function)
+
+
+@invitations_cli.command("send")
+@click.argument("campaign_id", type=int)
+@_channel_option
+@click.option("--dry-run", is_flag=True, help="只统计将发送给谁，不发送")
+@click.option("--json", "as_json", is_flag=True)
+def invitations_send(campaign_id, channel, dry_run, as_json):
+    """Send each pending invitation that has not been sent on CHANNEL yet; waits until done."""
+    from app.delivery.service import send_invitations
+
+    campaign = _get_campaign(campaign_id)
+    try:
+        counts = send_invitations(db.session, campaign, channel, dry_run=dry_run)
+    except CampaignError as exc:
+        _fail(str(exc))
+    _print_counts(counts, as_json, "试运行（未发送）" if dry_run else "邀请已发送")
+
+
+@invitations_cli.command("remind")
+@click.argument("campaign_id", type=int)
+@_channel_option
+@click.option("--json", "as_json", is_flag=True)
+def invitations_remind(campaign_id, channel, as_json):
+    """Remind everyone whose invitation is still pending, on CHANNEL; waits until done."""
+    from app.delivery.service import send_reminders
+
+    campaign = _get_campaign(campaign_id)
+    try:
+        counts = send_reminders(db.session, campaign, channel)
+    except CampaignError as exc:
+        _fail(str(exc))
+    _print_counts(counts, as_json, "提醒已发送")
+
+
+@invitations_cli.command("remind-due")
+@click.option("--json", "as_json", is_flag=True)
+def invitations_remind_due(as_json):
+    """For cron: retry pending deliveries and send the automatic reminders that are due (not in quiet hours)."""
+    from app.delivery.service import remind_due
+
+    counts = remind_due()
+    if as_json:
+        data = counts.to_dict()
+        data["campaigns"] = {str(k): v for k, v in counts.by_campaign.items()}
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        click.echo(
+            f"自动提醒：已发送 {counts.sent}，失败 {counts.failed}，跳过 {counts.skipped}，待重试 {counts.pending}"
+        )
+    if counts.error:
+        click.echo(f"错误：{counts.error}", err=True)
+        sys.exit(1)
+
+
 @instruments_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def instruments_list(as_json):

@@ -56,6 +56,9 @@ class Counts:
         self.pending += other.pending
         self.error = self.error or other.error
 
+    def describe(self) -> str:
+        return f"已发送 {self.sent}，失败 {self.failed}，跳过 {self.skipped}，待重试 {self.pending}"
+
     def to_dict(self) -> dict:
         data = {"sent": self.sent, "failed": self.failed, "skipped": self.skipped, "pending": self.pending}
         if self.error:

@@ -95,7 +95,7 @@ def test_cli_open_close_and_list(runner):
     assert listed[0]["status"] == "closed" and "response_rate" in listed[0]
 
 
-def test_cli_invitations_export_prints_csv_once_per_person(runner):
+def test_cli_invitations_export_prints_every_pending_link_again_unchanged(runner):
     add_people(3)
     created = json.loads(
         runner.invoke(
@@ -106,9 +106,9 @@ def test_cli_invitations_export_prints_csv_once_per_person(runner):
     assert result.exit_code == 0
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0] == ["employee_id", "name", "department", "url"]
-    assert len(rows) == 4 and all(re.match(r"http://127.0.0.1:5000/s/[\w-]{22,}$", r[3]) for r in rows[1:])
+    assert len(rows) == 4 and all(re.match(r"http://127.0.0.1:5000/s/[\w-]{32}$", r[3]) for r in rows[1:])
     again = runner.invoke(args=["invitations", "export", str(created["id"]), "--format", "csv"])
-    assert len(list(csv.reader(io.StringIO(again.stdout)))) == 1
+    assert list(csv.reader(io.StringIO(again.stdout))) == rows
     assert db.session.execute(select(func.count(Invitation.id))).scalar_one() == 3
 
 
