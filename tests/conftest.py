@@ -163,3 +163,49 @@ def login_as(client, make_staff):
         return user
 
     return do
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) of the test's own on a free loopback port."""
+    from tests.smtp_sink import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def dingtalk_standin():
+    """A DingTalk oapi stand-in (tests/dingtalk_standin.py) on a free loopback port."""
+    from tests.dingtalk_standin import DingTalkStandIn
+
+    standin = DingTalkStandIn().start()
+    yield standin
+    standin.stop()
+
+
+def use_smtp(app, sink) -> None:
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_FROM="survey@example.com")
+
+
+def use_dingtalk(app, standin) -> None:
+    app.config.update(
+        DINGTALK_APP_KEY=standin.app_key,
+        DINGTALK_APP_SECRET=standin.app_secret,
+        DINGTALK_AGENT_ID=str(standin.agent_id),
+        DINGTALK_API_BASE=standin.url,
+        DINGTALK_RATE_PER_SECOND=0,
+    )
+
+
+@pytest.fixture
+def email_app(app, smtp_sink):
+    use_smtp(app, smtp_sink)
+    return app
+
+
+@pytest.fixture
+def dingtalk_app(app, dingtalk_standin):
+    use_dingtalk(app, dingtalk_standin)
+    return app

@@ -264,7 +264,7 @@ def _dry_run_invitations(session, campaign: Campaign, channel: Channel) -> Count
         ).scalars()
     )
     statuses = select(Invitation.person_id, Invitation.status).where(Invitation.campaign_id == campaign.id)
-    invitations = dict(session.execute(statuses).tuples().all())
+    invitations = dict(session.execute(statuses).all())
     counts = Counts()
     for person in session.execute(audience_query(campaign)).scalars():
         if invitations.get(person.id, "pending") != "pending" or person.id in sent_here:

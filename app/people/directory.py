@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
@@ -16,9 +16,16 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     deactivated: int = 0
+    added_people: list[dict] = field(default_factory=list)
+    changed_people: list[dict] = field(default_factory=list)
+    deactivated_people: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return dict(created=self.created, updated=self.updated, unchanged=self.unchanged, deactivated=self.deactivated)
+
+    def details(self) -> dict:
+        """Who is added, changed (which fields, old → new) and deactivated: what a dry run shows."""
+        return {"added": self.added_people, "changed": self.changed_people, "deactivated": self.deactivated_people}
 
     def describe(self) -> str:
         return f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，停用 {self.deactivated} 人"
@@ -40,13 +47,18 @@ def ensure_department(session, path: str, cache: dict[str, Department] | None = 
 
 
 def apply_import(session, rows: list[PersonRow], deactivate_missing: bool = False) -> ImportSummary:
-    """Upsert `rows` (already validated); the caller commits. Missing people are only deactivated on request."""
+    """Upsert `rows` (already validated); the caller commits, or rolls back for a dry run. Missing people
+    are only deactivated on request; a DingTalk id or language left empty keeps the stored one."""
     summary = ImportSummary()
     existing = {p.employee_id: p for p in session.execute(select(Person)).scalars()}
+    by_userid = {p.dingtalk_userid: p for p in existing.values() if p.dingtalk_userid}
     departments: dict[str, Department] = {}
     for row in rows:
         department = ensure_department(session, row.department, departments)
         person = existing.get(row.employee_id)
+        if row.dingtalk_userid and by_userid.get(row.dingtalk_userid) not in (None, person):
+            by_userid.pop(row.dingtalk_userid).dingtalk_userid = None  # the id moved to another person
+            session.flush()
         if person is None:
             session.add(
                 Person(
@@ -56,21 +68,32 @@ def apply_import(session, rows: list[PersonRow], deactivate_missing: bool = Fals
                     department=department,
                     role=row.role,
                     wave=row.wave,
+                    dingtalk_userid=row.dingtalk_userid,
+                    language=row.language,
                     active=True,
                 )
             )
             summary.created += 1
+            summary.added_people.append(
+                {"employee_id": row.employee_id, "name": row.name, "department": row.department, "role": row.role}
+            )
             continue
         new_values = dict(
             name=row.name, email=row.email, department=department, role=row.role, wave=row.wave, active=True
         )
-        changed = False
+        if row.dingtalk_userid is not None:
+            new_values["dingtalk_userid"] = row.dingtalk_userid
+        if row.language is not None:
+            new_values["language"] = row.language
+        changes = {}
         for attribute, value in new_values.items():
-            if getattr(person, attribute) != value:
+            old = getattr(person, attribute)
+            if old != value:
+                changes[attribute] = [_shown(old), _shown(value)]
                 setattr(person, attribute, value)
-                changed = True
-        if changed:
+        if changes:
             summary.updated += 1
+            summary.changed_people.append({"employee_id": row.employee_id, "name": row.name, "changes": changes})
         else:
             summary.unchanged += 1
     if deactivate_missing:
@@ -79,6 +102,9 @@ def apply_import(session, rows: list[PersonRow], deactivate_missing: bool = Fals
             if employee_id not in in_file and person.active:
                 person.active = False
                 summary.deactivated += 1
+                summary.deactivated_people.append(
+                    {"employee_id": employee_id, "name": person.name, "department": person.department.path}
+                )
     return summary
 
 
@@ -110,3 +136,7 @@ def known_waves(session) -> list[str]:
     return list(
         session.execute(select(Person.wave).where(Person.wave.is_not(None)).distinct().order_by(Person.wave)).scalars()
     )
+
+
+def _shown(value):
+    return value.path if isinstance(value, Department) else value

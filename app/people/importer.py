@@ -35,6 +35,11 @@ COLUMN_ALIASES = {
     "wave": "wave",
     "批次": "wave",
     "上线批次": "wave",
+    "dingtalk_userid": "dingtalk_userid",
+    "钉钉id": "dingtalk_userid",
+    "钉钉ID": "dingtalk_userid",
+    "language": "language",
+    "语言": "language",
 }
 REQUIRED_COLUMNS = ("employee_id", "name", "department", "role")
 COLUMN_LABELS = {
@@ -44,8 +49,11 @@ COLUMN_LABELS = {
     "department": "部门(department)",
     "role": "角色(role)",
     "wave": "批次(wave)",
+    "dingtalk_userid": "钉钉ID(dingtalk_userid)",
+    "language": "语言(language)",
 }
-MAX_LENGTHS = {"employee_id": 64, "name": 100, "email": 254, "department": 500, "wave": 50}
+MAX_LENGTHS = {"employee_id": 64, "name": 100, "email": 254, "department": 500, "wave": 50, "dingtalk_userid": 64}
+LANGUAGE_ALIASES = {"zh": "zh", "中文": "zh", "chinese": "zh", "en": "en", "英文": "en", "english": "en"}
 ROLE_ALIASES = {**{r: r for r in ROLES}, **{label: role for role, label in ROLE_LABELS.items()}}
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -59,6 +67,8 @@ class PersonRow:
     department: str
     role: str
     wave: str | None
+    dingtalk_userid: str | None = None  # None: not given, the stored one is kept
+    language: str | None = None  # None: not given, the stored one is kept
 
 
 @dataclass
@@ -91,24 +101,42 @@ def parse_people_file(filename: str, content: bytes) -> ImportResult:
         result.errors.append("文件中没有任何人员数据。")
         return result
 
-    seen: dict[str, int] = {}
-    for position, record in enumerate(frame.to_dict("records")):
-        row_number = position + 2
-        row = _validate_row(row_number, record, result.errors)
+    records = [
+        (f"第 {position + 2} 行", position + 2, record) for position, record in enumerate(frame.to_dict("records"))
+    ]
+    return validate_records(records)
+
+
+def validate_records(records: list[tuple[str, int, dict]]) -> ImportResult:
+    """Validate (label, row number, cells) records all or nothing: the CSV/XLSX import and the DingTalk
+    sync share these rules and messages; a label is "第 N 行" or names the DingTalk user."""
+    result = ImportResult()
+    seen: dict[tuple[str, str], str] = {}
+    for label, row_number, record in records:
+        row = _validate_row(label, row_number, record, result.errors)
         if row is None:
             continue
-        if row.employee_id in seen:
-            result.errors.append(f"第 {row_number} 行：工号“{row.employee_id}”与第 {seen[row.employee_id]} 行重复")
-            continue
-        seen[row.employee_id] = row_number
-        result.rows.append(row)
+        duplicate = False
+        for key, value, what in (
+            ("employee_id", row.employee_id, "工号"),
+            ("dingtalk_userid", row.dingtalk_userid, "钉钉ID"),
+        ):
+            if value is None:
+                continue
+            if (key, value) in seen:
+                result.errors.append(f"{label}：{what}“{value}”与{seen[(key, value)]}重复")
+                duplicate = True
+            else:
+                seen[(key, value)] = label
+        if not duplicate:
+            result.rows.append(row)
     if result.errors:
         result.rows = []
     return result
 
 
-def _validate_row(row_number: int, record: dict, errors: list[str]) -> PersonRow | None:
-    prefix = f"第 {row_number} 行："
+def _validate_row(label: str, row_number: int, record: dict, errors: list[str]) -> PersonRow | None:
+    prefix = f"{label}："
     problems: list[str] = []
     values = {key: cell_text(record.get(key, "")) for key in COLUMN_LABELS}
     for key in REQUIRED_COLUMNS:
@@ -124,6 +152,9 @@ def _validate_row(row_number: int, record: dict, errors: list[str]) -> PersonRow
     department = normalise_department(values["department"], problems)
     if values["email"] and not EMAIL_PATTERN.match(values["email"]):
         problems.append(f"邮箱格式不正确“{values['email']}”")
+    language = LANGUAGE_ALIASES.get(values["language"].lower()) if values["language"] else None
+    if values["language"] and language is None:
+        problems.append(f"未知语言“{values['language']}”（可用：zh/中文 或 en/English）")
     if problems:
         errors.append(prefix + "；".join(problems))
         return None
@@ -135,4 +166,6 @@ def _validate_row(row_number: int, record: dict, errors: list[str]) -> PersonRow
         department=department,
         role=role,
         wave=values["wave"] or None,
+        dingtalk_userid=values["dingtalk_userid"] or None,
+        language=language,
     )
