@@ -53,6 +53,7 @@ class DingTalkStandIn:
         self._task_ids = itertools.count(70000001)
         self.keep_messages = True
         self.sent_count = 0
+        self.rate_limited = 0  # answers 90018 given
         self.server: ThreadingHTTPServer | None = None
 
     @property
@@ -182,6 +183,7 @@ class DingTalkStandIn:
                     return {"errcode": 42001, "errmsg": "access_token超时"}
             if self._forced_rate_limits:
                 self._forced_rate_limits -= 1
+                self.rate_limited += 1
                 return dict(RATE_LIMITED)
             if self.qps is not None:
                 second = int(now)
@@ -189,6 +191,7 @@ class DingTalkStandIn:
                 count = count + 1 if window_second == second else 1
                 self._window[path] = (second, count)
                 if count > self.qps:
+                    self.rate_limited += 1
                     return dict(RATE_LIMITED)
             answer = handlers[path](body)
         answer.setdefault("request_id", secrets.token_hex(6))
