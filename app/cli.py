@@ -83,6 +83,48 @@ def people_import(file: str, deactivate_missing: bool):
     click.echo("导入成功：" + summary.describe())
 
 
+@people_cli.command("sync")
+@click.option("--source", required=True, type=click.Choice(["dingtalk"]), help="通讯录来源")
+@click.option("--dry-run", is_flag=True, help="只显示将新增、更改和停用的人员，不写入")
+@click.option("--deactivate-missing", is_flag=True, help="停用通讯录中没有的人员")
+@click.option("--json", "as_json", is_flag=True)
+def people_sync(source: str, dry_run: bool, deactivate_missing: bool, as_json: bool):
+    """Read the people directory from DingTalk's address book, all or nothing."""
+    from flask import current_app
+
+    from app.audit import record
+    from app.people.sync import SyncFailed, sync_from_dingtalk
+
+    try:
+        result = sync_from_dingtalk(db.session, current_app.config, dry_run, deactivate_missing)
+    except SyncFailed as exc:
+        _fail(f"错误：{exc}")
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    if not result.ok:
+        click.echo(f"同步失败，钉钉通讯录有 {len(result.errors)} 处问题，未写入任何数据：", err=True)
+        for message in result.errors:
+            click.echo("  " + message, err=True)
+        sys.exit(1)
+    if not dry_run:
+        record("people.sync", target_type="people", detail={"source": source, **result.summary.to_dict()})
+        db.session.commit()
+    if not as_json:
+        _print_sync(result)
+
+
+def _print_sync(result) -> None:
+    details = result.summary.details()
+    click.echo(("试运行（未写入）：" if result.dry_run else "同步成功：") + result.summary.describe())
+    for person in details["added"]:
+        click.echo(f"  新增 {person['employee_id']} {person['name']}（{person['department']}）")
+    for person in details["changed"]:
+        changes = "；".join(f"{k}: {old} → {new}" for k, (old, new) in person["changes"].items())
+        click.echo(f"  更改 {person['employee_id']} {person['name']}：{changes}")
+    for person in details["deactivated"]:
+        click.echo(f"  停用 {person['employee_id']} {person['name']}（{person['department']}）")
+
+
 @people_cli.command("list")
 @click.option("--json", "as_json", is_flag=True)
 def people_list(as_json: bool):
