@@ -55,6 +55,15 @@ class InvitationsForm(FlaskForm):
     qr = SubmitField(_l("打印二维码"))
 
 
+class RegenerateForm(FlaskForm):
+    """ "重新生成": a separate, explicit action that replaces (and so cancels) every pending link."""
+
+    confirm = BooleanField(
+        _l("我明白：尚未提交的人手中的旧链接和二维码将全部失效"), validators=[DataRequired(message=_l("请勾选确认"))]
+    )
+    submit = SubmitField(_l("重新生成链接"))
+
+
 class ActionForm(FlaskForm):
     submit = SubmitField(_l("确定"))
 
@@ -69,3 +78,36 @@ class ExportForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("在后台生成"))
+
+
+def channel_choices() -> list[SelectChoice]:
+    return [SelectChoice("dingtalk", _l("钉钉工作通知")), SelectChoice("email", _l("电子邮件"))]
+
+
+class SendForm(FlaskForm):
+    """ "发送邀请" or "提醒未作答的人": which channel; the purpose comes from the button's route."""
+
+    channel = SelectField(_l("渠道"), choices=channel_choices())
+    submit = SubmitField(_l("发送"))
+
+
+class ReminderSettingsForm(FlaskForm):
+    remind_after_days = IntegerField(
+        _l("未作答几天后自动提醒"),
+        validators=[Optional(), NumberRange(min=1, max=60, message=_l("天数需在 1 到 60 之间"))],
+    )
+    remind_max = IntegerField(
+        _l("最多提醒几次"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=10, message=_l("次数需在 0 到 10 之间"))],
+    )
+    submit = SubmitField(_l("保存提醒设置"))
+
+
+class LinkSheetForm(FlaskForm):
+    """Reprint links (CSV or QR sheet) of one department or one person; never changes a link."""
+
+    department = SelectField(_l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=False)
+    employee_id = StringField(_l("或一个人的工号"), validators=[Optional(), Length(max=64)])
+    csv = SubmitField(_l("下载链接 CSV"))
+    qr = SubmitField(_l("打印二维码"))

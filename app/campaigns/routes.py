@@ -130,6 +130,7 @@ def detail(campaign_id: int):
         invitations=InvitationsForm(),
         export_form=ExportForm(),
         exports=exports,
+        **delivery_context(campaign),
     )
 
 
@@ -323,3 +324,7 @@ def download_export(campaign_id: int, job_id: str):
         mimetype=output.content_type,
         headers={"Content-Disposition": f"attachment; filename={output.filename}", "Cache-Control": "no-store"},
     )
+
+
+# Sending, reminders and link sheets live in their own module, on this blueprint (importing it registers them).
+from app.campaigns.delivery_routes import delivery_context  # noqa: E402

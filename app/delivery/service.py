@@ -159,6 +159,29 @@ def remind_due(now: datetime | None = None, session=None) -> Counts:
     return total
 
 
+def run_delivery(campaign_id: int, channel_name: str, purpose: str) -> dict:
+    """The background job behind "发送邀请" and "提醒未作答的人": the page shows its progress and counts."""
+    from app.jobs import JobFailed, report_progress
+
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise JobFailed("问卷活动已不存在")
+
+    def progress(done: int, total: int) -> None:
+        report_progress("sending", done * 100 // max(total, 1))
+
+    try:
+        if purpose == INVITATION:
+            counts = send_invitations(db.session, campaign, channel_name, progress=progress)
+        else:
+            counts = send_reminders(db.session, campaign, channel_name, progress=progress)
+    except CampaignError as exc:
+        raise JobFailed(str(exc)) from exc
+    if counts.error:
+        raise JobFailed(f"{counts.describe()}。{counts.error}。未送达的 {counts.pending} 人会稍后自动重试。")
+    return counts.to_dict()
+
+
 def in_quiet_hours(now: datetime) -> bool:
     """Whether `now` (naive UTC) falls in QUIET_HOURS ("21:00-08:00") in BABEL_DEFAULT_TIMEZONE."""
     spec = (current_app.config.get("QUIET_HOURS") or "").strip()

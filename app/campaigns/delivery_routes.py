@@ -1,0 +1,200 @@
+"""Campaign page actions that reach people: send and remind (background jobs), reminder settings, link
+sheets that reprint links without changing them, and "重新生成" as its own explicit action."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import segno
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.access import allow
+from app.audit import record
+from app.campaigns.forms import LinkSheetForm, RegenerateForm, ReminderSettingsForm, SendForm, channel_choices
+from app.campaigns.links import invitation_url
+from app.campaigns.routes import MANAGERS, bp
+from app.campaigns.service import CampaignError, invitation_links, issue_invitations
+from app.delivery.service import INVITATION, delivery_log
+from app.extensions import db
+from app.jobs import check_liveness, enqueue, job_dict, jobs_for
+from app.models import BackgroundJob, Campaign, Department
+from app.spreadsheet import safe_cell
+
+PURPOSES = {INVITATION: "campaign.send_invitations", "reminder": "campaign.send_reminders"}
+
+
+def _campaign_or_404(campaign_id: int) -> Campaign:
+    return db.session.get(Campaign, campaign_id) or abort(404)
+
+
+def _back(campaign_id: int, anchor: str = "delivery"):
+    return redirect(url_for("campaigns.detail", campaign_id=campaign_id) + "#" + anchor)
+
+
+def delivery_context(campaign: Campaign) -> dict:
+    """What the campaign page shows about reaching people: forms, running sends and the delivery log."""
+    sheet = LinkSheetForm(formdata=None)
+    sheet.department.choices = _department_choices()
+    settings = ReminderSettingsForm(formdata=None, obj=campaign)
+    return {
+        "send_form": SendForm(formdata=None, prefix=INVITATION),
+        "remind_form": SendForm(formdata=None, prefix="reminder"),
+        "settings_form": settings,
+        "sheet_form": sheet,
+        "regenerate_form": RegenerateForm(formdata=None),
+        "deliveries": jobs_for(db.session, "campaign", campaign.id, kind="delivery", limit=5),
+        "log": delivery_log(db.session, campaign),
+        "channel_labels": {choice.value: choice.label for choice in channel_choices()},
+    }
+
+
+def _errors(*fields) -> str:
+    """The fields' messages (lazy strings) joined, or the CSRF one when only the token was wrong."""
+    return "；".join(str(message) for field in fields for message in field.errors) or _("页面已过期，请刷新后重试。")
+
+
+def _department_choices() -> list[tuple[str, str]]:
+    paths = db.session.execute(select(Department.path).order_by(Department.path)).scalars()
+    return [("", _("全部"))] + [(p, p) for p in paths]
+
+
+@bp.route("/<int:campaign_id>/deliveries/<purpose>", methods=["POST"])
+@allow(*MANAGERS)
+def start_delivery(campaign_id: int, purpose: str):
+    """ "发送邀请" (purpose invitation) or "提醒未作答的人" (reminder) on one channel, as a background job."""
+    campaign = _campaign_or_404(campaign_id)
+    if purpose not in PURPOSES:
+        abort(404)
+    form = SendForm(prefix=purpose)
+    if not form.validate_on_submit():
+        flash(_errors(form.channel), "error")
+        return _back(campaign.id)
+    record(PURPOSES[purpose], "campaign", campaign.id, {"channel": form.channel.data})
+    db.session.commit()
+    enqueue(
+        "delivery", campaign.id, form.channel.data, purpose, target=("campaign", campaign.id), user_id=current_user.id
+    )
+    flash(_("正在后台发送，进度和结果见本页的发送记录。"), "success")
+    return _back(campaign.id)
+
+
+@bp.route("/<int:campaign_id>/deliveries/<job_id>/status")
+@allow(*MANAGERS)
+def delivery_status(campaign_id: int, job_id: str):
+    job = db.session.get(BackgroundJob, job_id)
+    if job is None or job.kind != "delivery" or job.target_id != str(campaign_id):
+        abort(404)
+    return jsonify(job_dict(check_liveness(db.session, job)))
+
+
+@bp.route("/<int:campaign_id>/reminders", methods=["POST"])
+@allow(*MANAGERS)
+def reminder_settings(campaign_id: int):
+    campaign = _campaign_or_404(campaign_id)
+    form = ReminderSettingsForm()
+    if not form.validate_on_submit():
+        flash(
+            "；".join(form.remind_after_days.errors + form.remind_max.errors) or _("页面已过期，请刷新后重试。"),
+            "error",
+        )
+        return _back(campaign.id)
+    campaign.remind_after_days = form.remind_after_days.data or None
+    campaign.remind_max = form.remind_max.data or 0
+    record(
+        "campaign.reminders",
+        "campaign",
+        campaign.id,
+        {"after_days": campaign.remind_after_days, "max": campaign.remind_max},
+    )
+    db.session.commit()
+    flash(_("提醒设置已保存。"), "success")
+    return _back(campaign.id)
+
+
+@bp.route("/<int:campaign_id>/links", methods=["POST"])
+@allow(*MANAGERS)
+def link_sheet(campaign_id: int):
+    """Links of everyone invited in one department (or one person) as CSV or a QR sheet: printing again
+    changes and cancels nothing. Answered people are included, so a sheet never tells who answered."""
+    campaign = _campaign_or_404(campaign_id)
+    form = LinkSheetForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        issue_invitations(db.session, campaign)
+    except CampaignError as exc:
+        flash(str(exc), "error")
+        return _back(campaign.id, "links")
+    db.session.commit()
+    department, employee_id = form.department.data or None, (form.employee_id.data or "").strip() or None
+    links, legacy = invitation_links(db.session, campaign, department, employee_id, pending_only=False)
+    record("invitations.print", "campaign", campaign.id, {"count": len(links), "department": department})
+    db.session.commit()
+    if legacy:
+        flash(_("%(n)s 个升级前生成的链接无法再次打印（仍然有效）；如需重新打印，请先重新生成。", n=legacy), "info")
+    if not links:
+        flash(_("没有找到符合条件的邀请。"), "info")
+        return _back(campaign.id, "links")
+    base = current_app.config["PUBLIC_BASE_URL"]
+    rows = [(person, invitation_url(base, token)) for person, token in links]
+    return _qr_sheet(campaign, rows) if form.qr.data else _links_csv(campaign, rows)
+
+
+def _qr_sheet(campaign: Campaign, rows):
+    cards = [
+        {
+            "name": p.name,
+            "department": p.department.path,
+            "url": url,
+            "qr": segno.make(url, error="m").svg_data_uri(scale=4),
+        }
+        for p, url in rows
+    ]
+    return render_template("campaigns/qr_print.html", campaign=campaign, cards=cards)
+
+
+def _links_csv(campaign: Campaign, rows):
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(["employee_id", "name", "department", "url"])
+    for person, url in rows:
+        writer.writerow([safe_cell(v) for v in (person.employee_id, person.name, person.department.path, url)])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/<int:campaign_id>/links/regenerate", methods=["POST"])
+@allow(*MANAGERS)
+def regenerate_links(campaign_id: int):
+    """ "重新生成": new links for everyone who has not answered; their old links and QR codes stop working."""
+    campaign = _campaign_or_404(campaign_id)
+    form = RegenerateForm()
+    if not form.validate_on_submit():
+        flash(_errors(form.confirm), "error")
+        return _back(campaign.id, "links")
+    try:
+        issued = issue_invitations(db.session, campaign, reissue_pending=True)
+    except CampaignError as exc:
+        flash(str(exc), "error")
+        return _back(campaign.id, "links")
+    record("invitations.regenerate", "campaign", campaign.id, {"count": len(issued)})
+    db.session.commit()
+    flash(
+        _(
+            "已为 %(n)s 个尚未提交的邀请重新生成链接，旧链接已失效。请重新打印，或用“提醒未作答的人”发送新链接。",
+            n=len(issued),
+        ),
+        "success",
+    )
+    return _back(campaign.id, "links")
