@@ -56,3 +56,26 @@ class DictionaryTermForm(FlaskForm):
         ],
     )
     submit = SubmitField(_l("添加"))
+
+
+class DirectorySyncForm(FlaskForm):
+    deactivate_missing = BooleanField(_l("停用钉钉通讯录中没有的人员"))
+    preview = SubmitField(_l("预览"))
+    apply = SubmitField(_l("同步"))
+
+
+class RoleRuleForm(FlaskForm):
+    match_on = SelectField(
+        _l("匹配"), choices=[SelectChoice("title", _l("职位包含")), SelectChoice("department", _l("部门路径包含"))]
+    )
+    keyword = StringField(_l("关键词"), validators=[DataRequired(message=_l("请填写关键词")), Length(max=100)])
+    role = SelectField(_l("角色"), choices=[])
+    submit = SubmitField(_l("添加规则"))
+
+
+class DepartmentWaveForm(FlaskForm):
+    department_path = StringField(
+        _l("部门路径（含下级部门）"), validators=[DataRequired(message=_l("请填写部门路径")), Length(max=500)]
+    )
+    wave = StringField(_l("上线批次"), validators=[DataRequired(message=_l("请填写批次")), Length(max=50)])
+    submit = SubmitField(_l("添加"))

@@ -47,6 +47,7 @@ def people():
         role=role,
         departments=department_paths(db.session),
         role_labels=ROLE_LABELS,
+        **rules_context(),
     )
 
 
@@ -203,3 +204,7 @@ def dictionary_delete(term_id: int):
     db.session.commit()
     flash(_("已删除"), "success")
     return redirect(url_for("admin.dictionary"))
+
+
+# The DingTalk sync and its rules live in their own module, on this blueprint (importing it registers them).
+from app.admin.sync_routes import rules_context  # noqa: E402
