@@ -72,6 +72,7 @@ class Config:
     REMINDER_MIN_HOURS = _env_float("REMINDER_MIN_HOURS", 12)  # a reminder never follows a message sooner
     DELIVERY_RETRY_MINUTES = _env_float("DELIVERY_RETRY_MINUTES", 5)  # first retry of an unreachable server
     DELIVERY_CLAIM_SECONDS = _env_int("DELIVERY_CLAIM_SECONDS", 300)  # a send claimed longer ago was interrupted
+    DELIVERY_CONCURRENCY = _env_int("DELIVERY_CONCURRENCY", 4)  # messages on their way at once (SMTP connections)
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
 
     SESSION_COOKIE_HTTPONLY = True

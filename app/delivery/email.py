@@ -1,23 +1,25 @@
-"""E-mail: multipart text + HTML messages over SMTP, one connection reused for a whole batch.
+"""E-mail: multipart text + HTML messages over SMTP, each connection reused for a whole batch.
 
-Built on the standard library (smtplib, email.message.EmailMessage) rather than Flask-Mailman: a batch
-needs one connection reused for thousands of messages, a reconnect when the server drops it, and each
-recipient's SMTP reply classified (5xx: that address failed; 4xx or no connection: retry later), which
-smtplib exposes directly; Flask-Mailman would add a dependency and hide those replies behind Django's
-backend API (see README: delivery benchmark).
+Built on the standard library (smtplib, email.message.EmailMessage) rather than Flask-Mailman. A batch
+reuses its connections (one per sending thread, DELIVERY_CONCURRENCY) for thousands of messages, opens
+one again when the server drops it, and classifies each recipient's SMTP reply (5xx: that address
+failed; 4xx or no connection: retry later). smtplib exposes all of that directly; Flask-Mailman would
+add a dependency and hide the replies behind Django's backend API (figures: benchmarks/delivery.py).
 """
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import formataddr, make_msgid
 
-from flask import render_template
+from flask import current_app
 
 from app.delivery.channel import Channel, ChannelError, Message, Outcome, Send
 
@@ -63,31 +65,45 @@ class EmailChannel(Channel):
     def batch(self) -> Iterator[Send]:
         if not self.settings.server or not self.settings.sender:
             raise ChannelError("未配置邮件服务器：请设置 MAIL_SERVER 和 MAIL_FROM")
-        connection = _Connection(self.settings)
+        connections = _Connections(self.settings)
         try:
-            yield connection.send
+            yield connections.send
         finally:
-            connection.close()
+            connections.close_all()
 
 
 def build_email(message: Message, sender: str, recipient: str) -> EmailMessage:
-    email = EmailMessage()
+    email = EmailMessage(policy=SMTP)  # CRLF line ends, as SMTP sends them (no conversion per message)
     email["Subject"] = _one_line(message.subject)
     email["From"] = sender
     email["To"] = formataddr((_one_line(message.recipient_name), recipient))
     email["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     email["Content-Language"] = "zh-CN" if message.language == "zh" else message.language
-    email.set_content(render_template("delivery/email.txt", message=message))
-    email.add_alternative(render_template("delivery/email.html", message=message), subtype="html")
+    email.set_content(_render("delivery/email.txt", message))
+    email.add_alternative(_render("delivery/email.html", message), subtype="html")
     return email
 
 
-class _Connection:
-    """One SMTP session, opened on the first message and again after the server drops it."""
+class _Connections:
+    """One SMTP session per sending thread, opened on its first message (and again after the server drops
+    it) and reused for every later one; all are closed at the end of the batch."""
 
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
-        self.smtp: smtplib.SMTP | None = None
+        self.local = threading.local()
+        self.lock = threading.Lock()
+        self.opened: list[smtplib.SMTP] = []
+
+    @property
+    def smtp(self) -> smtplib.SMTP | None:
+        return getattr(self.local, "smtp", None)
+
+    @smtp.setter
+    def smtp(self, value: smtplib.SMTP | None) -> None:
+        self.local.smtp = value
+        if value is not None:
+            with self.lock:
+                self.opened.append(value)
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
@@ -137,12 +153,32 @@ class _Connection:
         return Outcome.retry_later("邮件服务器断开了连接", channel_down=True)
 
     def close(self) -> None:
+        """Drop this thread's connection (the server closed it, or answered an error)."""
         if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                self.smtp.close()
-            self.smtp = None
+            _quit(self.smtp)
+            with self.lock:
+                if self.smtp in self.opened:
+                    self.opened.remove(self.smtp)
+            self.local.smtp = None
+
+    def close_all(self) -> None:
+        with self.lock:
+            opened, self.opened = self.opened, []
+        for smtp in opened:
+            _quit(smtp)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
+def _render(name: str, message: Message) -> str:
+    """The template alone: a message needs no request context processors (which read the session and the
+    database), only the already composed texts."""
+    return current_app.jinja_env.get_template(name).render(message=message)
 
 
 def _one_line(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from app.campaigns.links import invitation_url
 from app.campaigns.service import CampaignError, availability, invitation_token, issue_invitations
 from app.delivery import CHANNELS, channel_for
-from app.delivery.channel import Channel, ChannelError, Outcome
+from app.delivery.channel import Channel, ChannelError, Message, Outcome
 from app.delivery.content import compose, estimated_minutes
 from app.extensions import db
 from app.models import Campaign, Delivery, Department, Invitation, Person
@@ -33,6 +34,7 @@ REMINDER_PREFIX = "reminder-"
 EXPLICIT_CLAIMABLE = ("pending", "failed", "skipped")  # an explicit send tries failed and skipped again
 RETRY_CLAIMABLE = ("pending",)
 CHUNK = 500
+CLAIM_CHUNK = 25  # rows claimed, sent and recorded together; a killed worker re-sends at most these
 LEGACY_LINK = "升级前生成的链接无法再次发送，请先重新生成链接"
 
 Progress = Callable[[int, int], None]
@@ -329,39 +331,108 @@ def _ensure_rows(session, campaign_id: int, channel: str, targets: list[tuple[in
     session.commit()
 
 
-def _claim(session, delivery_id: int, claimable: Iterable[str], claim: str, now: datetime) -> bool:
+def _claim_chunk(
+    session, campaign_id: int, ids: list[int], claimable: Iterable[str], claim: str, now: datetime
+) -> set[int]:
+    """Claim the chunk's rows that are still to be sent and whose invitation is still pending, in one
+    conditional UPDATE (another worker's claim, a sent row or an answered invitation is left alone);
+    unsent rows of people who answered meanwhile are removed unseen. Returns the ids now ours."""
     stale = now - timedelta(seconds=float(current_app.config.get("DELIVERY_CLAIM_SECONDS", 300)))
-    claimed = session.execute(
+    claimable = tuple(claimable)
+    answered = select(Invitation.person_id).where(Invitation.campaign_id == campaign_id, Invitation.status != "pending")
+    session.execute(
         update(Delivery)
         .where(
-            Delivery.id == delivery_id,
-            or_(Delivery.status.in_(tuple(claimable)), and_(Delivery.status == "sending", Delivery.claimed_at < stale)),
+            Delivery.id.in_(ids),
+            or_(Delivery.status.in_(claimable), and_(Delivery.status == "sending", Delivery.claimed_at < stale)),
+            Delivery.person_id.not_in(answered),
         )
         .values(status="sending", claim=claim, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
+    session.execute(
+        delete(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == "pending", Delivery.person_id.in_(answered))
+        .execution_options(synchronize_session=False)
+    )
+    owned = set(session.execute(select(Delivery.id).where(Delivery.id.in_(ids), Delivery.claim == claim)).scalars())
     session.commit()
-    return claimed == 1
+    return owned
 
 
-def _record(session, delivery_id: int, claim: str, outcome: Outcome, now: datetime, attempts: int) -> None:
-    values: dict = {"claim": None, "updated_at": now, "error": (outcome.detail or None)}
-    if outcome.status == "sent":
-        values.update(status="sent", sent_at=now, error=None, next_attempt_at=None)
-    elif outcome.status == "retry":
-        minutes = float(current_app.config.get("DELIVERY_RETRY_MINUTES", 5)) * min(2 ** (attempts - 1), 48)
-        values.update(status="pending", next_attempt_at=now + timedelta(minutes=minutes))
-    else:
-        values.update(status=outcome.status, next_attempt_at=None)
-    if values["error"]:
-        values["error"] = values["error"][:1000]
+def _record_all(session, claim: str, outcomes: list[tuple[int, int, Outcome]], now: datetime) -> None:
+    """Write the chunk's outcomes in one transaction: sent, failed or skipped, or pending for a retry."""
+    retry_minutes = float(current_app.config.get("DELIVERY_RETRY_MINUTES", 5))
+    for delivery_id, attempts, outcome in outcomes:
+        values: dict = {"claim": None, "updated_at": now, "error": (outcome.detail or "")[:1000] or None}
+        if outcome.status == "sent":
+            values.update(status="sent", sent_at=now, error=None, next_attempt_at=None)
+        elif outcome.status == "retry":
+            delay = timedelta(minutes=retry_minutes * min(2 ** max(attempts - 1, 0), 48))
+            values.update(status="pending", next_attempt_at=now + delay)
+        else:
+            values.update(status=outcome.status, next_attempt_at=None)
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.claim == claim)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+    session.commit()
+
+
+def _release(session, claim: str, error: str | None = None) -> None:
+    """Claimed rows that were not sent (the channel stopped): back to pending, to be retried."""
+    values: dict = {"status": "pending", "claim": None, "attempts": Delivery.attempts - 1}
+    if error:
+        values["error"] = error[:1000]
     session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.claim == claim)
+        .where(Delivery.claim == claim, Delivery.status == "sending")
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     session.commit()
+
+
+@dataclass
+class _Prepared:
+    delivery_id: int
+    attempts: int
+    address: str | None = None
+    message: Message | None = None
+    skipped: str | None = None
+
+
+def _prepare(session, campaign: Campaign, channel: Channel, owned: list, base_url: str, minutes: int) -> list:
+    """The messages of a claimed chunk, composed while the rows are read (then the transaction ends)."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.attempts, Delivery.purpose, Person, Invitation)
+        .join(Person, Delivery.person_id == Person.id)
+        .join(Invitation, and_(Invitation.person_id == Person.id, Invitation.campaign_id == Delivery.campaign_id))
+        .where(Delivery.id.in_(owned))
+    ).all()
+    order = {delivery_id: position for position, delivery_id in enumerate(owned)}
+    prepared = []
+    for delivery_id, attempts, purpose, person, invitation in sorted(rows, key=lambda r: order[r[0]]):
+        item = _Prepared(delivery_id, attempts)
+        token = invitation_token(invitation)
+        item.address = channel.address(person)
+        if not item.address:
+            item.skipped = channel.missing_address
+        elif token is None:
+            item.skipped = LEGACY_LINK
+        else:
+            url = invitation_url(base_url, token)
+            item.message = compose(campaign, person, url, reminder=purpose != INVITATION, minutes=minutes)
+        prepared.append(item)
+    session.commit()  # no transaction (and on SQLite no lock) is held while messages are on their way
+    return prepared
+
+
+def _with_app(app) -> None:
+    """Each sending thread works inside the app (templates, settings); it never touches the database."""
+    app.app_context().push()
 
 
 def _deliver(
@@ -378,8 +449,8 @@ def _deliver(
         return counts
     _ensure_rows(session, campaign.id, channel.name, targets, now)
     wanted = set(targets)
-    rows = [
-        row
+    ids = [
+        row.id
         for row in session.execute(
             select(Delivery.id, Delivery.person_id, Delivery.purpose)
             .join(Person, Delivery.person_id == Person.id)
@@ -392,67 +463,48 @@ def _deliver(
     base_url = current_app.config["PUBLIC_BASE_URL"]
     minutes = estimated_minutes(campaign)
     claim = str(uuid.uuid4())
-    done = 0
+    app = current_app._get_current_object()
+    workers = max(1, int(current_app.config.get("DELIVERY_CONCURRENCY", 4)))
     try:
-        with channel.batch() as send:
-            for done, row in enumerate(rows, start=1):
-                if progress is not None and (done % 50 == 1 or done == len(rows)):
-                    progress(done, len(rows))
-                if not _claim(session, row.id, claimable, claim, now):
-                    continue  # another worker has it, or it is already done
-                outcome = _send_one(session, campaign, channel, send, row, base_url, minutes, claim)
-                if outcome is None:
-                    continue
-                attempts = session.execute(select(Delivery.attempts).where(Delivery.id == row.id)).scalar_one()
-                _record(session, row.id, claim, outcome, now, attempts)
-                _count(counts, outcome)
-                if outcome.channel_down:
-                    counts.error = outcome.detail
+        with (
+            channel.batch() as send,
+            ThreadPoolExecutor(workers, thread_name_prefix="delivery", initializer=_with_app, initargs=(app,)) as pool,
+        ):
+            for start in range(0, len(ids), CLAIM_CHUNK):
+                if progress is not None:
+                    progress(start, len(ids))
+                chunk = ids[start : start + CLAIM_CHUNK]
+                if availability(campaign) == "closed":
+                    break
+                owned = _claim_chunk(session, campaign.id, chunk, claimable, claim, now)
+                prepared = _prepare(session, campaign, channel, [i for i in chunk if i in owned], base_url, minutes)
+                sending = [
+                    (item, None if item.message is None else pool.submit(send, item.address, item.message))
+                    for item in prepared
+                ]
+                outcomes = []
+                for item, future in sending:
+                    outcome = Outcome.skipped(item.skipped) if future is None else future.result()
+                    outcomes.append((item.delivery_id, item.attempts, outcome))
+                    _count(counts, outcome)
+                    if outcome.channel_down:
+                        counts.error = counts.error or outcome.detail
+                _record_all(session, claim, outcomes, now)
+                if counts.error:
                     break
     except ChannelError as exc:
         session.rollback()
         counts.error = str(exc)
-        session.execute(
-            update(Delivery)
-            .where(Delivery.claim == claim, Delivery.status == "sending")
-            .values(status="pending", claim=None, error=str(exc)[:1000])
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
+        _release(session, claim, str(exc))
+    else:
+        _release(session, claim)
+    if progress is not None:
+        progress(len(ids), len(ids))
     if counts.error:
         counts.pending = session.execute(
-            select(func.count(Delivery.id)).where(
-                Delivery.campaign_id == campaign.id,
-                Delivery.channel == channel.name,
-                Delivery.status == "pending",
-                Delivery.id.in_([row.id for row in rows]),
-            )
+            select(func.count(Delivery.id)).where(Delivery.id.in_(ids), Delivery.status == "pending")
         ).scalar_one()
     return counts
-
-
-def _send_one(session, campaign, channel, send, row, base_url, minutes, claim) -> Outcome | None:
-    """Send one claimed delivery; None when the person answered meanwhile (the row is removed unseen)."""
-    person, invitation = session.execute(
-        select(Person, Invitation)
-        .join(Invitation, and_(Invitation.person_id == Person.id, Invitation.campaign_id == campaign.id))
-        .where(Person.id == row.person_id)
-    ).one()
-    if invitation.status != "pending" or availability(campaign) == "closed":
-        session.execute(delete(Delivery).where(Delivery.id == row.id, Delivery.claim == claim))
-        session.commit()
-        return None
-    address = channel.address(person)
-    if not address:
-        return Outcome.skipped(channel.missing_address)
-    token = invitation_token(invitation)
-    if token is None:
-        return Outcome.skipped(LEGACY_LINK)
-    message = compose(
-        campaign, person, invitation_url(base_url, token), reminder=row.purpose != INVITATION, minutes=minutes
-    )
-    session.commit()  # no transaction (and on SQLite no lock) is held while the message is on its way
-    return send(address, message)
 
 
 def _count(counts: Counts, outcome: Outcome) -> None:
