@@ -501,8 +501,14 @@ def _deliver(
     if progress is not None:
         progress(len(ids), len(ids))
     if counts.error:
+        purposes = {purpose for _person, purpose in targets}
         counts.pending = session.execute(
-            select(func.count(Delivery.id)).where(Delivery.id.in_(ids), Delivery.status == "pending")
+            select(func.count(Delivery.id)).where(
+                Delivery.campaign_id == campaign.id,
+                Delivery.channel == channel.name,
+                Delivery.purpose.in_(purposes),
+                Delivery.status == "pending",
+            )
         ).scalar_one()
     return counts
 
