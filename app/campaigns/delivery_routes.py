@@ -22,7 +22,7 @@ from app.delivery.service import INVITATION, delivery_log
 from app.extensions import db
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
 from app.models import BackgroundJob, Campaign, Department
-from app.spreadsheet import safe_cell
+from app.spreadsheets import safe_cell
 
 PURPOSES = {INVITATION: "campaign.send_invitations", "reminder": "campaign.send_reminders"}
 
