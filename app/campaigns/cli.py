@@ -192,6 +192,28 @@ def _channel_option(function):
     return click.option("--channel", required=True, type=click.Choice(list(CHANNELS)), help="发送渠道")(function)
 
 
+@campaigns_cli.command("reminders")
+@click.argument("campaign_id", type=int)
+@click.option("--after-days", type=int, default=None, help="未作答几天后自动提醒（不填则不自动提醒）")
+@click.option("--max", "max_reminders", type=int, default=1, show_default=True, help="最多提醒几次")
+def campaigns_reminders(campaign_id, after_days, max_reminders):
+    """Automatic reminders: after N days without an answer, at most M times (never in quiet hours)."""
+    from app.delivery.service import set_reminders
+
+    campaign = _get_campaign(campaign_id)
+    try:
+        set_reminders(campaign, after_days, max_reminders if after_days else 0)
+    except CampaignError as exc:
+        _fail(str(exc))
+    db.session.commit()
+    if campaign.remind_after_days:
+        click.echo(
+            f"问卷活动 #{campaign.id}：未作答 {campaign.remind_after_days} 天后自动提醒，最多 {campaign.remind_max} 次"
+        )
+    else:
+        click.echo(f"问卷活动 #{campaign.id}：不自动提醒")
+
+
 @invitations_cli.command("send")
 @click.argument("campaign_id", type=int)
 @_channel_option

@@ -18,7 +18,7 @@ from app.campaigns.forms import LinkSheetForm, RegenerateForm, ReminderSettingsF
 from app.campaigns.links import invitation_url
 from app.campaigns.routes import MANAGERS, bp
 from app.campaigns.service import CampaignError, invitation_links, issue_invitations
-from app.delivery.service import INVITATION, delivery_log
+from app.delivery.service import INVITATION, delivery_log, set_reminders
 from app.extensions import db
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
 from app.models import BackgroundJob, Campaign, Department
@@ -102,8 +102,11 @@ def reminder_settings(campaign_id: int):
             "error",
         )
         return _back(campaign.id)
-    campaign.remind_after_days = form.remind_after_days.data or None
-    campaign.remind_max = form.remind_max.data or 0
+    try:
+        set_reminders(campaign, form.remind_after_days.data or None, form.remind_max.data or 0)
+    except CampaignError as exc:
+        flash(str(exc), "error")
+        return _back(campaign.id)
     record(
         "campaign.reminders",
         "campaign",

@@ -78,6 +78,20 @@ def check_channel(name: str) -> str:
     return name
 
 
+MAX_REMIND_AFTER_DAYS = 60
+MAX_REMINDERS = 10
+
+
+def set_reminders(campaign: Campaign, after_days: int | None, max_reminders: int) -> None:
+    """Automatic reminders of a campaign: after `after_days` without an answer, at most `max_reminders`
+    times (None or 0 days, or 0 times: none)."""
+    if after_days is not None and not 1 <= after_days <= MAX_REMIND_AFTER_DAYS:
+        raise CampaignError(f"提醒间隔需在 1 到 {MAX_REMIND_AFTER_DAYS} 天之间")
+    if not 0 <= max_reminders <= MAX_REMINDERS:
+        raise CampaignError(f"提醒次数需在 0 到 {MAX_REMINDERS} 次之间")
+    campaign.remind_after_days, campaign.remind_max = after_days or None, max_reminders
+
+
 # --- entry points -------------------------------------------------------------------------------------
 def send_invitations(
     session,

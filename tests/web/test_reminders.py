@@ -112,3 +112,15 @@ def test_remind_due_command_for_cron_prints_counts_per_campaign(email_app, runne
     data = json.loads(result.stdout)
     assert data["sent"] == 2 and data["campaigns"][str(campaign.id)]["sent"] == 2
     assert db.session.get(Campaign, campaign.id).remind_max == 1
+
+
+def test_reminder_settings_from_the_command_line(app, runner):
+    campaign = campaign_for(1)
+    result = runner.invoke(args=["campaigns", "reminders", str(campaign.id), "--after-days", "3", "--max", "2"])
+    assert result.exit_code == 0 and "3 天后自动提醒，最多 2 次" in result.output
+    db.session.expire_all()
+    assert (campaign.remind_after_days, campaign.remind_max) == (3, 2)
+    bad = runner.invoke(args=["campaigns", "reminders", str(campaign.id), "--after-days", "0"])
+    assert bad.exit_code == 1 and "提醒间隔需在 1 到 60 天之间" in bad.output
+    off = runner.invoke(args=["campaigns", "reminders", str(campaign.id)])
+    assert off.exit_code == 0 and "不自动提醒" in off.output
