@@ -239,3 +239,13 @@ def _daytime(moment):
     """The same day at 10:00 in Shanghai (02:00 UTC), or the next day's, whichever is after `moment`."""
     candidate = moment.replace(hour=2, minute=0, second=0, microsecond=0)
     return candidate if candidate > moment else candidate + timedelta(days=1)
+
+
+def test_the_message_gives_the_closing_date(email_app, runner, smtp_sink):
+    from datetime import datetime
+
+    campaign = campaign_for(1)
+    campaign.closes_at = datetime(2030, 12, 20, 18, 0)
+    db.session.commit()
+    _send(runner, campaign.id)
+    assert "截止时间：2030年12月20日 18:00" in smtp_sink.received[0].part("plain")

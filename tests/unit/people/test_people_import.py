@@ -125,3 +125,28 @@ def test_whitespace_around_values_is_trimmed():
     result = parse_people_file("people.csv", csv_bytes(rows))
     assert result.ok
     assert (result.rows[0].employee_id, result.rows[0].department) == ("E7", "总部/华东区")
+
+
+def test_optional_dingtalk_id_and_language_columns_are_read():
+    header = [*ENGLISH_HEADER[:4], "role", "wave", "钉钉ID", "语言"]
+    rows = [
+        ["A1", "Li Lei", "", "HQ/IT", "employee", "", "manager4521", "English"],
+        ["A2", "王芳", "", "HQ/IT", "高层", "", "", ""],
+    ]
+    result = parse_people_file("people.xlsx", xlsx_bytes(rows, header=header))
+    assert result.ok, result.errors
+    assert (result.rows[0].dingtalk_userid, result.rows[0].language) == ("manager4521", "en")
+    assert (result.rows[1].dingtalk_userid, result.rows[1].language) == (None, None)
+
+
+def test_a_dingtalk_id_given_twice_or_an_unknown_language_is_refused_whole():
+    header = [*ENGLISH_HEADER, "dingtalk_userid", "language"]
+    rows = [
+        ["A1", "甲", "", "HQ", "employee", "", "u1", "zh"],
+        ["A2", "乙", "", "HQ", "employee", "", "u1", "en"],
+        ["A3", "丙", "", "HQ", "employee", "", "u3", "fr"],
+    ]
+    result = parse_people_file("people.csv", csv_bytes(rows, header=header))
+    assert not result.ok and result.rows == []
+    assert "第 3 行：钉钉ID“u1”与第 2 行重复" in result.errors
+    assert any(e.startswith("第 4 行：未知语言“fr”") for e in result.errors)
