@@ -125,8 +125,10 @@ def link_sheet(campaign_id: int):
     changes and cancels nothing. Answered people are included, so a sheet never tells who answered."""
     campaign = _campaign_or_404(campaign_id)
     form = LinkSheetForm()
+    form.department.choices = _department_choices()
     if not form.validate_on_submit():
-        abort(400)
+        flash(_errors(form.department, form.employee_id), "error")
+        return _back(campaign.id, "links")
     try:
         issue_invitations(db.session, campaign)
     except CampaignError as exc:

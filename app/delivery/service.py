@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from app.campaigns.links import invitation_url
-from app.campaigns.service import CampaignError, availability, invitation_token, issue_invitations
+from app.campaigns.service import CampaignError, audience_query, availability, invitation_token, issue_invitations
 from app.delivery import CHANNELS, channel_for
 from app.delivery.channel import Channel, ChannelError, Message, Outcome
 from app.delivery.content import compose, estimated_minutes
@@ -290,8 +290,6 @@ def _retry_pending(session, campaign: Campaign, channel_name: str, now: datetime
 
 def _dry_run_invitations(session, campaign: Campaign, channel: Channel) -> Counts:
     """What a send would do, without writing anything or contacting the channel."""
-    from app.campaigns.service import audience_query
-
     sent_here = set(
         session.execute(
             select(Delivery.person_id).where(

@@ -1,6 +1,7 @@
 """The employee's path: /s/<token> → token-free /respond → /respond/thanks with a receipt code."""
 
 from dataclasses import asdict
+from functools import partial
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -39,7 +40,7 @@ def invitation_link(token: str):
     """Only tokens that match no invitation count against the limit: a whole office behind one NAT
     address may open its links at once, and re-open used ones after a reminder, while guessing tokens
     from one address stops after a few tries."""
-    return _start(respondent_for_token, token)
+    return _start(partial(respondent_for_token, secret_key=current_app.config["SECRET_KEY"]), token)
 
 
 @bp.route("/o/<token>")
@@ -52,7 +53,7 @@ def open_link(token: str):
 def _start(resolve, token: str):
     """Keep the respondent in the signed session and continue on a URL without the token."""
     try:
-        respondent = resolve(db.session, token, current_app.config["SECRET_KEY"])
+        respondent = resolve(db.session, token)
     except LinkUnavailable as exc:
         g.unknown_link = exc.unknown
         return unavailable(exc.reason)

@@ -88,7 +88,7 @@ def respondent_for_token(session, token: str, secret_key: str) -> Respondent:
     return Respondent(campaign_id=invitation.campaign_id, invitation_id=invitation.id)
 
 
-def respondent_for_open_link(session, token: str, secret_key: str | None = None) -> Respondent:
+def respondent_for_open_link(session, token: str) -> Respondent:
     campaign = session.execute(
         select(Campaign).where(Campaign.open_link_hash == token_hash(token))
     ).scalar_one_or_none()

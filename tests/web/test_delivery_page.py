@@ -179,3 +179,16 @@ def test_a_committee_member_cannot_send(app, client, login_as):
 def _morning(moment):
     candidate = moment.replace(hour=2, minute=0, second=0, microsecond=0)  # 10:00 in Shanghai
     return candidate if candidate > moment else candidate + timedelta(days=1)
+
+
+def test_a_link_sheet_for_an_unknown_department_is_refused_with_a_message(app, client, login_as):
+    campaign = campaign_for(1)
+    login_as("manager")
+    page = _page(client, campaign.id)
+    response = client.post(
+        f"/campaigns/{campaign.id}/links",
+        data={"csrf_token": _form_token(page), "department": "总部/%", "qr": "打印二维码"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200 and "data:image/svg+xml" not in response.get_data(as_text=True)
+    assert "不是有效的选择" in response.get_data(as_text=True)
