@@ -107,7 +107,7 @@ class ReminderSettingsForm(FlaskForm):
 class LinkSheetForm(FlaskForm):
     """Reprint links (CSV or QR sheet) of one department or one person; never changes a link."""
 
-    department = SelectField(_l("部门（含下级部门；不选则为全部）"), choices=[])
+    department = SelectField(_l("部门（含下级部门；不选则为全部）"), choices=[], default="")
     employee_id = StringField(_l("或一个人的工号"), validators=[Optional(), Length(max=64)])
     csv = SubmitField(_l("下载链接 CSV"))
     qr = SubmitField(_l("打印二维码"))
