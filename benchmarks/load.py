@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks._server import percentile  # noqa: E402
-from benchmarks.submit import prepare  # noqa: E402
+from benchmarks.submit import SECRET_KEY, prepare  # noqa: E402
 from tests.servers import Phone, gunicorn, postgres_database, run_in_threads  # noqa: E402
 
 
@@ -93,7 +93,7 @@ def main():
         tokens, answers = prepare(database_url, args.invitations)
         env = {
             "DATABASE_URL": database_url,
-            "SECRET_KEY": "benchmark",
+            "SECRET_KEY": SECRET_KEY,
             "RATELIMIT_ENABLED": "0",
             "CHANGEPULSE_CONFIG": "development",
         }

@@ -20,6 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._server import percentile
 from tests.servers import Phone, gunicorn, run_in_threads
 
+SECRET_KEY = "benchmark"  # the server's too: invitation links are derived from it
+
 
 def prepare(database_url: str, responses: int):
     """Migrate, load people and a campaign, and return the plain tokens and complete answers."""
@@ -37,6 +39,7 @@ def prepare(database_url: str, responses: int):
     from tests.web.respond_helpers import complete_answers
 
     app = create_app("development")
+    app.config["SECRET_KEY"] = SECRET_KEY
     with app.app_context():
         upgrade()
         apply_import(
@@ -114,7 +117,7 @@ def main():
     workdir = Path(tempfile.mkdtemp(prefix="cp-bench-"))
     database_url = f"sqlite:///{workdir / 'bench.sqlite'}"
     tokens, answers = prepare(database_url, args.responses)
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "benchmark", "RATELIMIT_ENABLED": "0"}
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": "0"}
     with gunicorn(env, workers=2) as server:
         latencies, failures, wall = submit_all(server.base, tokens, answers, args.clients)
         trivial, trivial_wall = hammer_trivial(server.base, len(tokens) * 3, args.clients)

@@ -27,8 +27,8 @@ class Campaign(db.Model):
         CheckConstraint("mode IN ('anonymous', 'confidential')", name="mode_known"),
         CheckConstraint("min_group >= 3", name="min_group_floor"),
         CheckConstraint("min_group_text >= 3", name="min_group_text_floor"),
-        CheckConstraint("remind_after_days IS NULL OR remind_after_days >= 1", name="remind_after_days_floor"),
-        CheckConstraint("remind_max >= 0 AND remind_max <= 10", name="remind_max_range"),
+        CheckConstraint("remind_after_days >= 1", name="remind_after_days_floor"),  # NULL: no reminders
+        CheckConstraint("remind_max >= 0", name="remind_max_floor"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -70,10 +70,8 @@ def upgrade():
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('remind_after_days', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('remind_max', sa.Integer(), server_default='0', nullable=False))
-        batch_op.create_check_constraint(
-            'remind_after_days_floor', 'remind_after_days IS NULL OR remind_after_days >= 1'
-        )
-        batch_op.create_check_constraint('remind_max_range', 'remind_max >= 0 AND remind_max <= 10')
+        batch_op.create_check_constraint('remind_after_days_floor', 'remind_after_days >= 1')
+        batch_op.create_check_constraint('remind_max_floor', 'remind_max >= 0')
 
     with op.batch_alter_table('invitations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('token_generation', sa.Integer(), nullable=True))
@@ -97,7 +95,7 @@ def downgrade():
         batch_op.drop_column('token_generation')
 
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('ck_campaigns_remind_max_range'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_campaigns_remind_max_floor'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_campaigns_remind_after_days_floor'), type_='check')
         batch_op.drop_column('remind_max')
         batch_op.drop_column('remind_after_days')

@@ -22,13 +22,14 @@ from tests.web.respond_helpers import complete_answers, make_campaign
 
 CONNECTION_LOST = (ConnectionError, http.client.HTTPException, OSError)
 KILLS = 4
+SECRET_KEY = "gunicorn-fault-tests"  # the servers' and the test's: invitation links are derived from it
 
 
 @contextmanager
 def migrated_database(admin_url: str):
     """A migrated, empty PostgreSQL database; yields (app bound to it, its URL) inside its app context."""
     with postgres_database(admin_url) as url:
-        app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url))
+        app = create_app(make_config(SQLALCHEMY_DATABASE_URI=url, SECRET_KEY=SECRET_KEY))
         with app.app_context():
             upgrade()
             yield app, url
@@ -45,7 +46,7 @@ def database(postgres_url):
 def server_env(url: str, **extra) -> dict:
     return {
         "DATABASE_URL": url,
-        "SECRET_KEY": "gunicorn-fault-tests",
+        "SECRET_KEY": SECRET_KEY,
         "CHANGEPULSE_CONFIG": "development",
         "RATELIMIT_ENABLED": "0",
         **extra,
