@@ -49,6 +49,7 @@ class Config:
     JOB_STALE_SECONDS = _env_int("JOB_STALE_SECONDS", 120)  # no heartbeat this long: the job's process died
     # the in-process scheduler (no Redis) looks this often for due jobs other processes recorded
     SCHEDULER_POLL_SECONDS = _env_int("SCHEDULER_POLL_SECONDS", 30)
+    SCHEDULER_PERIODIC = os.environ.get("SCHEDULER_PERIODIC", "1") != "0"  # periodic tasks (automatic reminders)
     NOTIFY_WEBHOOK_URL = os.environ.get("NOTIFY_WEBHOOK_URL") or None
     NOTIFY_WEBHOOK_SECRET = os.environ.get("NOTIFY_WEBHOOK_SECRET") or None
     # seconds before each further attempt of a status notification that failed (no attempt after the last)
@@ -101,6 +102,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
+    SCHEDULER_PERIODIC = False  # a test that wants periodic tasks turns them on
 
 
 class ProductionConfig(Config):

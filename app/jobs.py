@@ -52,6 +52,7 @@ KINDS: dict[str, JobKind] = {
     "export": JobKind("app.results.export:build_export"),
     "webhook": JobKind("app.committee.notify:deliver", "app.committee.notify:fail_delivery", timeout=300),
     "delivery": JobKind("app.delivery.service:run_delivery", timeout=6 * 3600),
+    "remind_due": JobKind("app.delivery.service:run_remind_due", timeout=3600),
 }
 
 

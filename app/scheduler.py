@@ -216,7 +216,7 @@ class Scheduler:
             try:
                 if polling:
                     due = due + self._due_in_database()
-                    for kind, seconds in list(PERIODIC.items()):
+                    for kind, seconds in list(PERIODIC.items()) if periodic_enabled(self.app) else ():
                         self._ensure_periodic(kind, seconds)
             except Exception:  # a database that is busy or down only delays the next look
                 self.app.logger.exception("scheduler: looking for due jobs failed")
@@ -264,8 +264,13 @@ def stop(app: Flask) -> None:
         scheduler.stop()
 
 
+def periodic_enabled(app: Flask) -> bool:
+    """SCHEDULER_PERIODIC off (the tests' default) keeps periodic tasks from starting by themselves."""
+    return bool(app.config.get("SCHEDULER_PERIODIC", True))
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def start_scheduler_for_periodic_tasks():
-        if PERIODIC:
+        if PERIODIC and periodic_enabled(app):
             scheduler_for(app).start()

@@ -15,14 +15,18 @@ from sqlalchemy import select
 from app.access import allow
 from app.audit import record
 from app.campaigns.forms import LinkSheetForm, RegenerateForm, ReminderSettingsForm, SendForm, channel_choices
-from app.campaigns.links import invitation_url
 from app.campaigns.routes import MANAGERS, bp
-from app.campaigns.service import CampaignError, invitation_links, issue_invitations
+from app.campaigns.service import (
+    INVITATION_COLUMNS,
+    CampaignError,
+    invitation_rows,
+    issue_invitations,
+    printable_links,
+)
 from app.delivery.service import INVITATION, delivery_log, set_reminders
 from app.extensions import db
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
 from app.models import BackgroundJob, Campaign, Department
-from app.spreadsheets import safe_cell
 
 PURPOSES = {INVITATION: "campaign.send_invitations", "reminder": "campaign.send_reminders"}
 
@@ -122,61 +126,61 @@ def reminder_settings(campaign_id: int):
 @allow(*MANAGERS)
 def link_sheet(campaign_id: int):
     """Links of everyone invited in one department (or one person) as CSV or a QR sheet: printing again
-    changes and cancels nothing. Answered people are included, so a sheet never tells who answered."""
+    changes and cancels nothing."""
     campaign = _campaign_or_404(campaign_id)
     form = LinkSheetForm()
     form.department.choices = _department_choices()
     if not form.validate_on_submit():
         flash(_errors(form.department, form.employee_id), "error")
         return _back(campaign.id, "links")
+    department, employee_id = form.department.data or None, (form.employee_id.data or "").strip() or None
     try:
-        issue_invitations(db.session, campaign)
+        links, legacy = printable_links(db.session, campaign, department, employee_id, actor_id=current_user.id)
     except CampaignError as exc:
         flash(str(exc), "error")
         return _back(campaign.id, "links")
-    db.session.commit()
-    department, employee_id = form.department.data or None, (form.employee_id.data or "").strip() or None
-    links, legacy = invitation_links(db.session, campaign, department, employee_id, pending_only=False)
-    record("invitations.print", "campaign", campaign.id, {"count": len(links), "department": department})
     db.session.commit()
     if legacy:
         flash(_("%(n)s 个升级前生成的链接无法再次打印（仍然有效）；如需重新打印，请先重新生成。", n=legacy), "info")
     if not links:
         flash(_("没有找到符合条件的邀请。"), "info")
         return _back(campaign.id, "links")
-    base = current_app.config["PUBLIC_BASE_URL"]
-    rows = [(person, invitation_url(base, token)) for person, token in links]
-    return _qr_sheet(campaign, rows) if form.qr.data else _links_csv(campaign, rows)
+    return _sheet(campaign, links, qr=form.qr.data)
 
 
-def _qr_sheet(campaign: Campaign, rows):
-    cards = [
-        {
-            "name": p.name,
-            "department": p.department.path,
-            "url": url,
-            "qr": segno.make(url, error="m").svg_data_uri(scale=4),
-        }
-        for p, url in rows
-    ]
-    return render_template("campaigns/qr_print.html", campaign=campaign, cards=cards)
-
-
-def _links_csv(campaign: Campaign, rows):
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(["employee_id", "name", "department", "url"])
-    for person, url in rows:
-        writer.writerow([safe_cell(v) for v in (person.employee_id, person.name, person.department.path, url)])
+def _sheet(campaign: Campaign, links, qr: bool):
+    rows = invitation_rows(links, current_app.config["PUBLIC_BASE_URL"])
+    if qr:
+        return render_template("campaigns/qr_print.html", campaign=campaign, cards=_qr_cards(links, rows))
     return Response(
-        buffer.getvalue(),
+        _csv_text([INVITATION_COLUMNS, *rows]),
         mimetype="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
             "Cache-Control": "no-store",
         },
     )
+
+
+def _qr_cards(links, rows) -> list[dict]:
+    """One printable card per person: name, department, link and its QR code."""
+    return [
+        {
+            "name": person.name,
+            "department": person.department.path,
+            "url": url,
+            "qr": segno.make(url, error="m").svg_data_uri(scale=4),
+        }
+        for (person, _token), (*_cells, url) in zip(links, rows, strict=True)
+    ]
+
+
+def _csv_text(rows) -> str:
+    """CSV with a BOM, so that Excel reads it as UTF-8."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue()
 
 
 @bp.route("/<int:campaign_id>/links/regenerate", methods=["POST"])
@@ -189,11 +193,10 @@ def regenerate_links(campaign_id: int):
         flash(_errors(form.confirm), "error")
         return _back(campaign.id, "links")
     try:
-        issued = issue_invitations(db.session, campaign, reissue_pending=True)
+        issued = issue_invitations(db.session, campaign, reissue_pending=True, actor_id=current_user.id)
     except CampaignError as exc:
         flash(str(exc), "error")
         return _back(campaign.id, "links")
-    record("invitations.regenerate", "campaign", campaign.id, {"count": len(issued)})
     db.session.commit()
     flash(
         _(

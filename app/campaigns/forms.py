@@ -49,12 +49,6 @@ class CampaignForm(FlaskForm):
     submit = SubmitField(_l("创建问卷活动"))
 
 
-class InvitationsForm(FlaskForm):
-    reissue_pending = BooleanField(_l("为尚未提交的人重新生成链接（旧链接将失效）"))
-    csv = SubmitField(_l("下载链接 CSV"))
-    qr = SubmitField(_l("打印二维码"))
-
-
 class RegenerateForm(FlaskForm):
     """ "重新生成": a separate, explicit action that replaces (and so cancels) every pending link."""
 

@@ -1,8 +1,5 @@
 """Manager pages: list, create, open/close campaigns, response rates, invitation links and QR codes."""
 
-import csv
-import io
-
 import segno
 from flask import (
     Blueprint,
@@ -23,16 +20,13 @@ from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
 from app.audit import record
-from app.campaigns.forms import ActionForm, CampaignForm, ExportForm, InvitationsForm
+from app.campaigns.forms import ActionForm, CampaignForm, ExportForm
 from app.campaigns.service import (
-    INVITATION_COLUMNS,
     CampaignError,
     CampaignSpec,
     availability,
     change_status,
     create_campaign,
-    invitation_rows,
-    issue_invitations,
     open_link_url,
     response_rates,
     text_threshold,
@@ -127,7 +121,6 @@ def detail(campaign_id: int):
         level=level,
         role_labels=ROLE_LABELS,
         action=ActionForm(),
-        invitations=InvitationsForm(),
         export_form=ExportForm(),
         exports=exports,
         **delivery_context(campaign),
@@ -159,59 +152,6 @@ def _change_status(campaign_id: int, to: str, message: str):
         db.session.commit()
         flash(message, "success")
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-
-
-@bp.route("/<int:campaign_id>/invitations", methods=["POST"])
-@allow(*MANAGERS)
-def invitations(campaign_id: int):
-    """Issue links for people who have none (tokens exist only in this response) as CSV or QR codes."""
-    campaign = _campaign_or_404(campaign_id)
-    form = InvitationsForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        issued = issue_invitations(
-            db.session, campaign, reissue_pending=form.reissue_pending.data, actor_id=current_user.id
-        )
-    except CampaignError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    db.session.commit()
-    if not issued:
-        flash(_("没有需要生成的新链接：所有人都已收到邀请。如需重发，请勾选“重新生成链接”。"), "info")
-        return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
-    rows = invitation_rows(issued, current_app.config["PUBLIC_BASE_URL"])
-    if form.qr.data:
-        return render_template("campaigns/qr_print.html", campaign=campaign, cards=_qr_cards(issued, rows))
-    return Response(
-        _csv_text([INVITATION_COLUMNS, *rows]),
-        mimetype="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f"attachment; filename=invitations-{campaign.id}.csv",
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-def _qr_cards(issued, rows) -> list[dict]:
-    """One printable card per person: name, department, link and its QR code."""
-    return [
-        {
-            "name": person.name,
-            "department": person.department.path,
-            "url": url,
-            "qr": segno.make(url, error="m").svg_data_uri(scale=4),
-        }
-        for (person, _token), (*_cells, url) in zip(issued, rows, strict=True)
-    ]
-
-
-def _csv_text(rows) -> str:
-    """CSV with a BOM, so that Excel reads it as UTF-8."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue()
 
 
 @bp.route("/<int:campaign_id>/export.csv")

@@ -256,7 +256,8 @@ def issue_invitations(
             invitation.token_generation = 0
         issued.append((person, set_derived_link(invitation)))
     session.flush()
-    _audit(session, actor_id, "invitations.issue", campaign, {"count": len(issued)})
+    detail = {"count": len(issued), "reissue_pending": True} if reissue_pending else {"count": len(issued)}
+    _audit(session, actor_id, "invitations.issue", campaign, detail)
     return issued
 
 
@@ -303,6 +304,18 @@ def invitation_links(
             legacy += 1
         else:
             links.append((person, token))
+    return links, legacy
+
+
+def printable_links(
+    session, campaign: Campaign, department: str | None = None, employee_id: str | None = None, actor_id=None
+) -> tuple[list[tuple[Person, str]], int]:
+    """Everyone's link in one department (with its sub-departments) or of one person, for a reprinted
+    sheet: missing invitations are created, no link changes. Answered people are included, so a sheet
+    never tells who answered. Returns the links and how many legacy links cannot be printed."""
+    issue_invitations(session, campaign, actor_id=actor_id)
+    links, legacy = invitation_links(session, campaign, department, employee_id, pending_only=False)
+    _audit(session, actor_id, "invitations.print", campaign, {"count": len(links), "department": department})
     return links, legacy
 
 

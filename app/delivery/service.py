@@ -28,6 +28,7 @@ from app.delivery.content import compose, estimated_minutes
 from app.extensions import db
 from app.models import Campaign, Delivery, Department, Invitation, Person
 from app.models.types import utcnow
+from app.scheduler import every
 
 INVITATION = "invitation"
 REMINDER_PREFIX = "reminder-"
@@ -36,6 +37,7 @@ RETRY_CLAIMABLE = ("pending",)
 CHUNK = 500
 CLAIM_CHUNK = 25  # rows claimed, sent and recorded together; a killed worker re-sends at most these
 LEGACY_LINK = "升级前生成的链接无法再次发送，请先重新生成链接"
+REMIND_DUE_EVERY = 600  # seconds between runs of the periodic task: due reminders wait at most this long
 
 Progress = Callable[[int, int], None]
 
@@ -196,6 +198,16 @@ def run_delivery(campaign_id: int, channel_name: str, purpose: str) -> dict:
     if counts.error:
         raise JobFailed(f"{counts.describe()}。{counts.error}。未送达的 {counts.pending} 人会稍后自动重试。")
     return counts.to_dict()
+
+
+def run_remind_due() -> dict:
+    """The periodic task (REMIND_DUE_EVERY seconds, app.scheduler): retries and automatic reminders."""
+    from app.jobs import JobFailed
+
+    counts = remind_due()
+    if counts.error:
+        raise JobFailed(f"{counts.describe()}。{counts.error}")
+    return {**counts.to_dict(), "campaigns": {str(k): v for k, v in counts.by_campaign.items()}}
 
 
 def in_quiet_hours(now: datetime) -> bool:
@@ -588,3 +600,6 @@ def delivery_log(session, campaign: Campaign) -> dict:
         "attention": attention,
         "pending_error": pending_error,
     }
+
+
+every(REMIND_DUE_EVERY, "remind_due")  # on RQ (`rq worker --with-scheduler`) or this process's scheduler

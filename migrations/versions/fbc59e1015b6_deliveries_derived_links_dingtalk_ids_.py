@@ -8,7 +8,7 @@ log, the DingTalk ids, languages, reminder settings and sync rules; derived link
 hashes stay), they just cannot be printed again.
 
 Revision ID: fbc59e1015b6
-Revises: 1fae8c644c7a
+Revises: 5b9e3c1d7a20
 Create Date: 2026-12-01 08:41:22.738047
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fbc59e1015b6'
-down_revision = '1fae8c644c7a'
+down_revision = '5b9e3c1d7a20'
 branch_labels = None
 depends_on = None
 

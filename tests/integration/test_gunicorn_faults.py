@@ -248,7 +248,7 @@ def test_with_redis_gone_submits_still_store_and_an_export_job_runs_in_process(d
 
         def export_finished():
             db.session.rollback()
-            job = db.session.execute(select(BackgroundJob)).scalar_one_or_none()
+            job = db.session.execute(select(BackgroundJob).where(BackgroundJob.kind == "export")).scalar_one_or_none()
             return job if job is not None and job.status in ("succeeded", "failed") else None
 
         job = wait_until(export_finished, 60, "the export job")

@@ -195,7 +195,7 @@ def test_invitation_csv_download_is_excel_friendly_and_neutralises_formulas(clie
     login_as("manager")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     response = client.post(
-        f"/campaigns/{campaign.id}/invitations", data={"csrf_token": csrf_token_from(page), "csv": "下载链接 CSV"}
+        f"/campaigns/{campaign.id}/links", data={"csrf_token": csrf_token_from(page), "csv": "下载链接 CSV"}
     )
     body = response.get_data(as_text=True)
     assert response.mimetype == "text/csv" and body.startswith("\ufeff")
@@ -208,7 +208,7 @@ def test_invitation_qr_page_has_one_svg_code_per_person(client, login_as):
     login_as("manager")
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     response = client.post(
-        f"/campaigns/{campaign.id}/invitations", data={"csrf_token": csrf_token_from(page), "qr": "打印二维码"}
+        f"/campaigns/{campaign.id}/links", data={"csrf_token": csrf_token_from(page), "qr": "打印二维码"}
     )
     html = response.get_data(as_text=True)
     assert html.count("data:image/svg+xml") == 3 and "员工50" in html

@@ -4,7 +4,7 @@ import json
 import threading
 from datetime import timedelta
 
-from app.campaigns.service import close_campaign
+from app.campaigns.service import change_status
 from app.delivery.service import in_quiet_hours, remind_due, send_invitations
 from app.extensions import db
 from app.models import Campaign
@@ -74,7 +74,7 @@ def test_quiet_hours_follow_the_company_timezone(email_app):
 
 def test_reminders_stop_when_the_campaign_closes(email_app, smtp_sink):
     campaign, start = _invited(count=2)
-    close_campaign(campaign)
+    change_status(db.session, campaign, "closed")
     db.session.commit()
     assert remind_due(start + timedelta(days=3)).sent == 0
     assert _reminders(smtp_sink) == []
@@ -124,3 +124,28 @@ def test_reminder_settings_from_the_command_line(app, runner):
     assert bad.exit_code == 1 and "提醒间隔需在 1 到 60 天之间" in bad.output
     off = runner.invoke(args=["campaigns", "reminders", str(campaign.id)])
     assert off.exit_code == 0 and "不自动提醒" in off.output
+
+
+def test_reminders_go_out_by_themselves_through_the_periodic_task(email_app, client, smtp_sink, monkeypatch):
+    from app import scheduler
+    from app.scheduler import every
+    from tests.servers import wait_until
+
+    monkeypatch.setattr(scheduler, "PERIODIC", {})
+    every(1, "remind_due")  # the delivery module registers it every REMIND_DUE_EVERY seconds
+    email_app.config.update(SCHEDULER_PERIODIC=True, SCHEDULER_POLL_SECONDS=0.3, QUIET_HOURS="")
+    campaign = campaign_for(2)
+    campaign.remind_after_days, campaign.remind_max = 3, 1
+    db.session.commit()
+    send_invitations(db.session, campaign, "email", now=utcnow() - timedelta(days=3, minutes=1))
+    client.get("/healthz")  # the first request starts this process's scheduler; nobody clicks anything
+    wait_until(lambda: len(_reminders(smtp_sink)) == 2, 30, "the automatic reminders")
+    scheduler.stop(email_app)
+    assert _reminders(smtp_sink) == ["p1@example.com", "p2@example.com"]
+
+
+def test_the_delivery_module_registers_the_periodic_task():
+    from app import scheduler
+    from app.delivery.service import REMIND_DUE_EVERY
+
+    assert scheduler.PERIODIC["remind_due"] == REMIND_DUE_EVERY

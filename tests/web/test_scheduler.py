@@ -96,6 +96,7 @@ def test_a_periodic_task_runs_once_a_period_however_many_processes_schedule_it(
     every(1, "test.record")
     for each in (app, second_process):
         each.config["SCHEDULER_POLL_SECONDS"] = 0.3
+        each.config["SCHEDULER_PERIODIC"] = True
         scheduler_for(each).start()
     first = scheduler.period_of(1, utcnow()) + 1
     wait_until(lambda: len(succeeded_runs()) >= 3, 30, "three periods")
@@ -120,6 +121,7 @@ def succeeded_runs():
 
 
 def test_periodic_tasks_start_the_scheduler_with_the_first_request(app, client, test_kinds, monkeypatch):
+    app.config["SCHEDULER_PERIODIC"] = True
     monkeypatch.setattr(scheduler, "PERIODIC", {})
     client.get("/healthz")
     assert not scheduler_for(app).running
