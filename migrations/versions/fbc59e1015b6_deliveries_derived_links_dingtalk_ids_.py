@@ -8,7 +8,7 @@ log, the DingTalk ids, languages, reminder settings and sync rules; derived link
 hashes stay), they just cannot be printed again.
 
 Revision ID: fbc59e1015b6
-Revises: 5b9e3c1d7a20
+Revises: ebffb6f0c05a
 Create Date: 2026-12-01 08:41:22.738047
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fbc59e1015b6'
-down_revision = '5b9e3c1d7a20'
+down_revision = 'ebffb6f0c05a'
 branch_labels = None
 depends_on = None
 
