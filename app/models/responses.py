@@ -15,7 +15,9 @@ from app.extensions import db
 
 class Response(db.Model):
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_campaign_step", "campaign_id", "release_step"), {"sqlite_with_rowid": False})
+    # no index on (campaign_id, release_step): SQLite would then read a campaign's responses in step order
+    # and sort them again for the one-query pivot, which groups by id (the primary key order)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
