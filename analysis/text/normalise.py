@@ -72,3 +72,36 @@ def normalise(text: str, names: re.Pattern | None = None, simplify: bool = False
         text = names.sub(PLACEHOLDER_NAME, text)
     text = REPEATED_PUNCTUATION.sub(r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+WHITESPACE_WITHIN_LINE = re.compile(r"[^\S\n]+")
+# starts only where a run of address characters starts, so a long run is not re-scanned from each of its characters
+EMAIL_AT_RUN_START = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def normalise_many(texts: list[str], names: re.Pattern | None = None, simplify: bool = False) -> list[str]:
+    """`normalise` of every text, with each step run once over all texts joined by line breaks.
+
+    Same result as `[normalise(t, names, simplify) for t in texts]` (a line break inside a comment is
+    carried as a carriage return, which every step treats as the same whitespace): NFKC and the regular
+    expressions run in C over one string instead of Python walking each comment step by step, and only
+    lines with a traditional-only character go through OpenCC.
+    """
+    joined = "\n".join((text or "").replace("\n", "\r") for text in texts)
+    joined = ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", joined))
+    if simplify and not TRADITIONAL_ONLY.isdisjoint(joined):
+        lines = joined.split("\n")
+        joined = "\n".join(
+            line if TRADITIONAL_ONLY.isdisjoint(line) else _TRADITIONAL_TO_SIMPLIFIED.convert(line) for line in lines
+        )
+    joined = URL.sub(PLACEHOLDER_URL, joined)
+    if "@" in joined:
+        joined = EMAIL_AT_RUN_START.sub(PLACEHOLDER_EMAIL, joined)
+    joined = PHONE.sub(PLACEHOLDER_PHONE, joined).lower()
+    if names is not None:
+        joined = names.sub(PLACEHOLDER_NAME, joined)
+    joined = WHITESPACE_WITHIN_LINE.sub(" ", REPEATED_PUNCTUATION.sub(r"\1", joined))
+    lines = joined.split("\n")
+    if len(lines) != len(texts):  # NFKC or OpenCC produced a line break: fall back, one by one
+        return [normalise(text, names, simplify) for text in texts]
+    return [line.strip(" ") for line in lines]

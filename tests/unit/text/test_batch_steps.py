@@ -1,0 +1,48 @@
+"""The batch prototypes for the 100k-comment first run give exactly what the per-comment steps give."""
+
+import random
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from analysis.text.char_ngrams import CharNgramTfidf
+from analysis.text.normalise import name_pattern, normalise, normalise_many
+from app.demo_comments import demo_comment
+
+AWKWARD = [
+    "審批流程太長了\n還要等 http://x.cn/a\nb 王小明!!!",
+    "ＡＢＣ\u200b审批!!!!看 li@corp.cn 电话13812345678，找王小明",
+    "1381234\n5678",
+    "x.y+z@a.b.c 和 a@b",
+    "",
+    "  ",
+    "\r\n",
+    "a\u2028b",
+    "🙂🙂 ok",
+]
+
+
+def comments(count=300, seed=4):
+    rng = random.Random(seed)
+    return [demo_comment(rng, negativity=0.7) for _ in range(count)] + AWKWARD
+
+
+@pytest.mark.parametrize("simplify", [False, True])
+def test_normalise_many_equals_normalise_one_by_one(simplify):
+    texts, names = comments(), name_pattern(["王小明", "李四"])
+    assert normalise_many(texts, names, simplify) == [normalise(t, names, simplify) for t in texts]
+
+
+def test_char_ngram_tfidf_equals_scikit_learns_char_vectoriser():
+    texts = [t.replace(" ", "") for t in normalise_many(comments())]
+    reference = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.5, dtype=np.float32
+    )
+    expected = reference.fit_transform(texts)
+    ours = CharNgramTfidf(min_df=2, max_df=0.5)
+    made = ours.fit_transform(texts)
+    assert list(ours.get_feature_names_out()) == list(reference.get_feature_names_out())
+    assert abs(made - expected).max() < 1e-6
+    unseen = ["新的词汇审批", "打卡"]
+    assert abs(ours.transform(unseen) - reference.transform(unseen)).max() < 1e-6
