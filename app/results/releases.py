@@ -134,23 +134,21 @@ def cell_counts(session, campaign: Campaign) -> dict:
     return {((path, role, wave), step): int(n) for path, role, wave, step, n in rows}
 
 
-def pending_count(session, campaign: Campaign) -> int:
-    return session.execute(
-        select(func.count(Response.id)).where(Response.campaign_id == campaign.id, Response.release_step.is_(None))
-    ).scalar_one()
+def response_total(session, campaign_id: int) -> int:
+    """All of the campaign's responses (an index-only count); those in no step yet are this minus the cells."""
+    return session.execute(select(func.count(Response.id)).where(Response.campaign_id == campaign_id)).scalar_one()
 
 
 def current_step_size(session, campaign: Campaign) -> int:
     return step_size(invited_count(session, campaign), campaign.min_group)
 
 
-def cut_step_if_due(session, campaign: Campaign) -> bool:
-    """Cut a new release step when enough responses wait for one, or the campaign has closed with some."""
-    pending = pending_count(session, campaign)
-    if not pending:
-        return False
-    if availability(campaign) != "closed" and pending < current_step_size(session, campaign):
-        return False
+def _step_is_due(pending: int, size: int, closed: bool) -> bool:
+    return bool(pending) and (closed or pending >= size)
+
+
+def _cut(session, campaign: Campaign) -> bool:
+    """Cut the next release step: every waiting response joins it (one worker wins; the rest see it)."""
     campaign_id, step = campaign.id, campaign.release_step or 0
     session.commit()
     with write_transaction(session):
@@ -204,38 +202,50 @@ def _plan(session, campaign: Campaign, step: int, counts: dict, rows: list[Relea
 def release_state(session, campaign: Campaign) -> ReleaseState:
     """The campaign's current step, planned and stored: what every group shows in each channel.
 
-    The decisions are cached per (campaign, step, number of stored releases), so a warm read costs three
-    count queries; what waits for the next step is counted fresh every time."""
-    cut_step_if_due(session, campaign)
-    step = campaign.release_step or 0
-    key = (campaign.id, step, release_count(session, campaign.id), campaign.min_group, campaign.min_group_text)
-    with _state_lock:
-        cached = _states.get(key)
-    if cached is None:
-        counts = cell_counts(session, campaign) if step else {}
-        rows = _stored(session, campaign.id) if step else []
-        if step and not any(r.step == step for r in rows):
-            _plan(session, campaign, step, counts, rows)
-            rows = _stored(session, campaign.id)
-            key = key[:2] + (len(rows),) + key[3:]
-        cached = _decisions(step, counts, rows)
-        with _state_lock:
-            _states[key] = cached
-            while len(_states) > STATE_CACHE:
-                _states.popitem(last=False)
-    decisions, released_steps, counts = cached
+    A step is cut here when enough responses wait (or the campaign has closed with some). The decisions and
+    the cells are cached per (campaign, step, number of stored releases), so a warm read costs four
+    index-only counts; the responses waiting are all responses minus those in the cells."""
+    closed = availability(campaign) == "closed"
+    size = current_step_size(session, campaign)
+    for _ in range(2):
+        step = campaign.release_step or 0
+        decisions, released_steps, counts = _cached(session, campaign, step)
+        pending = response_total(session, campaign.id) - sum(counts.values())
+        if not _step_is_due(pending, size, closed):
+            break
+        _cut(session, campaign)
     return ReleaseState(
         campaign_id=campaign.id,
         step=step,
-        step_size=current_step_size(session, campaign),
-        pending=pending_count(session, campaign),
-        closed=availability(campaign) == "closed",
+        step_size=size,
+        pending=pending,
+        closed=closed,
         k=campaign.min_group,
         k_text=campaign.min_group_text,
         cell_counts=counts,
         decisions=decisions,
         released_steps=released_steps,
     )
+
+
+def _cached(session, campaign: Campaign, step: int) -> tuple[dict, dict, dict]:
+    key = (campaign.id, step, release_count(session, campaign.id), campaign.min_group, campaign.min_group_text)
+    with _state_lock:
+        cached = _states.get(key)
+    if cached is not None:
+        return cached
+    counts = cell_counts(session, campaign) if step else {}
+    rows = _stored(session, campaign.id) if step else []
+    if step and not any(r.step == step for r in rows):
+        _plan(session, campaign, step, counts, rows)
+        rows = _stored(session, campaign.id)
+        key = key[:2] + (len(rows),) + key[3:]
+    cached = _decisions(step, counts, rows)
+    with _state_lock:
+        _states[key] = cached
+        while len(_states) > STATE_CACHE:
+            _states.popitem(last=False)
+    return cached
 
 
 def release_count(session, campaign_id: int) -> int:
@@ -262,4 +272,4 @@ def _decisions(step: int, counts: dict, rows: list[Release]) -> tuple[dict, dict
     return decisions, released_steps, counts
 
 
-__all__ = ["ReleaseState", "cut_step_if_due", "release_state", "stored_segment"]
+__all__ = ["ReleaseState", "release_state", "stored_segment"]
