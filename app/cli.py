@@ -70,10 +70,10 @@ def people_import(file: str, deactivate_missing: bool):
     """Import people from a CSV or XLSX file, all or nothing."""
     from app.audit import record
     from app.people.directory import apply_import
-    from app.people.importer import parse_people_file
+    from app.people.importer import PEOPLE_LIMITS, parse_people_file
+    from app.spreadsheets import read_upload
 
-    with open(file, "rb") as handle:
-        result = parse_people_file(os.path.basename(file), handle.read())
+    result = parse_people_file(os.path.basename(file), read_upload(file, PEOPLE_LIMITS))
     if not result.ok:
         click.echo(f"导入失败，文件有 {len(result.errors)} 处问题，未写入任何数据：", err=True)
         for message in result.errors:
