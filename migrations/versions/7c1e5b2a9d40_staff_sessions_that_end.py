@@ -4,7 +4,7 @@ Every existing account gets its own random session key, so cookies issued before
 hold only the user id) are refused and everyone logs in once more. Downgrading drops the three columns.
 
 Revision ID: 7c1e5b2a9d40
-Revises: ebffb6f0c05a
+Revises: fbc59e1015b6
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7c1e5b2a9d40'
-down_revision = 'ebffb6f0c05a'
+down_revision = 'fbc59e1015b6'
 branch_labels = None
 depends_on = None
 

@@ -72,7 +72,7 @@ def test_schema_comparison_sees_a_missing_table(tmp_path):
 def test_staff_session_keys_revision_gives_every_existing_account_its_own_key(tmp_path):
     app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite'}"))
     with app.app_context():
-        upgrade(revision="ebffb6f0c05a")
+        upgrade(revision="fbc59e1015b6")
         with db.engine.begin() as conn:
             for email in ("a@corp.local", "b@corp.local"):
                 conn.execute(
