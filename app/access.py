@@ -2,6 +2,7 @@
 
 `@allow("manager", "admin")` or `@allow(PUBLIC)` marks a view; a before-request hook refuses any
 endpoint without a declaration, and a test walks `app.url_map` to make sure none is missing.
+A staff user whose password an admin reset reaches nothing but the password change (and logout).
 """
 
 from urllib.parse import urlsplit
@@ -10,7 +11,10 @@ from flask import Flask, abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 PUBLIC = "public"
-KNOWN_ROLES = {PUBLIC, "admin", "manager", "committee"}
+STAFF = ("admin", "manager", "committee")
+KNOWN_ROLES = {PUBLIC, *STAFF}
+# What a user whose password an admin reset may still do until they set a new one.
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "main.set_language"}
 
 
 def allow(*roles: str):
@@ -52,6 +56,10 @@ def _enforce():
         if is_api_request():
             return jsonify(error="unauthorized", message="需要登录或 API 令牌"), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if current_user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        if is_api_request():
+            return jsonify(error="password_change_required", message="请先登录网页修改密码"), 403
+        return redirect(url_for("auth.change_password"))
     if current_user.role not in roles:
         abort(403)
     return None
@@ -73,4 +81,4 @@ def init_app(app: Flask) -> None:
     app.before_request(_enforce)
 
 
-__all__ = ["PUBLIC", "allow", "allowed_roles", "is_safe_next"]
+__all__ = ["PUBLIC", "STAFF", "allow", "allowed_roles", "is_safe_next"]

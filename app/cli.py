@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.extensions import db
+from app.models.staff import STAFF_ROLES
 
 users_cli = AppGroup("users", help="工作人员账号 / Staff accounts.")
 people_cli = AppGroup("people", help="人员名单 / People directory.")
@@ -26,7 +27,7 @@ def _fail(message: str) -> None:
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "manager", "committee"]))
+@click.option("--role", required=True, type=click.Choice(STAFF_ROLES), help="必填：没有默认角色")
 @click.option("--name", default=None)
 def users_create(email: str, role: str, name: str | None):
     """Create a staff account; the password comes from CP_PASSWORD or a hidden prompt."""
@@ -49,9 +50,10 @@ def users_create(email: str, role: str, name: str | None):
 @click.argument("email")
 def users_token(email: str):
     """Issue an API token for EMAIL; the token is printed on the last line, once."""
-    from app.models import ApiToken, StaffUser
+    from app.models import ApiToken
+    from app.staff import find_staff_user
 
-    user = db.session.execute(select(StaffUser).where(StaffUser.email == email.strip().lower())).scalar_one_or_none()
+    user = find_staff_user(db.session, email)
     if user is None:
         _fail(f"错误：没有邮箱为 {email} 的账号")
     token, plain = ApiToken.issue(user, label="cli")
@@ -68,10 +70,10 @@ def people_import(file: str, deactivate_missing: bool):
     """Import people from a CSV or XLSX file, all or nothing."""
     from app.audit import record
     from app.people.directory import apply_import
-    from app.people.importer import parse_people_file
+    from app.people.importer import PEOPLE_LIMITS, parse_people_file
+    from app.spreadsheets import read_upload
 
-    with open(file, "rb") as handle:
-        result = parse_people_file(os.path.basename(file), handle.read())
+    result = parse_people_file(os.path.basename(file), read_upload(file, PEOPLE_LIMITS))
     if not result.ok:
         click.echo(f"导入失败，文件有 {len(result.errors)} 处问题，未写入任何数据：", err=True)
         for message in result.errors:
@@ -155,13 +157,16 @@ def users_ensure_admin(email: str):
     import secrets
 
     from app.models import StaffUser
-    from app.staff import create_staff_user
+    from app.staff import StaffUserError, create_staff_user
 
     if db.session.execute(select(StaffUser.id).where(StaffUser.role == "admin")).first():
         click.echo("已有管理员账号，跳过创建。")
         return
     password = os.environ.get("CP_PASSWORD") or secrets.token_urlsafe(12)
-    user = create_staff_user(db.session, email, "admin", password, name="管理员")
+    try:
+        user = create_staff_user(db.session, email, "admin", password, name="管理员")
+    except StaffUserError as exc:
+        _fail(f"错误：{exc}")
     db.session.commit()
     click.echo("=" * 60)
     click.echo(f"已创建管理员账号 / admin created: {user.email}")

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 
 from analysis.quarters import Quarter, QuarterError
@@ -11,7 +11,8 @@ from app.models.types import utcnow
 
 
 def select_locale() -> str:
-    lang = session.get("lang")
+    """The session's language in a request; Chinese (the default) for CLI commands and jobs."""
+    lang = session.get("lang") if has_request_context() else None
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 

@@ -26,11 +26,15 @@ MENU = (
     NavEntry("admin.metrics_import", _l("使用数据"), ("admin", "manager")),
     NavEntry("admin.users", _l("账号"), ("admin",)),
     NavEntry("admin.dictionary", _l("分词词典"), ("admin", "manager")),
+    NavEntry("auth.change_password", _l("修改密码"), ("admin", "manager", "committee")),
 )
 
 
 def home_for(user) -> str:
-    """Where a signed-in staff user lands (after login, and on `/`)."""
+    """Where a signed-in staff user lands (after login, and on `/`): the password change when an admin
+    reset their password, otherwise their role's first page."""
+    if user.must_change_password:
+        return url_for("auth.change_password")
     return {
         "admin": url_for("admin.people"),
     }.get(user.role, url_for("main.index"))

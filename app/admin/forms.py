@@ -3,10 +3,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from app.forms import QuarterField
 from app.models import STAFF_ROLES
+from app.staff import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH
 
 STAFF_ROLE_LABELS = {"admin": _l("管理员"), "manager": _l("变革经理"), "committee": _l("改进委员会")}
 
@@ -23,21 +24,36 @@ class MetricsImportForm(FlaskForm):
     submit = SubmitField(_l("导入"))
 
 
+def role_choices() -> list[SelectChoice]:
+    """No role is preselected: the admin picks one for every new account."""
+    return [SelectChoice("", _l("请选择角色")), *(SelectChoice(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES)]
+
+
 class StaffUserForm(FlaskForm):
-    email = EmailField(
-        _l("邮箱"),
-        validators=[DataRequired(message=_l("请填写邮箱")), Email(message=_l("邮箱格式不正确")), Length(max=254)],
-    )
+    """The address, role and password rules are `app.staff`'s (the CLI uses the same), so none is repeated here."""
+
+    email = EmailField(_l("邮箱"), validators=[DataRequired(message=_l("请填写邮箱")), Length(max=MAX_EMAIL_LENGTH)])
     name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请填写姓名")), Length(max=100)])
-    role = SelectField(_l("角色"), choices=[SelectChoice(r, STAFF_ROLE_LABELS[r]) for r in STAFF_ROLES])
+    role = SelectField(
+        _l("角色"),
+        choices=role_choices,
+        validators=[InputRequired(message=_l("请选择角色"))],
+        invalid_choice_message=_l("请选择角色"),
+    )
     password = PasswordField(
-        _l("初始密码"),
-        validators=[
-            DataRequired(message=_l("请填写密码")),
-            Length(min=10, max=200, message=_l("密码长度需为 10–200 个字符")),
-        ],
+        _l("初始密码"), validators=[DataRequired(message=_l("请填写密码")), Length(max=MAX_PASSWORD_LENGTH)]
     )
     submit = SubmitField(_l("创建账号"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(
+        _l("角色"),
+        choices=role_choices,
+        validators=[InputRequired(message=_l("请选择角色"))],
+        invalid_choice_message=_l("请选择角色"),
+    )
+    submit = SubmitField(_l("更改角色"))
 
 
 class ConfirmForm(FlaskForm):

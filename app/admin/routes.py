@@ -1,12 +1,20 @@
-"""Admin pages: the people directory (list, import) and staff accounts with API tokens."""
+"""Admin pages: the people directory (list, import) and staff accounts (create, disable, roles, password
+resets, API tokens); the account rules are `app.staff`'s, each writing its audit row."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.access import allow
-from app.admin.forms import STAFF_ROLE_LABELS, ConfirmForm, MetricsImportForm, PeopleImportForm, StaffUserForm
+from app.admin.forms import (
+    STAFF_ROLE_LABELS,
+    ConfirmForm,
+    MetricsImportForm,
+    PeopleImportForm,
+    RoleForm,
+    StaffUserForm,
+)
 from app.audit import record
 from app.extensions import db
 from app.i18n import format_quarter
@@ -16,7 +24,14 @@ from app.models import ROLE_LABELS, ApiToken, StaffUser
 from app.models.types import utcnow
 from app.people.directory import apply_import, department_paths, find_people
 from app.people.importer import parse_people_file
-from app.staff import StaffUserError, create_staff_user
+from app.staff import (
+    StaffUserError,
+    change_role,
+    create_staff_user,
+    reset_password,
+    revoke_tokens,
+    set_active,
+)
 
 bp = Blueprint("admin", __name__)
 PAGE_SIZE = 50
@@ -109,43 +124,111 @@ def users():
                 db.session, form.email.data, form.role.data, form.password.data, name=form.name.data
             )
         except StaffUserError as exc:
-            form.email.errors.append(str(exc))
+            form[exc.field if exc.field in form else "email"].errors.append(str(exc))
         else:
-            record(
-                "staff.create",
-                target_type="staff_user",
-                target_id=user.id,
-                detail={"email": user.email, "role": user.role},
-            )
             db.session.commit()
             flash(_("已创建账号 %(email)s", email=user.email), "success")
             return redirect(url_for("admin.users"))
+    return _users_page(form)
+
+
+def _users_page(form=None, **shown_once):
+    """The accounts list; `shown_once` carries a new API token or temporary password, never stored in plain."""
     staff = db.session.execute(select(StaffUser).order_by(StaffUser.email)).scalars().all()
-    return render_template(
-        "admin/users.html", form=form, staff=staff, confirm=ConfirmForm(), role_labels=STAFF_ROLE_LABELS, new_token=None
+    page = render_template(
+        "admin/users.html",
+        form=form or StaffUserForm(formdata=None),
+        staff=staff,
+        confirm=ConfirmForm(),
+        role_labels=STAFF_ROLE_LABELS,
+        new_token=shown_once.get("new_token"),
+        new_password=shown_once.get("new_password"),
     )
+    response = make_response(page)
+    if shown_once:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _staff_user_for_post(user_id: int, form_class=ConfirmForm):
+    """The account an admin acts on, after the form's CSRF check (a form without it is a 400)."""
+    user = db.session.get(StaffUser, user_id) or abort(404)
+    form = form_class()
+    if not form.validate_on_submit():
+        abort(400)
+    return user, form
+
+
+def _refused(exc: StaffUserError):
+    """A broken account rule: nothing is written, the reason is shown on the list."""
+    db.session.rollback()
+    flash(str(exc), "error")
+    return redirect(url_for("admin.users"))
+
+
+def _done(message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@allow("admin")
+def disable_user(user_id: int):
+    user, _form = _staff_user_for_post(user_id)
+    try:
+        set_active(db.session, current_user._get_current_object(), user, False)
+    except StaffUserError as exc:
+        return _refused(exc)
+    return _done(_("已停用 %(email)s：其所有登录和 API 令牌已失效", email=user.email))
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@allow("admin")
+def enable_user(user_id: int):
+    user, _form = _staff_user_for_post(user_id)
+    set_active(db.session, current_user._get_current_object(), user, True)
+    return _done(_("已启用 %(email)s", email=user.email))
+
+
+@bp.route("/users/<int:user_id>/role", methods=["POST"])
+@allow("admin")
+def change_user_role(user_id: int):
+    user, form = _staff_user_for_post(user_id, RoleForm)
+    try:
+        change_role(db.session, current_user._get_current_object(), user, form.role.data)
+    except StaffUserError as exc:
+        return _refused(exc)
+    role = STAFF_ROLE_LABELS[form.role.data]
+    return _done(_("%(email)s 的角色已改为“%(role)s”，其所有登录已结束", email=user.email, role=role))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@allow("admin")
+def reset_user_password(user_id: int):
+    user, _form = _staff_user_for_post(user_id)
+    temporary = reset_password(user)
+    db.session.commit()
+    return _users_page(new_password={"user": user, "plain": temporary})
 
 
 @bp.route("/users/<int:user_id>/tokens", methods=["POST"])
 @allow("admin")
 def issue_token(user_id: int):
-    user = db.session.get(StaffUser, user_id) or abort(404)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
+    user, _form = _staff_user_for_post(user_id)
     token, plain = ApiToken.issue(user, label=_("网页创建"))
     db.session.add(token)
     record("api_token.issue", target_type="staff_user", target_id=user.id)
     db.session.commit()
-    staff = db.session.execute(select(StaffUser).order_by(StaffUser.email)).scalars().all()
-    return render_template(
-        "admin/users.html",
-        form=StaffUserForm(formdata=None),
-        staff=staff,
-        confirm=form,
-        role_labels=STAFF_ROLE_LABELS,
-        new_token={"user": user, "plain": plain},
-    )
+    return _users_page(new_token={"user": user, "plain": plain})
+
+
+@bp.route("/users/<int:user_id>/tokens/revoke", methods=["POST"])
+@allow("admin")
+def revoke_user_tokens(user_id: int):
+    user, _form = _staff_user_for_post(user_id)
+    revoked = revoke_tokens(db.session, user)
+    return _done(_("已吊销 %(email)s 的 %(n)s 个 API 令牌", email=user.email, n=revoked))
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 from analysis.quarters import Quarter, QuarterError
 from app.audit import record
 from app.extensions import db
-from app.metrics.importer import parse_metrics_file
+from app.metrics.importer import METRICS_LIMITS, parse_metrics_file
 from app.metrics.service import known_departments, replace_quarter
+from app.spreadsheets import read_upload
 
 metrics_cli = AppGroup("metrics", help="使用数据 / Usage metrics.")
 
@@ -27,8 +28,8 @@ def metrics_import(file: str, quarter: str, as_json: bool):
     except QuarterError as exc:
         click.echo(f"错误：{exc}", err=True)
         sys.exit(1)
-    with open(file, "rb") as handle:
-        result = parse_metrics_file(os.path.basename(file), handle.read(), quarter, known_departments(db.session))
+    content = read_upload(file, METRICS_LIMITS)
+    result = parse_metrics_file(os.path.basename(file), content, quarter, known_departments(db.session))
     if not result.ok:
         click.echo(f"导入失败，文件有 {len(result.errors)} 处问题，未写入任何数据：", err=True)
         for message in result.errors:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from analysis.usage import COUNT, METRICS, SHARE
 from app.spreadsheets import (
     TableError,
+    TableLimits,
     cell_text,
     duplicated_columns,
     normalise_department,
@@ -58,6 +59,7 @@ COLUMN_ALIASES = {
     "考勤打卡率": "checkin_rate",
     "打卡率": "checkin_rate",
 }
+METRICS_LIMITS = TableLimits(max_rows=10_000)
 COLUMN_LABELS = {
     "department": "部门(department)",
     "quarter": "季度(quarter)",
@@ -99,7 +101,7 @@ def parse_metrics_file(filename: str, content: bytes, quarter: str, known_depart
     """Validate a whole file for `quarter`; on any problem `errors` lists them all and nothing else is set."""
     result = MetricsImportResult()
     try:
-        frame = read_table(filename, content, COLUMN_ALIASES)
+        frame = read_table(filename, content, COLUMN_ALIASES, METRICS_LIMITS)
     except TableError as exc:
         result.errors.append(str(exc))
         return result

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from app.models.people import ROLE_LABELS, ROLES
 from app.spreadsheets import (
     TableError,
+    TableLimits,
     cell_text,
     duplicated_columns,
     normalise_department,
@@ -41,6 +42,7 @@ COLUMN_ALIASES = {
     "language": "language",
     "语言": "language",
 }
+PEOPLE_LIMITS = TableLimits(max_rows=200_000)
 REQUIRED_COLUMNS = ("employee_id", "name", "department", "role")
 COLUMN_LABELS = {
     "employee_id": "工号(employee_id)",
@@ -85,7 +87,7 @@ def parse_people_file(filename: str, content: bytes) -> ImportResult:
     """Validate a whole file; on any problem `errors` lists them all and `rows` must not be used."""
     result = ImportResult()
     try:
-        frame = read_table(filename, content, COLUMN_ALIASES)
+        frame = read_table(filename, content, COLUMN_ALIASES, PEOPLE_LIMITS)
     except TableError as exc:
         result.errors.append(str(exc))
         return result

@@ -67,3 +67,25 @@ def test_schema_comparison_sees_a_missing_table(tmp_path):
             conn.execute(text("DROP TABLE audit_log"))
         assert any(diff[0] == "add_table" and diff[1].name == "audit_log" for diff in schema_diff(app))
         db.engine.dispose()
+
+
+def test_staff_session_keys_revision_gives_every_existing_account_its_own_key(tmp_path):
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.sqlite'}"))
+    with app.app_context():
+        upgrade(revision="fbc59e1015b6")
+        with db.engine.begin() as conn:
+            for email in ("a@corp.local", "b@corp.local"):
+                conn.execute(
+                    text(
+                        "INSERT INTO staff_users (email, name, role, password_hash, active, created_at) "
+                        "VALUES (:email, 'x', 'manager', 'scrypt:x', 1, '2026-01-01')"
+                    ),
+                    {"email": email},
+                )
+        upgrade(revision="7c1e5b2a9d40")
+        with db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT session_key, must_change_password FROM staff_users")).all()
+        keys = [key for key, _ in rows]
+        assert len(set(keys)) == 2 and all(len(key) == 32 for key in keys)
+        assert [must_change for _, must_change in rows] == [0, 0]
+        db.engine.dispose()

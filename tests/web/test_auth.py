@@ -133,3 +133,16 @@ def test_pages_have_no_inline_script(client):
 
     page = client.get("/login").get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+
+
+def test_account_created_by_the_cli_at_an_intranet_domain_can_log_in(client, runner, monkeypatch):
+    monkeypatch.setenv("CP_PASSWORD", PASSWORD)
+    created = runner.invoke(args=["users", "create", "it@corp.local", "--role", "admin"])
+    assert created.exit_code == 0, created.output
+    response = login(client, "it@corp.local")
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/people"
+
+
+def test_login_finds_the_account_whatever_the_case_of_the_address(client, make_staff):
+    make_staff("manager", email="it@corp.local")
+    assert login(client, "  IT@Corp.LOCAL ").status_code == 302
