@@ -200,7 +200,7 @@ def seed_loop(session) -> str | None:
     from app.committee.workflow import Decision, transition
     from app.models import Answer, Campaign, Response, StaffUser, ThemeMember
     from app.respond.service import new_receipt_code, receipt_hash
-    from app.themes.service import create_run, execute_run
+    from app.themes.runs import create_run, execute_run
 
     committee = session.execute(select(StaffUser).where(StaffUser.role == "committee")).scalars().first()
     actor = committee.id if committee else None

@@ -88,8 +88,8 @@ def theme_run(run_id: int):
 def theme_run_themes(run_id: int):
     """Themes of a run; members (answer id and text) only for themes with at least k_text respondents."""
     from app.models import Answer, ThemeMember, ThemeRun
+    from app.themes.runs import visible_themes
     from app.themes.serialise import theme_dict
-    from app.themes.service import visible_themes
 
     run = row_or_404(ThemeRun, run_id)
     k_text = run.params.get("k_text", 10)

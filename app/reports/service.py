@@ -42,7 +42,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.results.service import overall, results
-from app.themes.service import visible_themes
+from app.themes.runs import visible_themes
 from surveys.scoring import family_scales, flat_scores, nest_scores
 
 SATISFACTION, READINESS = "quarterly-satisfaction", "change-readiness"

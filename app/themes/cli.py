@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.jobs import JobFailed, enqueue
 from app.models import ThemeRun
+from app.themes.runs import ThemeRunError, create_run, execute_run, visible_themes
 from app.themes.serialise import run_dict, theme_dict
-from app.themes.service import ThemeRunError, create_run, execute_run, visible_themes
 
 themes_cli = AppGroup("themes", help="意见主题 / Comment themes.")
 

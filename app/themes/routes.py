@@ -14,15 +14,8 @@ from app.audit import record
 from app.extensions import db
 from app.jobs import ACTIVE, check_all, enqueue
 from app.models import ROLE_LABELS, Answer, Campaign, Theme, ThemeMember, ThemeRun
-from app.themes.service import (
-    ThemeRunError,
-    create_run,
-    merge_themes,
-    move_comment,
-    record_edit,
-    split_theme,
-    visible_themes,
-)
+from app.themes.edits import ThemeEditError, merge_themes, move_comment, record_edit, split_theme
+from app.themes.runs import ThemeRunError, create_run, visible_themes
 
 bp = Blueprint("themes", __name__)
 MANAGER = ("manager",)
@@ -157,7 +150,7 @@ def split(theme_id: int):
     theme = _theme_for_edit(theme_id)
     try:
         parts = split_theme(db.session, theme, theme.run.params.get("k_text", 10))
-    except ThemeRunError as exc:
+    except ThemeEditError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
@@ -178,7 +171,7 @@ def move(theme_id: int, answer_id: str):
         return redirect(url_for("themes.run", run_id=theme.run_id))
     try:
         move_comment(db.session, answer_id, theme, target, theme.run.params.get("k_text", 10))
-    except ThemeRunError as exc:
+    except ThemeEditError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("themes.run", run_id=theme.run_id))

@@ -10,7 +10,7 @@ from app.demo_comments import demo_comment
 from app.extensions import db
 from app.models import Answer, ThemeMember
 from app.staff import create_staff_user
-from app.themes.service import create_run, execute_run
+from app.themes.runs import create_run, execute_run
 from tests.e2e.conftest import assert_no_horizontal_overflow
 from tests.web.respond_helpers import make_campaign
 from tests.web.results_helpers import add_responses, satisfaction
