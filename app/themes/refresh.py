@@ -14,12 +14,12 @@ from collections import Counter
 
 from sqlalchemy import func, insert, select
 
-from analysis.privacy import may_release_text
 from analysis.text.nonanswers import is_non_answer
 from analysis.text.normalise import name_pattern, normalise
 from analysis.text.polarity import polarity
 from analysis.text.tokenise import Tokeniser
-from app.models import Answer, AnswerTokens, Person, Response, Theme, ThemeMember, ThemeRun
+from app.models import AnswerTokens, Person, Theme, ThemeMember, ThemeRun
+from app.themes.members import add_members, recount
 
 MAX_NEW_SHARE = 0.2
 MIN_SIMILARITY = 0.1
@@ -125,17 +125,8 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
             session.add(other)
             session.flush()
             target = other
-        rows.append(
-            {
-                "theme_id": target.id,
-                "answer_id": comment.answer_id,
-                "polarity": polarity(text),
-                "distance": 0.0,
-                "moved": False,
-            }
-        )
-    if rows:
-        session.execute(insert(ThemeMember), rows)
+        rows.append((target.id, comment.answer_id, polarity(text)))
+    add_members(session, rows)
     progress("store", 85)
     recount(session, run, k_text)
     run.params = {
@@ -145,28 +136,3 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
         "non_answer_ids": list(base.params.get("non_answer_ids", [])) + non_answers,
     }
     run.n_non_answers = base.n_non_answers + len(non_answers)
-
-
-def recount(session, run: ThemeRun, k_text: int) -> None:
-    """Sizes, respondents, negative shares and role/department breakdowns from the stored members."""
-    for theme in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars():
-        rows = session.execute(
-            select(Response.id, Response.role, Response.department_path, ThemeMember.polarity)
-            .join(Answer, Answer.response_id == Response.id)
-            .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-            .where(ThemeMember.theme_id == theme.id)
-        ).all()
-        theme.size = len(rows)
-        respondents = {r[0] for r in rows}
-        negative = {r[0] for r in rows if r[3] == "negative"}
-        theme.respondents, theme.negative_respondents = len(respondents), len(negative)
-        theme.negative_share = len(negative) / len(respondents) if respondents else 0.0
-        breakdown = {}
-        for index, dimension in ((1, "role"), (2, "department")):
-            cells: dict = {}
-            for row in rows:
-                if row[index]:
-                    cells.setdefault(row[index], set()).add(row[0])
-            breakdown[dimension] = {k: len(v) for k, v in sorted(cells.items()) if may_release_text(len(v), k_text)}
-        theme.breakdown = breakdown
-    session.flush()

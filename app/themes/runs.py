@@ -30,11 +30,11 @@ from app.models import (
     Person,
     Response,
     Theme,
-    ThemeMember,
     ThemeRun,
 )
 from app.models.types import utcnow
 from app.themes.edits import reapply_edits
+from app.themes.members import add_members
 from app.themes.refresh import incremental_base, refresh
 from app.version import code_version
 
@@ -210,20 +210,7 @@ def store_result(session, run: ThemeRun, comments: list[Comment], result) -> Non
         )
         session.add(row)
         session.flush()
-        if theme.members:
-            session.execute(
-                insert(ThemeMember),
-                [
-                    {
-                        "theme_id": row.id,
-                        "answer_id": comments[i].answer_id,
-                        "polarity": result.polarities[i],
-                        "distance": 0.0,
-                        "moved": False,
-                    }
-                    for i in theme.members
-                ],
-            )
+        add_members(session, ((row.id, comments[i].answer_id, result.polarities[i]) for i in theme.members))
     session.flush()
 
 

@@ -201,3 +201,46 @@ def test_admin_adds_a_dictionary_term_that_changes_the_dictionary_version(client
     assert terms == ["智慧门店"] and dictionary_version(terms) != before
     bad = client.post("/admin/dictionary", data={"csrf_token": csrf_token_from(page), "term": "a b"})
     assert "不能有空格" in bad.get_data(as_text=True)
+
+
+def test_every_edit_writes_its_edit_row_and_its_audit_row(runner, client, login_as):
+    from app.models import AuditLog, ThemeEdit
+
+    campaign = commented_campaign(count=100)
+    _, data = run_cli(runner, campaign.id)
+    first, second = sorted((t for t in data["themes"] if not t["is_other"]), key=lambda t: -t["size"])[:2]
+    login_as("manager")
+    token = csrf_token_from(client.get(f"/themes/runs/{data['id']}").get_data(as_text=True))
+    answer_id = (
+        db.session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == second["id"])).scalars().first()
+    )
+    edits = [
+        ("rename", f"/themes/themes/{second['id']}/rename", {"label": "打卡"}),
+        ("noise", f"/themes/themes/{second['id']}/noise", {}),
+        ("move", f"/themes/themes/{second['id']}/members/{answer_id}/move", {"to": first["id"]}),
+        ("merge", f"/themes/themes/{second['id']}/merge", {"into": first["id"]}),
+        ("split", f"/themes/themes/{first['id']}/split", {}),
+    ]
+    for action, path, form in edits:
+        assert client.post(path, data={"csrf_token": token, **form}).status_code == 302
+        edit = db.session.execute(select(ThemeEdit).order_by(ThemeEdit.id.desc())).scalars().first()
+        audit = db.session.execute(select(AuditLog).order_by(AuditLog.id.desc())).scalars().first()
+        assert edit.action == action and audit.action == f"theme.{action}", action
+        assert edit.payload["theme_id"] == int(audit.target_id) and edit.staff_user_id == audit.actor_id
+    assert db.session.execute(select(func.count()).select_from(ThemeEdit)).scalar_one() == len(edits)
+
+
+def test_an_edit_towards_a_theme_of_another_run_is_refused_with_a_message(runner, client, login_as):
+    campaign = commented_campaign()
+    _, first = run_cli(runner, campaign.id)
+    _, second = run_cli(runner, campaign.id, full=True)
+    source = next(t for t in first["themes"] if not t["is_other"])
+    elsewhere = next(t for t in second["themes"] if not t["is_other"])
+    login_as("manager")
+    token = csrf_token_from(client.get(f"/themes/runs/{first['id']}").get_data(as_text=True))
+    for into in (elsewhere["id"], source["id"], 2**40, "x"):
+        response = client.post(
+            f"/themes/themes/{source['id']}/merge", data={"csrf_token": token, "into": into}, follow_redirects=True
+        )
+        assert response.status_code == 200 and "请选择同一次分析中的另一个主题" in response.get_data(as_text=True)
+    assert db.session.get(Theme, source["id"]).merged_into_id is None
