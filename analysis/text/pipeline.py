@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.privacy import may_release_text
 from analysis.text.cluster import OTHER, StableKMeans
 from analysis.text.label import class_tfidf, keywords, label_from
 from analysis.text.nonanswers import is_non_answer
 from analysis.text.normalise import name_pattern, normalise
 from analysis.text.polarity import polarity
+from analysis.text.release import release_breakdown
 from analysis.text.tokenise import Tokeniser
 from analysis.text.vectorise import CommentVectoriser
 
@@ -202,9 +202,7 @@ class ThemePipeline:
                 value = getattr(comments[i], dimension)
                 if value:
                     cells[value].add(comments[i].respondent_id)
-            breakdown[dimension] = {
-                value: len(ids) for value, ids in sorted(cells.items()) if may_release_text(len(ids), self.k_text)
-            }
+            breakdown[dimension] = release_breakdown({value: len(ids) for value, ids in cells.items()}, self.k_text)
         top_weights = dict(sorted(term_weights.items(), key=lambda item: -item[1])[:50])
         return Theme(
             index=c,

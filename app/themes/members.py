@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import insert, select
 
-from analysis.privacy import may_release_text
+from analysis.text.release import release_breakdown
 from app.models import Answer, Response, Theme, ThemeMember, ThemeRun
 
 
@@ -40,6 +40,6 @@ def recount(session, run: ThemeRun, k_text: int) -> None:
             for row in rows:
                 if row[index]:
                     cells.setdefault(row[index], set()).add(row[0])
-            breakdown[dimension] = {k: len(v) for k, v in sorted(cells.items()) if may_release_text(len(v), k_text)}
+            breakdown[dimension] = release_breakdown({value: len(ids) for value, ids in cells.items()}, k_text)
         theme.breakdown = breakdown
     session.flush()

@@ -15,10 +15,11 @@ from app.access import allow
 from app.audit import record
 from app.extensions import db
 from app.jobs import ACTIVE, check_all, enqueue
-from app.models import ROLE_LABELS, Answer, Campaign, Theme, ThemeMember, ThemeRun
+from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
 from app.themes import edits
-from app.themes.edits import ThemeEditError
-from app.themes.runs import ThemeRunError, create_run, visible_themes
+from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
+from app.themes.released import released_themes, shown_members
+from app.themes.runs import ThemeRunError, create_run
 
 bp = Blueprint("themes", __name__)
 MANAGER = ("manager",)
@@ -65,26 +66,16 @@ def run(run_id: int):
     if theme_run.status in ACTIVE:
         check_all(db.session, "theme_run", run_id)
         db.session.refresh(theme_run)
-    themes = visible_themes(theme_run)
-    k_text = theme_run.params.get("k_text", 10)
-    members = {}
-    for theme in themes:
-        if theme.respondents >= k_text:
-            members[theme.id] = db.session.execute(
-                select(Answer.id, Answer.value_text)
-                .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                .where(ThemeMember.theme_id == theme.id)
-                .order_by(Answer.id)
-                .limit(MEMBERS_SHOWN)
-            ).all()
+    released = released_themes(db.session, theme_run)
     return render_template(
         "themes/run.html",
         run=theme_run,
-        themes=themes,
+        released=released,
+        members={item.theme.id: shown_members(db.session, item, MEMBERS_SHOWN) for item in released.themes},
         form=FlaskForm(),
-        members=members,
         role_labels=ROLE_LABELS,
-        merge_targets=[t for t in themes if not t.is_other],
+        targets=[item for item in released.themes if not item.theme.is_other],
+        split_min=SPLIT_MIN_COMMENTS,
     )
 
 

@@ -36,6 +36,7 @@ from app.models.types import utcnow
 from app.themes.edits import reapply_edits
 from app.themes.members import add_members
 from app.themes.refresh import incremental_base, refresh
+from app.themes.released import run_k_text
 from app.version import code_version
 
 
@@ -116,7 +117,7 @@ def execute_run(run_id: int) -> None:
     try:
         comments = load_comments(session, run)
         respondents = len({c.respondent_id for c in comments})
-        k_text = run.params.get("k_text", current_app.config["ANONYMITY_MIN_GROUP_TEXT"])
+        k_text = run_k_text(session, run)
         if not may_release_text(respondents, k_text):
             raise ThemeRunError(f"写了评论的人只有 {respondents} 位，不足 {k_text} 人，为保护匿名不生成主题")
         names = list(session.execute(select(Person.name)).scalars())
@@ -259,12 +260,3 @@ def apply_recurrence(session, run: ThemeRun) -> None:
         current.recurring_quarters = sorted(set(before.recurring_quarters or []) | {run.quarter})
         current.growth = growth(current.respondents, before.respondents)
     session.flush()
-
-
-def visible_themes(run: ThemeRun) -> list[Theme]:
-    return ranked([t for t in run.themes if t.merged_into_id is None])
-
-
-def ranked(themes: list[Theme]) -> list[Theme]:
-    """Ranking: catch-all last; most respondents with negative comments first, then growth vs last quarter."""
-    return sorted(themes, key=lambda t: (t.is_other, t.is_noise, -t.negative_respondents, -(t.growth or 0), t.rank))

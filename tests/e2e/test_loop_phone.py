@@ -32,7 +32,7 @@ def test_theme_to_adopted_suggestion_to_receipt(live_app, browser):
         create_staff_user(db.session, "m@example.com", "manager", PASSWORD, name="经理")
         create_staff_user(db.session, "c@example.com", "committee", PASSWORD, name="委员甲")
         db.session.commit()
-        campaign, tokens = make_campaign(people=1)
+        campaign, tokens = make_campaign(people=1, min_group=3, min_group_text=3)  # its themes are shown
         campaign_id = campaign.id
     phone = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
     employee = phone.new_page()
