@@ -144,9 +144,9 @@ def execute_run(run_id: int) -> None:
             k_text=k_text,
             progress=progress,
         )
-        result = pipeline.fit(comments)
+        pipeline.fit(comments)
         run.stage, run.progress = "store", 92
-        store_result(session, run, comments, result)
+        store_result(session, run, comments, pipeline)
         apply_recurrence(session, run)
         reapply_edits(session, run)
         run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
@@ -168,7 +168,9 @@ def fail_run(message: str, run_id: int) -> None:
         run.status, run.error, run.finished_at = "failed", message, utcnow()
 
 
-def store_result(session, run: ThemeRun, comments: list[Comment], result) -> None:
+def store_result(session, run: ThemeRun, comments: list[Comment], pipeline: ThemePipeline) -> None:
+    """The fitted pipeline's themes, memberships, new tokens and timings, stored with the run."""
+    result = pipeline.result_
     version = result.dictionary_version
     if result.newly_tokenised:
         session.execute(
@@ -184,7 +186,7 @@ def store_result(session, run: ThemeRun, comments: list[Comment], result) -> Non
         )
     run.n_comments = len(comments)
     run.n_non_answers = len(result.non_answers)
-    run.timings = {stage: round(seconds, 3) for stage, seconds in result.timings.items()}
+    run.timings = {stage: round(seconds, 3) for stage, seconds in pipeline.timings_.items()}
     run.params = {
         **run.params,
         "k": result.k,
