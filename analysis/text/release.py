@@ -4,7 +4,8 @@ A theme is words of its members: its quotes, its keywords and the label made of 
 role and department and its polarity counts all tell something about the people in it. So a theme of
 fewer than k_text respondents shows none of them; the pages, the API, the report and the suggestion
 pre-fill only count it ("另有 N 个小主题，每个少于 k 人"). Breakdown cells of a released theme need k_text
-respondents each. Every view asks here; `analysis.privacy.may_release_text` is the threshold.
+respondents each, and the hidden ones together too (or none). Every view asks here;
+`analysis.privacy.may_release_text` is the threshold.
 """
 
 from __future__ import annotations
@@ -45,7 +46,14 @@ def theme_release(respondents: int, k_text: int) -> ThemeRelease:
 def release_breakdown(cells: Mapping[str, int], k_text: int | None) -> dict[str, int]:
     """The cells of a theme's breakdown (respondents per role or department) that may be shown, sorted.
 
-    Without a threshold (`None`) no cell is shown."""
+    The theme's respondents are shown beside it, so the hidden cells' sum is known by subtraction: while it is
+    between 1 and k_text − 1, the smallest shown cell is hidden too. Without a threshold (`None`) no cell is
+    shown."""
     if k_text is None:
         return {}
-    return {value: n for value, n in sorted(cells.items()) if may_release_text(n, k_text)}
+    shown = {value: n for value, n in cells.items() if may_release_text(n, k_text)}
+    hidden = sum(cells.values()) - sum(shown.values())
+    while shown and hidden > 0 and not may_release_text(hidden, k_text):
+        smallest = min(shown, key=lambda value: (shown[value], value))
+        hidden += shown.pop(smallest)
+    return dict(sorted(shown.items()))

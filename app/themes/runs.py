@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import insert, select
 
 from analysis.privacy import may_release_text
+from analysis.release import OVERALL
 from analysis.text import Comment, ThemePipeline
 from analysis.text.recurrence import growth, match
 from analysis.text.tokenise import dictionary_version
@@ -33,6 +34,7 @@ from app.models import (
     ThemeRun,
 )
 from app.models.types import utcnow
+from app.results.releases import release_state
 from app.themes.edits import reapply_edits
 from app.themes.members import add_members
 from app.themes.refresh import incremental_base, refresh
@@ -69,11 +71,22 @@ def create_run(session, campaign_ids: list[int], user_id: int | None = None, ful
     return run
 
 
+def released_step(session, campaign: Campaign) -> int | None:
+    """The release step up to which the campaign's comments may be read (its records as last released overall):
+    a comment written since is grouped once the next step releases it, as on the comments page."""
+    return release_state(session, campaign).records(OVERALL).shown_step
+
+
 def load_comments(session, run: ThemeRun) -> list[Comment]:
+    """The released comments of the run's campaigns; the step read of each is kept in the run's params."""
     comments = []
     version = run.dictionary_version
+    steps = {}
     for campaign_id in run.campaign_ids:
         campaign = session.get(Campaign, campaign_id)
+        step = steps[str(campaign_id)] = released_step(session, campaign)
+        if step is None:
+            continue
         codes = [q.code for q in instrument_for(campaign.instrument_version).text_questions]
         rows = session.execute(
             select(
@@ -88,7 +101,12 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
             .outerjoin(
                 AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version)
             )
-            .where(Response.campaign_id == campaign_id, Answer.question_code.in_(codes), Answer.value_text.is_not(None))
+            .where(
+                Response.campaign_id == campaign_id,
+                Response.release_step <= step,
+                Answer.question_code.in_(codes),
+                Answer.value_text.is_not(None),
+            )
             .order_by(Answer.id)
         ).all()
         for answer_id, response_id, text, role, department, tokens in rows:
@@ -103,6 +121,7 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
                     tokens.split(" ") if tokens else ([] if tokens == "" else None),
                 )
             )
+    run.params = {**(run.params or {}), "release_steps": steps}
     return comments
 
 

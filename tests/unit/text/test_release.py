@@ -24,3 +24,14 @@ def test_breakdown_cells_need_k_text_respondents_each_and_come_sorted():
 
 def test_without_a_threshold_no_breakdown_cell_is_shown():
     assert release_breakdown({"门店": 500}, None) == {}
+
+
+def test_one_hidden_cell_is_not_left_to_subtraction_from_the_themes_total():
+    # The theme's respondents are shown (24): with 门店 12 and 总部 10 shown, 仓库's 2 would be 24 − 12 − 10.
+    cells = {"门店": 12, "总部": 10, "仓库": 2}
+    assert release_breakdown(cells, 10) == {"门店": 12}
+
+
+def test_hidden_cells_that_together_reach_k_text_leave_the_shown_ones_alone():
+    cells = {"门店": 12, "总部": 10, "仓库": 6, "财务": 5}
+    assert release_breakdown(cells, 10) == {"总部": 10, "门店": 12}
