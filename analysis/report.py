@@ -19,7 +19,8 @@ from datetime import date
 import pandas as pd
 from scipy.stats import permutation_test, spearmanr
 
-from analysis.privacy import BELOW_K, Release, may_release_text, release_across_groups
+from analysis.privacy import BELOW_K, Release, release_across_groups
+from analysis.text.release import theme_release
 from analysis.usage import ADOPTION, organisation_totals, roll_up, with_headcount
 from surveys.scoring import (
     ADKAR_ORDER,
@@ -89,6 +90,7 @@ class ReportInputs:
     quarter_start: date
     quarter_end: date
     previous_start: date
+    k_text: int
     usage: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["quarter", "department", "metric", "value"])
     )
@@ -98,7 +100,6 @@ class ReportInputs:
     readiness: SurveyRelease | None = None
     readiness_previous: SurveyRelease | None = None
     themes: list[ThemeSummary] = field(default_factory=list)
-    k_text: int = 10
     suggestions: list[SuggestionRecord] = field(default_factory=list)
 
 
@@ -331,12 +332,14 @@ def _decision(figures: dict | None) -> Release:
 
 
 def top_themes(themes: list[ThemeSummary], k_text: int) -> dict:
-    """The largest recurring complaints (already ranked); a theme, its quote and its change need k_text."""
-    released = [t for t in themes if may_release_text(t.respondents, k_text)]
+    """The largest recurring complaints (already ranked); a theme, its quote and its change need k_text
+    (`analysis.text.release`); the others are only counted."""
+    released = [(t, theme_release(t.respondents, k_text)) for t in themes]
+    released = [(t, release) for t, release in released if release.shown]
     items = []
-    for theme in released[:TOP_THEMES]:
+    for theme, release in released[:TOP_THEMES]:
         previous = theme.previous_respondents
-        comparable = previous is not None and may_release_text(previous, k_text)
+        comparable = previous is not None and theme_release(previous, k_text).shown
         change = theme.respondents - previous if comparable else None
         if previous is None:
             trend = "new" if len(theme.recurring_quarters) <= 1 else "recurring"
@@ -348,12 +351,12 @@ def top_themes(themes: list[ThemeSummary], k_text: int) -> dict:
             {
                 "label": theme.label,
                 "respondents": theme.respondents,
-                "negative_respondents": theme.negative_respondents,
+                "negative_respondents": theme.negative_respondents if release.polarity else None,
                 "quarters": sorted(theme.recurring_quarters),
                 "previous_respondents": previous if comparable else None,
                 "change": change,
                 "trend": trend,
-                "quote": theme.quote,
+                "quote": theme.quote if release.quotes else None,
             }
         )
     return {"k_text": k_text, "items": items, "withheld": len(themes) - len(released), "total": len(themes)}

@@ -200,7 +200,8 @@ def seed_loop(session) -> str | None:
     from app.committee.workflow import Decision, transition
     from app.models import Answer, Campaign, Response, StaffUser, ThemeMember
     from app.respond.service import new_receipt_code, receipt_hash
-    from app.themes.service import create_run, execute_run
+    from app.themes.released import theme_as_shown
+    from app.themes.runs import create_run, execute_run
 
     committee = session.execute(select(StaffUser).where(StaffUser.role == "committee")).scalars().first()
     actor = committee.id if committee else None
@@ -212,7 +213,11 @@ def seed_loop(session) -> str | None:
             runs.append(session.get(type(run), run.id))
     if not runs or runs[-1].status != "succeeded":
         return None
-    themes = [t for t in runs[-1].themes if not t.is_other and t.merged_into_id is None]
+    themes = [
+        t
+        for t in runs[-1].themes
+        if not t.is_other and t.merged_into_id is None and theme_as_shown(session, t).release.shown
+    ]
     receipt = None
     for theme in themes:
         status, note = _demo_decision(theme.keywords)

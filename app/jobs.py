@@ -48,7 +48,7 @@ class JobKind:
 
 
 KINDS: dict[str, JobKind] = {
-    "theme_run": JobKind("app.themes.service:execute_run", "app.themes.service:fail_run"),
+    "theme_run": JobKind("app.themes.runs:execute_run", "app.themes.runs:fail_run"),
     "export": JobKind("app.results.export:build_export"),
     "webhook": JobKind("app.committee.notify:deliver", "app.committee.notify:fail_delivery", timeout=300),
     "delivery": JobKind("app.delivery.service:run_delivery", timeout=6 * 3600),

@@ -28,7 +28,7 @@ THRESHOLDS = [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6]
 
 def quarter_themes(sample):
     comments = [Comment(str(i), str(i), text) for i, text in enumerate(sample.text)]
-    result = ThemePipeline(random_state=0).fit(comments)
+    result = ThemePipeline(random_state=0).fit(comments).result_
     themes = []
     for theme in result.themes:
         if theme.is_other or not theme.members:

@@ -61,29 +61,22 @@ def sample(frame: pd.DataFrame, seed: int, per_topic: int | None, sizes: list[in
     return pd.concat(parts).sample(frac=1, random_state=seed).reset_index(drop=True)
 
 
-class ToldK(StableKMeans):
-    """The product's clusterer told the number of topics (the reference the issue compares with)."""
-
-    def __init__(self, n_clusters=5, random_state=0):
-        super().__init__(random_state=random_state)
-        self.n_clusters = n_clusters
-
-    def fit(self, vectors, y=None, k=None):
-        return super().fit(vectors, k=self.n_clusters)
-
-
 def _candidates() -> dict[str, Callable[[int], ThemePipeline]]:
     """Candidates measured through the product path (true k is passed for the references only)."""
     words = dict(word_weight=0.3, random_state=0)
     return {
         "product": lambda true_k: ThemePipeline(random_state=0),
-        "told-k": lambda true_k: ThemePipeline(random_state=0, clusterer=ToldK(n_clusters=true_k)),
+        "told-k": lambda true_k: ThemePipeline(
+            random_state=0, clusterer=StableKMeans(n_clusters=true_k, random_state=0)
+        ),
         "words-0.3": lambda true_k: ThemePipeline(random_state=0, vectoriser=CommentVectoriser(**words)),
         "words-0.3-told-k": lambda true_k: ThemePipeline(
-            random_state=0, vectoriser=CommentVectoriser(**words), clusterer=ToldK(n_clusters=true_k)
+            random_state=0,
+            vectoriser=CommentVectoriser(**words),
+            clusterer=StableKMeans(n_clusters=true_k, random_state=0),
         ),
         "words-0.3-k20": lambda true_k: ThemePipeline(
-            random_state=0, vectoriser=CommentVectoriser(**words), clusterer=ToldK(n_clusters=20)
+            random_state=0, vectoriser=CommentVectoriser(**words), clusterer=StableKMeans(n_clusters=20, random_state=0)
         ),
     }
 
@@ -105,7 +98,7 @@ def run_seed(method: str, frame: pd.DataFrame, seed: int, args) -> tuple[float, 
     true_k = data.topic.nunique()
     comments = [Comment(str(i), str(i), text) for i, text in enumerate(data.text)]
     started = time.perf_counter()
-    result = pipeline_for(method, true_k).fit(comments)
+    result = pipeline_for(method, true_k).fit(comments).result_
     labels = labels_of(result, len(comments))
     kept = [i for i, label in enumerate(labels) if label != -2]
     truth = [data.topic[i] for i in kept]

@@ -90,7 +90,7 @@ def main():
     from app.extensions import db
     from app.instruments import latest_version
     from app.models import ThemeRun
-    from app.themes.service import create_run, execute_run
+    from app.themes.runs import create_run, execute_run
 
     app = create_app("development")
     with app.app_context():

@@ -15,25 +15,35 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import adjusted_rand_score
+from sklearn.utils.validation import check_is_fitted
 
 OTHER = -1
 
 
 class StableKMeans(BaseEstimator, ClusterMixin):
+    """k-means whose k is chosen from the data by resampling stability when `n_clusters` is None.
+
+    After fitting: `k_` (the k used), `stability_` (k → mean ARI, empty when k was given), `centres_` (unit
+    vectors of the themes kept), `labels_` (catch-all OTHER for comments far from every centre and for
+    themes smaller than `min_theme_size` or `min_theme_share`) and `similarity_` (cosine to the own centre).
+    """
+
     def __init__(
         self,
-        k_min=2,
-        k_max=15,
-        resamples=6,
-        sample_fraction=0.8,
-        selection_size=3000,
-        tolerance=0.8,
-        min_stability=0.75,
-        min_similarity=0.1,
-        min_theme_share=0.01,
-        min_theme_size=3,
-        random_state=0,
+        n_clusters: int | None = None,
+        k_min: int = 2,
+        k_max: int = 15,
+        resamples: int = 6,
+        sample_fraction: float = 0.8,
+        selection_size: int = 3000,
+        tolerance: float = 0.8,
+        min_stability: float = 0.75,
+        min_similarity: float = 0.1,
+        min_theme_share: float = 0.01,
+        min_theme_size: int = 3,
+        random_state: int = 0,
     ):
+        self.n_clusters = n_clusters
         self.k_min = k_min
         self.k_max = k_max
         self.resamples = resamples
@@ -46,16 +56,17 @@ class StableKMeans(BaseEstimator, ClusterMixin):
         self.min_theme_size = min_theme_size
         self.random_state = random_state
 
-    def _candidates(self, n):
+    def _candidates(self, n: int) -> list[int]:
         upper = min(self.k_max, n // max(self.min_theme_size * 2, 1))
         return list(range(self.k_min, upper + 1))
 
-    def choose_k(self, vectors: np.ndarray) -> int:
+    def _choose_k(self, vectors: np.ndarray) -> tuple[int, dict[int, float]]:
+        """The largest k whose stability is within `tolerance` of the best (and above `min_stability`)."""
         rng = np.random.default_rng(self.random_state)
         sample = vectors
         if len(vectors) > self.selection_size:
             sample = vectors[rng.choice(len(vectors), self.selection_size, replace=False)]
-        self.stability_ = {}
+        stability: dict[int, float] = {}
         distinct = len(np.unique(np.round(sample, 6), axis=0))
         for k in self._candidates(distinct):
             reference = KMeans(k, n_init=10, random_state=self.random_state).fit(sample).labels_
@@ -64,21 +75,26 @@ class StableKMeans(BaseEstimator, ClusterMixin):
                 index = rng.choice(len(sample), int(self.sample_fraction * len(sample)), replace=False)
                 labels = KMeans(k, n_init=4, random_state=self.random_state + repeat + 1).fit(sample[index]).labels_
                 scores.append(adjusted_rand_score(reference[index], labels))
-            self.stability_[k] = float(np.mean(scores))
-        if not self.stability_:
-            return 1
-        best = max(self.stability_.values())
-        good = [k for k, s in self.stability_.items() if s >= max(self.min_stability, self.tolerance * best)]
-        return max(good) if good else max(self.stability_, key=self.stability_.get)
+            stability[k] = float(np.mean(scores))
+        if not stability:
+            return 1, stability
+        best = max(stability.values())
+        good = [k for k, s in stability.items() if s >= max(self.min_stability, self.tolerance * best)]
+        return (max(good) if good else max(stability, key=stability.get)), stability
 
-    def fit(self, vectors: np.ndarray, y=None, k: int | None = None):
+    def fit(self, X: np.ndarray, y=None) -> StableKMeans:
+        vectors = np.asarray(X)
         n = len(vectors)
+        self.stability_: dict[int, float] = {}
         if n < 2 * self.min_theme_size:
             self.k_, self.centres_ = 0, np.zeros((0, vectors.shape[1] if vectors.ndim == 2 else 0))
             self.labels_ = np.full(n, OTHER)
             self.similarity_ = np.zeros(n)
             return self
-        self.k_ = k or self.choose_k(vectors)
+        if self.n_clusters is None:
+            self.k_, self.stability_ = self._choose_k(vectors)
+        else:
+            self.k_ = self.n_clusters
         self.k_ = min(self.k_, len(np.unique(np.round(vectors, 6), axis=0)))
         if self.k_ <= 1:
             model_labels = np.zeros(n, dtype=int)
@@ -92,7 +108,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):
         self._finish(vectors, model_labels, centres)
         return self
 
-    def _finish(self, vectors, labels, centres):
+    def _finish(self, vectors: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> None:
         norms = np.linalg.norm(centres, axis=1, keepdims=True)
         centres = centres / np.where(norms == 0, 1, norms)
         similarity = np.einsum("ij,ij->i", vectors, centres[labels])
@@ -107,11 +123,13 @@ class StableKMeans(BaseEstimator, ClusterMixin):
         self.centres_ = centres[keep]
         self.similarity_ = similarity
 
-    def assign(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest existing theme for new comments (catch-all below `min_similarity`)."""
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """The nearest kept theme of each new vector (unit vectors, as `fit` took), OTHER below `min_similarity`."""
+        check_is_fitted(self, "centres_")
+        vectors = np.asarray(X)
         if len(self.centres_) == 0 or len(vectors) == 0:
-            return np.full(len(vectors), OTHER), np.zeros(len(vectors))
+            return np.full(len(vectors), OTHER)
         similarities = vectors @ self.centres_.T
         best = similarities.argmax(axis=1)
         score = similarities[np.arange(len(vectors)), best]
-        return np.where(score >= self.min_similarity, best, OTHER), score
+        return np.where(score >= self.min_similarity, best, OTHER)

@@ -7,6 +7,7 @@ Chinese characters or Latin letters after removing punctuation, emoji and placeh
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Set
 
 from analysis.text.normalise import PLACEHOLDERS
 
@@ -72,9 +73,20 @@ def core(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.lower())
 
 
-def is_non_answer(normalised_text: str) -> bool:
+def is_non_answer(normalised_text: str, phrases: Set[str] = PHRASES) -> bool:
     """True for empty, phrase-list, punctuation/emoji-only and one-character answers."""
     stripped = core(normalised_text)
-    if stripped in PHRASES or not stripped:
+    if stripped in phrases or not stripped:
         return True
     return len(MEANINGFUL.findall(stripped)) < 2
+
+
+class NonAnswers:
+    """The non-answer filter of the theme pipeline (the phrase list above by default). Any object with an
+    `is_non_answer(normalised_text) -> bool` method can take its place."""
+
+    def __init__(self, phrases: Iterable[str] = PHRASES):
+        self.phrases = frozenset(phrases)
+
+    def is_non_answer(self, normalised_text: str) -> bool:
+        return is_non_answer(normalised_text, self.phrases)

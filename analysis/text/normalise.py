@@ -105,3 +105,16 @@ def normalise_many(texts: list[str], names: re.Pattern | None = None, simplify: 
     if len(lines) != len(texts):  # NFKC or OpenCC produced a line break: fall back, one by one
         return [normalise(text, names, simplify) for text in texts]
     return [line.strip(" ") for line in lines]
+
+
+class Normaliser:
+    """The normalising step of the theme pipeline: `normalise` with the directory's names and, by default,
+    traditional → simplified. Any object with a `normalise(text) -> str` method can take its place."""
+
+    def __init__(self, names: Iterable[str] = (), simplify: bool = True):
+        self.names = tuple(names)
+        self.simplify = simplify
+        self._pattern = name_pattern(self.names)
+
+    def normalise(self, text: str) -> str:
+        return normalise(text, self._pattern, self.simplify)

@@ -1,21 +1,22 @@
-"""The whole theme pipeline as the app runs it, with timings by stage."""
+"""The whole theme pipeline as the app runs it, as one estimator with swappable steps and timings by stage."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import BaseEstimator, clone
 
-from analysis.privacy import may_release_text
 from analysis.text.cluster import OTHER, StableKMeans
 from analysis.text.label import class_tfidf, keywords, label_from
-from analysis.text.nonanswers import is_non_answer
-from analysis.text.normalise import name_pattern, normalise
+from analysis.text.nonanswers import NonAnswers
+from analysis.text.normalise import Normaliser
 from analysis.text.polarity import polarity
-from analysis.text.tokenise import Tokeniser
+from analysis.text.release import release_breakdown
+from analysis.text.tokenise import Tokeniser, tokens_many
 from analysis.text.vectorise import CommentVectoriser
 
 OTHER_LABEL = "其他/未归类"
@@ -58,25 +59,36 @@ class ThemeResult:
     newly_tokenised: list[int]
     k: int
     stability: dict
-    timings: dict = field(default_factory=dict)
     dictionary_version: str = ""
 
 
-class ThemePipeline:
-    """normalise → non-answers → tokenise → vectorise → cluster → label; deterministic per random_state."""
+class ThemePipeline(BaseEstimator):
+    """normalise → non-answers → tokenise → vectorise → cluster → label; deterministic per random_state.
+
+    A scikit-learn style estimator: `fit(comments)` returns the pipeline with `result_` (the themes) and
+    `timings_` (seconds per stage), and the fitted steps in `normaliser_`, `non_answers_`, `tokeniser_`,
+    `vectoriser_` and `clusterer_`. The first three steps can be swapped for any object with one method —
+    `normalise(text)`, `is_non_answer(normalised_text)`, `tokens(normalised_text)`; left as None they are
+    built from `names`/`simplify`, the phrase list, and `extra_terms`. A given vectoriser or clusterer is
+    cloned, never fitted in place. `k_text` is the run's text threshold for the breakdown cells (None: no
+    breakdown is kept).
+    """
 
     def __init__(
         self,
-        random_state=0,
-        names=(),
-        extra_terms=(),
-        simplify=True,
-        k_text=10,
+        random_state: int = 0,
+        names: Sequence[str] = (),
+        extra_terms: Sequence[str] = (),
+        simplify: bool = True,
+        k_text: int | None = None,
         vectoriser=None,
         clusterer=None,
-        keyword_count=8,
-        progress: Callable | None = None,
-        workers=None,
+        keyword_count: int = 8,
+        progress: Callable[[str, int], None] | None = None,
+        workers: int | None = None,
+        normaliser=None,
+        non_answers=None,
+        tokeniser=None,
     ):
         self.random_state = random_state
         self.names = names
@@ -88,28 +100,38 @@ class ThemePipeline:
         self.keyword_count = keyword_count
         self.progress = progress
         self.workers = workers
+        self.normaliser = normaliser
+        self.non_answers = non_answers
+        self.tokeniser = tokeniser
 
-    def _report(self, stage, percent):
+    def _report(self, stage: str, percent: int) -> None:
         if self.progress:
             self.progress(stage, percent)
 
-    def fit(self, comments: Sequence[Comment]) -> ThemeResult:
+    def _step(self, given, default: Callable[[], object], fitted: bool = False):
+        """The step given as a parameter (a fitted one cloned first), or the default one."""
+        if given is None:
+            return default()
+        return clone(given, safe=False) if fitted else given
+
+    def fit(self, comments: Sequence[Comment], y=None) -> ThemePipeline:
         timings = {}
         started = time.perf_counter()
         self._report("normalise", 5)
-        pattern = name_pattern(self.names)
-        texts = [normalise(c.text, pattern, self.simplify) for c in comments]
-        non_answer = [i for i, text in enumerate(texts) if is_non_answer(text)]
+        self.normaliser_ = self._step(self.normaliser, lambda: Normaliser(self.names, self.simplify))
+        self.non_answers_ = self._step(self.non_answers, NonAnswers)
+        texts = [self.normaliser_.normalise(c.text) for c in comments]
+        non_answer = [i for i, text in enumerate(texts) if self.non_answers_.is_non_answer(text)]
         non_answer_set = set(non_answer)
         kept = [i for i in range(len(comments)) if i not in non_answer_set]
         timings["normalise"] = time.perf_counter() - started
 
         started = time.perf_counter()
         self._report("tokenise", 15)
-        tokeniser = Tokeniser(self.extra_terms)
+        self.tokeniser_ = self._step(self.tokeniser, lambda: Tokeniser(self.extra_terms))
         tokens: list[list[str] | None] = [c.tokens for c in comments]
         missing = [i for i in kept if tokens[i] is None]
-        for i, made in zip(missing, tokeniser.tokens_many([texts[i] for i in missing], self.workers)):
+        for i, made in zip(missing, tokens_many(self.tokeniser_, [texts[i] for i in missing], self.workers)):
             tokens[i] = made
         for i in non_answer:
             tokens[i] = tokens[i] if tokens[i] is not None else []
@@ -121,9 +143,11 @@ class ThemePipeline:
 
         started = time.perf_counter()
         self._report("vectorise", 45)
-        vectoriser = self.vectoriser or CommentVectoriser(random_state=self.random_state)
+        self.vectoriser_ = self._step(
+            self.vectoriser, lambda: CommentVectoriser(random_state=self.random_state), fitted=True
+        )
         vectors = (
-            vectoriser.fit_transform([texts[i] for i in kept], [tokens[i] for i in kept])
+            self.vectoriser_.fit_transform([texts[i] for i in kept], [tokens[i] for i in kept])
             if len(kept) >= 2
             else np.zeros((len(kept), 1))
         )
@@ -131,16 +155,15 @@ class ThemePipeline:
 
         started = time.perf_counter()
         self._report("cluster", 65)
-        clusterer = self.clusterer or StableKMeans(random_state=self.random_state)
-        clusterer.fit(vectors)
+        self.clusterer_ = self._step(self.clusterer, lambda: StableKMeans(random_state=self.random_state), fitted=True)
+        clusterer = self.clusterer_.fit(vectors)
         timings["cluster"] = time.perf_counter() - started
 
         started = time.perf_counter()
         self._report("label", 85)
         themes = self._themes(comments, kept, texts, tokens, polarities, vectors, clusterer)
         timings["label"] = time.perf_counter() - started
-        self.vectoriser_, self.clusterer_ = vectoriser, clusterer
-        return ThemeResult(
+        self.result_ = ThemeResult(
             themes=themes,
             non_answers=non_answer,
             polarities=polarities,
@@ -148,9 +171,10 @@ class ThemePipeline:
             newly_tokenised=missing,
             k=getattr(clusterer, "k_", 0),
             stability=getattr(clusterer, "stability_", {}),
-            timings=timings,
-            dictionary_version=tokeniser.version,
+            dictionary_version=getattr(self.tokeniser_, "version", ""),
         )
+        self.timings_ = timings
+        return self
 
     def _themes(self, comments, kept, texts, tokens, polarities, vectors, clusterer) -> list[Theme]:
         labels = clusterer.labels_
@@ -202,9 +226,7 @@ class ThemePipeline:
                 value = getattr(comments[i], dimension)
                 if value:
                     cells[value].add(comments[i].respondent_id)
-            breakdown[dimension] = {
-                value: len(ids) for value, ids in sorted(cells.items()) if may_release_text(len(ids), self.k_text)
-            }
+            breakdown[dimension] = release_breakdown({value: len(ids) for value, ids in cells.items()}, self.k_text)
         top_weights = dict(sorted(term_weights.items(), key=lambda item: -item[1])[:50])
         return Theme(
             index=c,

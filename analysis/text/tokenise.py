@@ -4,7 +4,7 @@ HMM new-word discovery is off: the user dictionary names the domain terms, and i
 (measured: 0.67 vs 0.49 M chars/s per core on the shopping reviews).
 
 `dictionary_version` changes whenever any of them does, so stored tokens made with an older
-dictionary are re-made. Large batches are split over worker processes (jieba is pure Python).
+dictionary are re-made. Large batches are split over worker processes (jieba is pure Python): `tokens_many`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import jieba
 
@@ -68,23 +69,36 @@ class Tokeniser:
             words.append(word)
         return words
 
-    def tokens_many(self, texts: Sequence[str], workers: int | None = None) -> list[list[str]]:
-        workers = workers if workers is not None else (os.cpu_count() or 1)
-        if workers <= 1 or len(texts) < PARALLEL_THRESHOLD:
-            return [self.tokens(text) for text in texts]
-        chunk = -(-len(texts) // workers)
-        parts = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(self.extra_terms,)) as pool:
-            results = list(pool.map(_tokenise_part, parts))
-        return [tokens for part in results for tokens in part]
+    def __reduce__(self):
+        """Pickled as its terms (jieba's tokenizer holds a lock): a worker process builds its own."""
+        return (type(self), (self.extra_terms,))
 
 
-_worker: Tokeniser | None = None
+class Tokens(Protocol):
+    """The tokenising step of the theme pipeline: `Tokeniser` by default, or any picklable object with a
+    `tokens(normalised_text) -> list[str]` method (a `version` attribute names its dictionary for the cache)."""
+
+    def tokens(self, normalised_text: str) -> list[str]: ...
 
 
-def _init_worker(extra_terms):
+def tokens_many(tokeniser: Tokens, texts: Sequence[str], workers: int | None = None) -> list[list[str]]:
+    """Tokens of every text; large batches are split over worker processes, each with a copy of `tokeniser`."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(texts) < PARALLEL_THRESHOLD:
+        return [tokeniser.tokens(text) for text in texts]
+    chunk = -(-len(texts) // workers)
+    parts = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(tokeniser,)) as pool:
+        results = list(pool.map(_tokenise_part, parts))
+    return [tokens for part in results for tokens in part]
+
+
+_worker: Tokens | None = None
+
+
+def _init_worker(tokeniser: Tokens) -> None:
     global _worker
-    _worker = Tokeniser(extra_terms)
+    _worker = tokeniser
 
 
 def _tokenise_part(texts: list[str]) -> list[list[str]]:

@@ -92,7 +92,10 @@ def openapi_document(server: str) -> dict:
             },
             "/api/v1/theme-runs/{run_id}/themes": {
                 "get": {
-                    "summary": "Themes of a run; `members` only for themes with at least k_text respondents (manager)",
+                    "summary": (
+                        "Themes of a run with at least k_text respondents each, with their members; smaller themes "
+                        "are only counted (`small_themes` of the run) (manager)"
+                    ),
                     "parameters": [_path_id("run_id")],
                     "responses": {
                         "200": {"description": "themes", **_json({"type": "array", "items": ref(schemas.Theme)})},

@@ -77,35 +77,24 @@ def openapi():
 @allow("manager")
 def theme_run(run_id: int):
     from app.models import ThemeRun
+    from app.themes.released import released_themes
     from app.themes.serialise import run_dict
 
     run = row_or_404(ThemeRun, run_id)
-    return jsonify(run_dict(run))
+    return jsonify(run_dict(run, released_themes(db.session, run)))
 
 
 @bp.route("/theme-runs/<int:run_id>/themes")
 @allow("manager")
 def theme_run_themes(run_id: int):
-    """Themes of a run; members (answer id and text) only for themes with at least k_text respondents."""
-    from app.models import Answer, ThemeMember, ThemeRun
+    """The run's themes of at least k_text respondents, with their members; smaller ones are only counted."""
+    from app.models import ThemeRun
+    from app.themes.released import released_themes, shown_members
     from app.themes.serialise import theme_dict
-    from app.themes.service import visible_themes
 
     run = row_or_404(ThemeRun, run_id)
-    k_text = run.params.get("k_text", 10)
-    themes = []
-    for theme in visible_themes(run):
-        rows = None
-        show_members = theme.respondents >= k_text
-        if show_members:
-            rows = db.session.execute(
-                select(Answer.id, Answer.value_text)
-                .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                .where(ThemeMember.theme_id == theme.id)
-                .order_by(Answer.id)
-            ).all()
-        themes.append(theme_dict(theme, members=show_members, member_rows=rows))
-    return jsonify(themes)
+    released = released_themes(db.session, run)
+    return jsonify([theme_dict(item, shown_members(db.session, item)) for item in released.themes])
 
 
 def _json_body() -> object:

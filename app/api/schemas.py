@@ -360,6 +360,8 @@ class ThemeRun(BaseModel):
     timings: dict[str, Any] | None = None
     created_at: str | None = None
     finished_at: str | None = None
+    k_text: int | None = Field(None, description="the run's text threshold: themes below it are only counted")
+    small_themes: int | None = Field(None, description="themes below k_text, not listed")
 
 
 class ThemeMember(BaseModel):
@@ -379,7 +381,9 @@ class Theme(BaseModel):
     is_other: bool | None = None
     is_noise: bool | None = None
     growth: float | None = None
-    members: list[ThemeMember] | None = Field(None, description="only for themes with at least k_text respondents")
+    members: list[ThemeMember] | None = Field(
+        None, description="the theme's comments (every listed theme has at least k_text respondents)"
+    )
 
 
 class SuggestionEvent(BaseModel):

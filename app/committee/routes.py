@@ -22,6 +22,7 @@ from app.committee.service import (
 from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, decide
 from app.extensions import db
 from app.models import StaffUser, Suggestion, Theme
+from app.themes.released import theme_as_shown
 
 bp = Blueprint("committee", __name__)
 
@@ -65,9 +66,10 @@ def new():
 @allow("manager", "committee")
 def from_theme(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
+    shown = theme_as_shown(db.session, theme)
     form = SuggestionForm()
     if request.method == "GET":
-        draft = theme_draft(theme)
+        draft = theme_draft(shown)
         form.title.data, form.description.data = draft["title"], draft["description"]
     if form.validate_on_submit():
         try:
@@ -80,7 +82,7 @@ def from_theme(theme_id: int):
             db.session.commit()
             flash(_("已创建改进建议") if created else _("该主题已在往季出现，已并入原有建议"), "success")
             return redirect(url_for("committee.detail", suggestion_id=suggestion.id))
-    return render_template("committee/new.html", form=form, theme=theme)
+    return render_template("committee/new.html", form=form, theme=shown)
 
 
 def _transition_form(suggestion):

@@ -18,6 +18,7 @@ from app.models import (
 )
 from app.models.types import is_id, utcnow
 from app.respond.service import receipt_hash
+from app.themes.released import ShownTheme, theme_as_shown
 
 MODULES = {
     "attendance": "考勤打卡",
@@ -128,14 +129,16 @@ def suggestion_for_lineage(session, lineage: str | None) -> Suggestion | None:
     ).scalar_one_or_none()
 
 
-def theme_draft(theme: Theme) -> dict:
-    """Pre-filled suggestion for a theme: title, keywords, how many people, two quotes."""
-    quotes = "\n".join(f"“{quote}”" for quote in theme.representatives[:2])
-    description = (
-        f"关键词：{'、'.join(theme.keywords)}\n{theme.respondents} 位员工在评论中提到"
-        f"（{theme.run.quarter or ''}）。\n代表性意见：\n{quotes}"
-    )
-    return {"title": theme.display_label[:TITLE_MAX], "description": description[:DESCRIPTION_MAX]}
+def theme_draft(item: ShownTheme) -> dict:
+    """Pre-filled suggestion for a theme: title, keywords, how many people, two quotes — each only as far as
+    the theme's release allows (a theme below k_text pre-fills neither its words nor its quotes)."""
+    theme, release = item.theme, item.release
+    people = f"{theme.respondents} 位员工" if release.shown else f"少于 {item.k_text} 位员工"
+    lines = [f"关键词：{'、'.join(theme.keywords)}"] if release.keywords else []
+    lines.append(f"{people}在评论中提到（{theme.run.quarter or ''}）。")
+    if release.quotes:
+        lines += ["代表性意见：", "\n".join(f"“{quote}”" for quote in theme.representatives[:2])]
+    return {"title": item.label[:TITLE_MAX], "description": "\n".join(lines)[:DESCRIPTION_MAX]}
 
 
 def promote_theme(session, theme: Theme, title: str, description: str, module: str | None, creator_id: int):
@@ -180,7 +183,13 @@ def origin(session, suggestion: Suggestion, k: int) -> dict:
             .join(ThemeMember, ThemeMember.answer_id == Answer.id)
             .where(ThemeMember.theme_id.in_([t.id for t in themes]))
         ).scalar_one()
-    return {"themes": themes, "quarters": quarters, "respondents": respondents if respondents >= k else None}
+    labels = [shown.label for shown in (theme_as_shown(session, t) for t in themes) if shown.label]
+    return {
+        "themes": themes,
+        "labels": labels,
+        "quarters": quarters,
+        "respondents": respondents if respondents >= k else None,
+    }
 
 
 def suggestion_dict(session, suggestion: Suggestion, k: int) -> dict:
@@ -253,5 +262,5 @@ def receipt_lookup(session, code: str) -> dict | None:
             .scalars()
             .all()
         )
-    labels = sorted({t.display_label for t in themes})
+    labels = sorted({shown.label for shown in (theme_as_shown(session, t) for t in themes) if shown.label})
     return {"themes": labels, "suggestions": suggestions}

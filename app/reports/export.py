@@ -116,7 +116,7 @@ def workbook(report) -> tempfile.SpooledTemporaryFile:
     if data["themes"]["withheld"]:
         _append(
             themes,
-            [_("另有 %(n)s 个主题不足 %(k)s 人，不显示", n=data["themes"]["withheld"], k=data["themes"]["k_text"])],
+            [_("另有 %(n)s 个小主题，每个少于 %(k)s 人", n=data["themes"]["withheld"], k=data["themes"]["k_text"])],
         )
 
     funnel = data["suggestions"]

@@ -42,7 +42,7 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.results.service import overall, results
-from app.themes.service import visible_themes
+from app.themes.released import run_k_text, shown_theme, visible_themes
 from surveys.scoring import family_scales, flat_scores, nest_scores
 
 SATISFACTION, READINESS = "quarterly-satisfaction", "change-readiness"
@@ -125,16 +125,17 @@ def theme_summaries(session, quarter: str) -> tuple[list[ThemeSummary], ThemeRun
                 select(Theme).where(Theme.run_id == run.previous_run_id, Theme.merged_into_id.is_(None))
             ).scalars()
         }
+    k_text = run_k_text(session, run)
     summaries = [
         ThemeSummary(
-            label=t.display_label,
+            label=item.label,
             respondents=t.respondents,
             negative_respondents=t.negative_respondents,
             recurring_quarters=list(t.recurring_quarters or []),
             previous_respondents=previous.get(t.lineage),
-            quote=(t.representatives or [None])[0],
+            quote=(t.representatives or [None])[0] if item.release.quotes else None,
         )
-        for t in visible_themes(run)
+        for t, item in ((t, shown_theme(t, k_text)) for t in visible_themes(run))
         if not t.is_other and not t.is_noise
     ]
     return summaries, run
@@ -163,7 +164,7 @@ def build(session, quarter: str, level: int) -> dict:
     campaigns = {slug: report_campaign(session, quarter, slug) for slug in (SATISFACTION, READINESS)}
     previous_campaigns = {slug: report_campaign(session, before, slug) for slug in (SATISFACTION, READINESS)}
     themes, run = theme_summaries(session, quarter)
-    k_text = (run.params or {}).get("k_text") if run else None
+    k_text = run_k_text(session, run) if run else current_app.config["ANONYMITY_MIN_GROUP_TEXT"]
     inputs = ReportInputs(
         quarter=quarter,
         previous_quarter=before,
@@ -178,7 +179,7 @@ def build(session, quarter: str, level: int) -> dict:
         readiness=survey_release(session, campaigns[READINESS], level),
         readiness_previous=survey_release(session, previous_campaigns[READINESS], None),
         themes=themes,
-        k_text=k_text or current_app.config["ANONYMITY_MIN_GROUP_TEXT"],
+        k_text=k_text,
         suggestions=suggestion_records(session),
     )
     data = assemble(inputs)

@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.jobs import JobFailed, enqueue
 from app.models import ThemeRun
+from app.themes.released import released_themes
+from app.themes.runs import ThemeRunError, create_run, execute_run
 from app.themes.serialise import run_dict, theme_dict
-from app.themes.service import ThemeRunError, create_run, execute_run, visible_themes
 
 themes_cli = AppGroup("themes", help="意见主题 / Comment themes.")
 
@@ -33,15 +34,15 @@ def run_command(campaign_ids, wait, full, as_json):
         db.session.refresh(run)
     else:
         enqueue("theme_run", run.id, target=("theme_run", run.id))
-    data = run_dict(run)
+    released = released_themes(db.session, run)
+    data = run_dict(run, released)
     if wait:
-        data["themes"] = [theme_dict(t, members=False) for t in visible_themes(run)]
+        data["themes"] = [theme_dict(item) for item in released.themes]
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
         click.echo(f"主题分析 #{run.id}：{run.status}")
-        for theme in data.get("themes", []):
-            click.echo(f"  {theme['size']:5d}  {theme['label']}  [{' '.join(theme['keywords'])}]")
+        _echo_themes(data)
     if wait and run.status == "failed":
         click.echo(f"分析失败：{run.error}", err=True)
         sys.exit(1)
@@ -55,13 +56,20 @@ def show_command(run_id, as_json):
     if run is None:
         click.echo(f"错误：没有编号为 {run_id} 的主题分析", err=True)
         sys.exit(1)
-    data = {**run_dict(run), "themes": [theme_dict(t, members=False) for t in visible_themes(run)]}
+    released = released_themes(db.session, run)
+    data = {**run_dict(run, released), "themes": [theme_dict(item) for item in released.themes]}
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     click.echo(f"主题分析 #{run.id}：{run.status} {run.error or ''}")
-    for theme in data["themes"]:
+    _echo_themes(data)
+
+
+def _echo_themes(data: dict) -> None:
+    for theme in data.get("themes", []):
         click.echo(f"  {theme['size']:5d}  {theme['label']}  [{' '.join(theme['keywords'])}]")
+    if data["small_themes"]:
+        click.echo(f"  另有 {data['small_themes']} 个小主题，每个少于 {data['k_text']} 人")
 
 
 def init_app(app) -> None:

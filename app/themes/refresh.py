@@ -2,27 +2,25 @@
 
 When the campaigns of a run received at most `MAX_NEW_SHARE` new comments since the last succeeded
 run (and the dictionary is unchanged), the new run copies that run's themes and memberships and
-assigns each new comment to the theme whose c-TF-IDF terms it shares most (cosine of its token bag
-with the theme's term weights), or to the catch-all below `MIN_SIMILARITY`. Labels, names, noise
+assigns each new comment to the theme whose c-TF-IDF terms it shares most (`analysis.text.assign`), or
+to the catch-all. Labels, names, noise
 marks and lineages carry over; sizes, respondents, negative shares and breakdowns are recounted.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 from sqlalchemy import func, insert, select
 
-from analysis.privacy import may_release_text
-from analysis.text.nonanswers import is_non_answer
-from analysis.text.normalise import name_pattern, normalise
+from analysis.text.assign import assign
+from analysis.text.nonanswers import NonAnswers
+from analysis.text.normalise import Normaliser
+from analysis.text.pipeline import OTHER_LABEL
 from analysis.text.polarity import polarity
-from analysis.text.tokenise import Tokeniser
-from app.models import Answer, AnswerTokens, Person, Response, Theme, ThemeMember, ThemeRun
+from analysis.text.tokenise import Tokeniser, tokens_many
+from app.models import AnswerTokens, Person, Theme, ThemeMember, ThemeRun
+from app.themes.members import add_members, recount
 
 MAX_NEW_SHARE = 0.2
-MIN_SIMILARITY = 0.1
 
 
 def incremental_base(session, run: ThemeRun, comments, refreshed: ThemeRun | None):
@@ -37,24 +35,15 @@ def incremental_base(session, run: ThemeRun, comments, refreshed: ThemeRun | Non
     return new
 
 
-def _similarity(tokens: list[str], weights: dict[str, float]) -> float:
-    if not tokens or not weights:
-        return 0.0
-    bag = Counter(tokens)
-    dot = sum(count * weights.get(term, 0.0) for term, count in bag.items())
-    norm = math.sqrt(sum(c * c for c in bag.values())) * math.sqrt(sum(w * w for w in weights.values()))
-    return dot / norm if norm else 0.0
-
-
 def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k_text: int, progress) -> None:
     progress("normalise", 10)
-    pattern = name_pattern(session.execute(select(Person.name)).scalars())
-    texts = [normalise(c.text, pattern, True) for c in new_comments]
-    non_answers = [c.answer_id for c, text in zip(new_comments, texts) if is_non_answer(text)]
+    normaliser, filter_ = Normaliser(session.execute(select(Person.name)).scalars()), NonAnswers()
+    texts = [normaliser.normalise(c.text) for c in new_comments]
+    non_answers = [c.answer_id for c, text in zip(new_comments, texts) if filter_.is_non_answer(text)]
     progress("tokenise", 30)
     tokeniser = Tokeniser(extra_terms)
     missing = [i for i, c in enumerate(new_comments) if c.tokens is None]
-    for i, tokens in zip(missing, tokeniser.tokens_many([texts[i] for i in missing])):
+    for i, tokens in zip(missing, tokens_many(tokeniser, [texts[i] for i in missing])):
         new_comments[i].tokens = tokens
     if missing:
         session.execute(
@@ -102,20 +91,19 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
                 ).where(ThemeMember.theme_id == theme.id),
             )
         )
-    candidates = [t for t in old_themes if not t.is_other and not t.is_noise]
+    # by id: a comment as similar to two themes goes to the later one, as before
+    candidates = sorted((t for t in old_themes if not t.is_other and not t.is_noise), key=lambda t: t.id)
     other = next((copies[t.id] for t in old_themes if t.is_other), None)
-    rows = []
     skip = set(non_answers)
-    for comment, text in zip(new_comments, texts):
-        if comment.answer_id in skip:
-            continue
-        scored = [(_similarity(comment.tokens, t.term_weights), t.id) for t in candidates]
-        best = max(scored, default=(0.0, None))
-        target = copies[best[1]] if best[1] is not None and best[0] >= MIN_SIMILARITY else other
+    fresh = [(c, text) for c, text in zip(new_comments, texts) if c.answer_id not in skip]
+    chosen = assign([c.tokens for c, _ in fresh], [t.term_weights for t in candidates])
+    rows = []
+    for (comment, text), index in zip(fresh, chosen):
+        target = copies[candidates[index].id] if index is not None else other
         if target is None:
             other = Theme(
                 run_id=run.id,
-                label="其他/未归类",
+                label=OTHER_LABEL,
                 keywords=[],
                 representatives=[],
                 is_other=True,
@@ -125,17 +113,8 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
             session.add(other)
             session.flush()
             target = other
-        rows.append(
-            {
-                "theme_id": target.id,
-                "answer_id": comment.answer_id,
-                "polarity": polarity(text),
-                "distance": 0.0,
-                "moved": False,
-            }
-        )
-    if rows:
-        session.execute(insert(ThemeMember), rows)
+        rows.append((target.id, comment.answer_id, polarity(text)))
+    add_members(session, rows)
     progress("store", 85)
     recount(session, run, k_text)
     run.params = {
@@ -145,28 +124,3 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
         "non_answer_ids": list(base.params.get("non_answer_ids", [])) + non_answers,
     }
     run.n_non_answers = base.n_non_answers + len(non_answers)
-
-
-def recount(session, run: ThemeRun, k_text: int) -> None:
-    """Sizes, respondents, negative shares and role/department breakdowns from the stored members."""
-    for theme in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars():
-        rows = session.execute(
-            select(Response.id, Response.role, Response.department_path, ThemeMember.polarity)
-            .join(Answer, Answer.response_id == Response.id)
-            .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-            .where(ThemeMember.theme_id == theme.id)
-        ).all()
-        theme.size = len(rows)
-        respondents = {r[0] for r in rows}
-        negative = {r[0] for r in rows if r[3] == "negative"}
-        theme.respondents, theme.negative_respondents = len(respondents), len(negative)
-        theme.negative_share = len(negative) / len(respondents) if respondents else 0.0
-        breakdown = {}
-        for index, dimension in ((1, "role"), (2, "department")):
-            cells: dict = {}
-            for row in rows:
-                if row[index]:
-                    cells.setdefault(row[index], set()).add(row[0])
-            breakdown[dimension] = {k: len(v) for k, v in sorted(cells.items()) if may_release_text(len(v), k_text)}
-        theme.breakdown = breakdown
-    session.flush()

@@ -1,5 +1,7 @@
 """Manager pages for themes: start a run, watch its progress, review and curate the themes."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,20 +15,16 @@ from app.access import allow
 from app.audit import record
 from app.extensions import db
 from app.jobs import ACTIVE, check_all, enqueue
-from app.models import ROLE_LABELS, Answer, Campaign, Theme, ThemeMember, ThemeRun
-from app.themes.service import (
-    ThemeRunError,
-    create_run,
-    merge_themes,
-    move_comment,
-    record_edit,
-    split_theme,
-    visible_themes,
-)
+from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
+from app.themes import edits
+from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
+from app.themes.released import released_themes, shown_members
+from app.themes.runs import ThemeRunError, create_run
 
 bp = Blueprint("themes", __name__)
 MANAGER = ("manager",)
 MEMBERS_SHOWN = 30
+Edited = Theme | list[Theme]
 
 
 class RenameForm(FlaskForm):
@@ -68,26 +66,16 @@ def run(run_id: int):
     if theme_run.status in ACTIVE:
         check_all(db.session, "theme_run", run_id)
         db.session.refresh(theme_run)
-    themes = visible_themes(theme_run)
-    k_text = theme_run.params.get("k_text", 10)
-    members = {}
-    for theme in themes:
-        if theme.respondents >= k_text:
-            members[theme.id] = db.session.execute(
-                select(Answer.id, Answer.value_text)
-                .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                .where(ThemeMember.theme_id == theme.id)
-                .order_by(Answer.id)
-                .limit(MEMBERS_SHOWN)
-            ).all()
+    released = released_themes(db.session, theme_run)
     return render_template(
         "themes/run.html",
         run=theme_run,
-        themes=themes,
+        released=released,
+        members={item.theme.id: shown_members(db.session, item, MEMBERS_SHOWN) for item in released.themes},
         form=FlaskForm(),
-        members=members,
         role_labels=ROLE_LABELS,
-        merge_targets=[t for t in themes if not t.is_other],
+        targets=[item for item in released.themes if not item.theme.is_other],
+        split_min=SPLIT_MIN_COMMENTS,
     )
 
 
@@ -108,6 +96,22 @@ def _theme_for_edit(theme_id: int) -> Theme:
     return theme
 
 
+def _after_edit(theme: Theme, edit: Callable[[], Edited], done: str | Callable[[Edited], str] | None = None):
+    """Make the edit and commit it (saying `done`), or roll back and say why; back to the run, at the theme
+    the edit left the comments in."""
+    try:
+        result = edit()
+    except ThemeEditError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
+    db.session.commit()
+    if done is not None:
+        flash(done(result) if callable(done) else done, "success")
+    shown = result[0] if isinstance(result, list) else result
+    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{shown.id}")
+
+
 @bp.route("/themes/<int:theme_id>/rename", methods=["POST"])
 @allow(*MANAGER)
 def rename(theme_id: int):
@@ -115,75 +119,41 @@ def rename(theme_id: int):
     form = RenameForm()
     if not form.validate():
         flash("；".join(form.label.errors), "error")
-    else:
-        theme.custom_label = form.label.data.strip()
-        record_edit(db.session, theme.run, theme, "rename", current_user.id, label=theme.custom_label)
-        record("theme.rename", "theme", theme.id, {"label": theme.custom_label})
-        db.session.commit()
-        flash(_("已重命名主题"), "success")
-    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
+        return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
+    return _after_edit(
+        theme, lambda: edits.rename(db.session, theme, form.label.data, current_user.id), _("已重命名主题")
+    )
 
 
 @bp.route("/themes/<int:theme_id>/noise", methods=["POST"])
 @allow(*MANAGER)
 def noise(theme_id: int):
     theme = _theme_for_edit(theme_id)
-    theme.is_noise = not theme.is_noise
-    record_edit(db.session, theme.run, theme, "noise", current_user.id, noise=theme.is_noise)
-    record("theme.noise", "theme", theme.id, {"noise": theme.is_noise})
-    db.session.commit()
-    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
+    return _after_edit(theme, lambda: edits.toggle_noise(db.session, theme, current_user.id))
 
 
 @bp.route("/themes/<int:theme_id>/merge", methods=["POST"])
 @allow(*MANAGER)
 def merge(theme_id: int):
     theme = _theme_for_edit(theme_id)
-    target = db.session.get(Theme, request.form.get("into", type=int) or 0)
-    if target is None or target.run_id != theme.run_id or target.id == theme.id or target.is_other:
-        flash(_("请选择同一次分析中的另一个主题"), "error")
-        return redirect(url_for("themes.run", run_id=theme.run_id))
-    merge_themes(db.session, theme, target)
-    record_edit(db.session, theme.run, theme, "merge", current_user.id, into_lineage=target.lineage)
-    record("theme.merge", "theme", theme.id, {"into": target.id})
-    db.session.commit()
-    flash(_("已合并主题"), "success")
-    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{target.id}")
+    into = request.form.get("into", type=int)
+    return _after_edit(theme, lambda: edits.merge(db.session, theme, into, current_user.id), _("已合并主题"))
 
 
 @bp.route("/themes/<int:theme_id>/split", methods=["POST"])
 @allow(*MANAGER)
 def split(theme_id: int):
     theme = _theme_for_edit(theme_id)
-    try:
-        parts = split_theme(db.session, theme, theme.run.params.get("k_text", 10))
-    except ThemeRunError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{theme.id}")
-    record_edit(db.session, theme.run, theme, "split", current_user.id, into=[p.id for p in parts])
-    record("theme.split", "theme", theme.id, {"into": [p.id for p in parts]})
-    db.session.commit()
-    flash(_("已拆分为 %(n)s 个主题", n=len(parts)), "success")
-    return redirect(url_for("themes.run", run_id=theme.run_id))
+    return _after_edit(
+        theme,
+        lambda: edits.split(db.session, theme, current_user.id),
+        lambda parts: _("已拆分为 %(n)s 个主题", n=len(parts)),
+    )
 
 
 @bp.route("/themes/<int:theme_id>/members/<answer_id>/move", methods=["POST"])
 @allow(*MANAGER)
 def move(theme_id: int, answer_id: str):
     theme = _theme_for_edit(theme_id)
-    target = db.session.get(Theme, request.form.get("to", type=int) or 0)
-    if target is None or target.id == theme.id:
-        flash(_("请选择同一次分析中的另一个主题"), "error")
-        return redirect(url_for("themes.run", run_id=theme.run_id))
-    try:
-        move_comment(db.session, answer_id, theme, target, theme.run.params.get("k_text", 10))
-    except ThemeRunError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("themes.run", run_id=theme.run_id))
-    record_edit(db.session, theme.run, theme, "move", current_user.id, answer_id=answer_id, to_lineage=target.lineage)
-    record("theme.move", "theme", theme.id, {"answer_id": answer_id, "to": target.id})
-    db.session.commit()
-    flash(_("已移动评论"), "success")
-    return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{target.id}")
+    to = request.form.get("to", type=int)
+    return _after_edit(theme, lambda: edits.move(db.session, theme, answer_id, to, current_user.id), _("已移动评论"))

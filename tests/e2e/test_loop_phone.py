@@ -10,7 +10,7 @@ from app.demo_comments import demo_comment
 from app.extensions import db
 from app.models import Answer, ThemeMember
 from app.staff import create_staff_user
-from app.themes.service import create_run, execute_run
+from app.themes.runs import create_run, execute_run
 from tests.e2e.conftest import assert_no_horizontal_overflow
 from tests.web.respond_helpers import make_campaign
 from tests.web.results_helpers import add_responses, satisfaction
@@ -32,7 +32,7 @@ def test_theme_to_adopted_suggestion_to_receipt(live_app, browser):
         create_staff_user(db.session, "m@example.com", "manager", PASSWORD, name="经理")
         create_staff_user(db.session, "c@example.com", "committee", PASSWORD, name="委员甲")
         db.session.commit()
-        campaign, tokens = make_campaign(people=1)
+        campaign, tokens = make_campaign(people=1, min_group=3, min_group_text=3)  # its themes are shown
         campaign_id = campaign.id
     phone = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
     employee = phone.new_page()

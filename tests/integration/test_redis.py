@@ -18,7 +18,7 @@ def test_theme_run_goes_through_rq_and_a_worker_runs_it(app, redis_url):
     from rq import Queue, SimpleWorker
 
     from app.jobs import QUEUE
-    from app.themes.service import create_run
+    from app.themes.runs import create_run
 
     app.config["REDIS_URL"] = redis_url
     campaign = commented_campaign(count=60)
@@ -95,7 +95,7 @@ def test_with_redis_down_submits_work_and_jobs_run_in_process(app, client):
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json["checks"]["redis"] == "unreachable"
     from app.jobs import enqueue
-    from app.themes.service import create_run
+    from app.themes.runs import create_run
 
     commented = commented_campaign(count=60)
     run = create_run(db.session, [commented.id])

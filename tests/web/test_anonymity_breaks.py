@@ -11,7 +11,8 @@ from collections import Counter
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Response
+from app.models import Answer, Response, Theme, ThemeMember, ThemeRun
+from app.themes.runs import create_run, execute_run
 from tests.web.respond_helpers import add_people, complete_answers, csrf_from, make_campaign, open_form
 from tests.web.results_helpers import add_responses, campaign_with, satisfaction
 
@@ -111,6 +112,29 @@ def test_the_comments_page_does_not_show_a_comment_right_after_it_was_written(cl
     assert "意见0002" in client.get(f"/results/{campaign.id}/comments").get_data(as_text=True)
     add_responses(campaign, [(1, "employee", "集团A/甲", "第一批", satisfaction(4, 9, 4, "刚写的新评论"))])
     assert "刚写的新评论" not in client.get(f"/results/{campaign.id}/comments").get_data(as_text=True)
+
+
+def test_a_theme_run_does_not_take_a_comment_right_after_it_was_written(client, login_as):
+    """Themes are read from comments too: a run started after one more answer groups the released ones only."""
+    campaign = campaign_with(
+        unique_specs([(12, "employee", "集团A/甲", "第一批", 4), (8, "employee", "集团A/乙", "第一批", 3)])
+    )
+    login_as("manager")
+    assert "意见0002" in client.get(f"/results/{campaign.id}/comments").get_data(as_text=True)
+    add_responses(campaign, [(1, "employee", "集团A/甲", "第一批", satisfaction(4, 9, 4, "刚写的新评论"))])
+    run = create_run(db.session, [campaign.id])
+    execute_run(run.id)
+    run = db.session.get(ThemeRun, run.id)
+    texts = set(
+        db.session.execute(
+            select(Answer.value_text)
+            .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+            .join(Theme)
+            .where(Theme.run_id == run.id)
+        ).scalars()
+    )
+    assert run.status == "succeeded" and run.n_comments == 20
+    assert "刚写的新评论" not in texts and "意见0002" in texts
 
 
 # -- 5. two exports cannot be intersected ------------------------------------------------------------------

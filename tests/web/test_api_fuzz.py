@@ -70,7 +70,7 @@ def populate() -> dict:
     from app.jobs import JobFailed
     from app.models import Campaign, Suggestion, ThemeRun
     from app.staff import create_staff_user
-    from app.themes.service import create_run, execute_run
+    from app.themes.runs import create_run, execute_run
 
     users, headers = {}, {None: {}}
     for role in ("manager", "committee"):

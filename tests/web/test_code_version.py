@@ -4,7 +4,7 @@ import subprocess
 from importlib import metadata
 
 from app.extensions import db
-from app.themes.service import create_run
+from app.themes.runs import create_run
 from app.version import code_version
 from tests.web.respond_helpers import make_campaign
 

@@ -20,7 +20,7 @@ def answered_with_receipt(client, campaign, token, text):
 
 
 def test_manager_promotes_a_theme_with_prefilled_text(client, login_as, runner):
-    campaign = commented_campaign(count=60)
+    campaign = commented_campaign(count=60, min_group=3, min_group_text=3)
     _, run = run_cli(runner, campaign.id)
     theme = next(t for t in run["themes"] if not t["is_other"])
     login_as("manager")
@@ -41,7 +41,7 @@ def test_manager_promotes_a_theme_with_prefilled_text(client, login_as, runner):
 
 
 def test_a_recurring_theme_attaches_to_the_same_suggestion(client, login_as, runner):
-    campaign = commented_campaign(count=60)
+    campaign = commented_campaign(count=60, min_group=3, min_group_text=3)
     _, first = run_cli(runner, campaign.id)
     _, _second = run_cli(runner, campaign.id, full=True)
     login_as("manager")

@@ -150,6 +150,14 @@ def test_recurring_theme_keeps_its_name_in_the_next_quarter(runner, login_as, cl
     assert any(t["label"] == "经理起的名字" for t in recurring)
 
 
+def stored_themes(run_id):
+    """Every unmerged theme of a run as stored, released or not (what the edits and refreshes work on)."""
+    db.session.expire_all()  # the requests wrote through their own sessions
+    return (
+        db.session.execute(select(Theme).where(Theme.run_id == run_id, Theme.merged_into_id.is_(None))).scalars().all()
+    )
+
+
 def test_refresh_with_a_few_new_comments_assigns_them_to_existing_themes(runner):
     campaign = commented_campaign(count=100)
     _, first = run_cli(runner, campaign.id)
@@ -158,25 +166,27 @@ def test_refresh_with_a_few_new_comments_assigns_them_to_existing_themes(runner)
         add_responses(campaign, [(1, "employee", EAST, "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))])
     _, second = run_cli(runner, campaign.id)
     assert second["params"]["refresh_of"] == first["id"]
-    assert {t["label"] for t in second["themes"]} == {t["label"] for t in first["themes"]}
-    total_first = sum(t["size"] for t in first["themes"])
-    total_second = sum(t["size"] for t in second["themes"])
-    assert total_second - total_first + (second["n_non_answers"] - first["n_non_answers"]) == 10
+    before, after = stored_themes(first["id"]), stored_themes(second["id"])
+    assert {t.display_label for t in after} == {t.display_label for t in before}
+    added = sum(t.size for t in after) - sum(t.size for t in before)
+    assert added + (second["n_non_answers"] - first["n_non_answers"]) == 10
 
 
 def test_split_and_move_from_the_page(runner, client, login_as):
     campaign = commented_campaign(count=100)
     _, data = run_cli(runner, campaign.id)
-    biggest = max((t for t in data["themes"] if not t["is_other"]), key=lambda t: t["size"])
+    before = stored_themes(data["id"])
+    total = sum(t.size for t in before)
+    biggest = max((t for t in before if not t.is_other), key=lambda t: t.size).id
     login_as("manager")
     page = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
     token = csrf_token_from(page)
-    response = client.post(f"/themes/themes/{biggest['id']}/split", data={"csrf_token": token})
+    response = client.post(f"/themes/themes/{biggest}/split", data={"csrf_token": token})
     assert response.status_code == 302
-    shown = json.loads(runner.invoke(args=["themes", "show", str(data["id"]), "--json"]).output)
-    assert biggest["id"] not in {t["id"] for t in shown["themes"]}
-    assert sum(t["size"] for t in shown["themes"]) == sum(t["size"] for t in data["themes"])
-    source, target = [t for t in shown["themes"] if not t["is_other"]][:2]
+    after = stored_themes(data["id"])
+    assert biggest not in {t.id for t in after}
+    assert sum(t.size for t in after) == total
+    source, target = [{"id": t.id, "size": t.size} for t in after if not t.is_other][:2]
     answer_id = (
         db.session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == source["id"])).scalars().first()
     )
@@ -185,7 +195,7 @@ def test_split_and_move_from_the_page(runner, client, login_as):
     )
     moved = db.session.execute(select(ThemeMember.theme_id).where(ThemeMember.answer_id == answer_id)).scalar_one()
     assert moved == target["id"]
-    assert db.session.get(Theme, source["id"]).size == source["size"] - 1
+    assert {t.id: t.size for t in stored_themes(data["id"])}[source["id"]] == source["size"] - 1
 
 
 def test_admin_adds_a_dictionary_term_that_changes_the_dictionary_version(client, login_as):
@@ -201,3 +211,46 @@ def test_admin_adds_a_dictionary_term_that_changes_the_dictionary_version(client
     assert terms == ["智慧门店"] and dictionary_version(terms) != before
     bad = client.post("/admin/dictionary", data={"csrf_token": csrf_token_from(page), "term": "a b"})
     assert "不能有空格" in bad.get_data(as_text=True)
+
+
+def test_every_edit_writes_its_edit_row_and_its_audit_row(runner, client, login_as):
+    from app.models import AuditLog, ThemeEdit
+
+    campaign = commented_campaign(count=100)
+    _, data = run_cli(runner, campaign.id)
+    first, second = sorted((t for t in data["themes"] if not t["is_other"]), key=lambda t: -t["size"])[:2]
+    login_as("manager")
+    token = csrf_token_from(client.get(f"/themes/runs/{data['id']}").get_data(as_text=True))
+    answer_id = (
+        db.session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == second["id"])).scalars().first()
+    )
+    edits = [
+        ("rename", f"/themes/themes/{second['id']}/rename", {"label": "打卡"}),
+        ("noise", f"/themes/themes/{second['id']}/noise", {}),
+        ("move", f"/themes/themes/{second['id']}/members/{answer_id}/move", {"to": first["id"]}),
+        ("merge", f"/themes/themes/{second['id']}/merge", {"into": first["id"]}),
+        ("split", f"/themes/themes/{first['id']}/split", {}),
+    ]
+    for action, path, form in edits:
+        assert client.post(path, data={"csrf_token": token, **form}).status_code == 302
+        edit = db.session.execute(select(ThemeEdit).order_by(ThemeEdit.id.desc())).scalars().first()
+        audit = db.session.execute(select(AuditLog).order_by(AuditLog.id.desc())).scalars().first()
+        assert edit.action == action and audit.action == f"theme.{action}", action
+        assert edit.payload["theme_id"] == int(audit.target_id) and edit.staff_user_id == audit.actor_id
+    assert db.session.execute(select(func.count()).select_from(ThemeEdit)).scalar_one() == len(edits)
+
+
+def test_an_edit_towards_a_theme_of_another_run_is_refused_with_a_message(runner, client, login_as):
+    campaign = commented_campaign()
+    _, first = run_cli(runner, campaign.id)
+    _, second = run_cli(runner, campaign.id, full=True)
+    source = next(t for t in first["themes"] if not t["is_other"])
+    elsewhere = next(t for t in second["themes"] if not t["is_other"])
+    login_as("manager")
+    token = csrf_token_from(client.get(f"/themes/runs/{first['id']}").get_data(as_text=True))
+    for into in (elsewhere["id"], source["id"], 2**40, "x"):
+        response = client.post(
+            f"/themes/themes/{source['id']}/merge", data={"csrf_token": token, "into": into}, follow_redirects=True
+        )
+        assert response.status_code == 200 and "请选择同一次分析中的另一个主题" in response.get_data(as_text=True)
+    assert db.session.get(Theme, source["id"]).merged_into_id is None

@@ -61,7 +61,7 @@ def test_polarity_of_complaints_and_praise():
 
 
 def test_recurring_complaints_become_themes_with_keywords_and_quotes():
-    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(demo_texts(300)))
+    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(demo_texts(300))).result_
     themes = [t for t in result.themes if not t.is_other]
     assert 3 <= len(themes) <= 15
     keywords = {word for theme in themes for word in theme.keywords}
@@ -74,33 +74,33 @@ def test_recurring_complaints_become_themes_with_keywords_and_quotes():
 
 def test_same_seed_gives_the_same_themes():
     texts = demo_texts(150, seed=3)
-    first = ThemePipeline(random_state=7, workers=1).fit(comments_from(texts))
-    second = ThemePipeline(random_state=7, workers=1).fit(comments_from(texts))
+    first = ThemePipeline(random_state=7, workers=1).fit(comments_from(texts)).result_
+    second = ThemePipeline(random_state=7, workers=1).fit(comments_from(texts)).result_
     assert [(t.label, t.members) for t in first.themes] == [(t.label, t.members) for t in second.themes]
 
 
 def test_names_never_become_keywords():
     names = ["张伟", "李娜"]
     texts = [f"{names[i % 2]}说审批流程太长了，每次都卡住" for i in range(40)] + demo_texts(60)
-    result = ThemePipeline(random_state=0, names=names, workers=1).fit(comments_from(texts))
+    result = ThemePipeline(random_state=0, names=names, workers=1).fit(comments_from(texts)).result_
     words = {w for t in result.themes for w in t.keywords} | {t.label for t in result.themes}
     assert not any(name in word for name in names for word in words)
 
 
 @pytest.mark.parametrize("texts", [[], ["审批太慢"], ["审批太慢", "打卡不准"], ["无", "😀", "a", ""], demo_texts(9)])
 def test_tiny_and_empty_inputs_do_not_fail(texts):
-    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(texts))
+    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(texts)).result_
     assert sum(t.size for t in result.themes) + len(result.non_answers) == len(texts)
 
 
 def test_five_hundred_identical_comments():
-    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(["审批流程太长了"] * 500))
+    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(["审批流程太长了"] * 500)).result_
     assert sum(t.size for t in result.themes) == 500
 
 
 def test_a_100_kb_comment_and_mixed_scripts():
     texts = demo_texts(40) + ["審批流程太長了 approval is too slow " * 3000, "OA系統很卡 the app is slow"]
-    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(texts))
+    result = ThemePipeline(random_state=0, workers=1).fit(comments_from(texts)).result_
     assert sum(t.size for t in result.themes) + len(result.non_answers) == len(texts)
 
 
@@ -108,7 +108,7 @@ def test_breakdown_only_shows_cells_with_k_text_respondents():
     comments = comments_from(demo_texts(60))
     for c in comments[:3]:
         c.role = "executive"
-    result = ThemePipeline(random_state=0, k_text=10, workers=1).fit(comments)
+    result = ThemePipeline(random_state=0, k_text=10, workers=1).fit(comments).result_
     for theme in result.themes:
         assert all(count >= 10 for count in theme.breakdown["role"].values())
         assert "executive" not in theme.breakdown["role"]
@@ -116,8 +116,8 @@ def test_breakdown_only_shows_cells_with_k_text_respondents():
 
 def test_cached_tokens_are_used_instead_of_tokenising_again():
     comments = comments_from(demo_texts(30))
-    first = ThemePipeline(random_state=0, workers=1).fit(comments)
+    first = ThemePipeline(random_state=0, workers=1).fit(comments).result_
     for comment, tokens in zip(comments, first.tokens):
         comment.tokens = tokens
-    second = ThemePipeline(random_state=0, workers=1).fit(comments)
+    second = ThemePipeline(random_state=0, workers=1).fit(comments).result_
     assert second.newly_tokenised == [] and len(first.newly_tokenised) > 0

@@ -1,4 +1,5 @@
-"""Theme runs: load comments, run `analysis.text`, store themes; recurrence and manager edits.
+"""Theme runs: which comments go in, running `analysis.text` on them as a background job, storing the themes
+and linking them to earlier runs (recurrence).
 
 A run is a background job (`app.jobs`). It reads stored tokens for the current dictionary version
 and stores the ones it makes, so a re-run does not tokenise again. A run that fails is marked failed
@@ -12,9 +13,10 @@ import traceback
 import uuid
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import insert, select
 
 from analysis.privacy import may_release_text
+from analysis.release import OVERALL
 from analysis.text import Comment, ThemePipeline
 from analysis.text.recurrence import growth, match
 from analysis.text.tokenise import dictionary_version
@@ -29,11 +31,14 @@ from app.models import (
     Person,
     Response,
     Theme,
-    ThemeEdit,
-    ThemeMember,
     ThemeRun,
 )
 from app.models.types import utcnow
+from app.results.releases import release_state
+from app.themes.edits import reapply_edits
+from app.themes.members import add_members
+from app.themes.refresh import incremental_base, refresh
+from app.themes.released import run_k_text
 from app.version import code_version
 
 
@@ -66,11 +71,22 @@ def create_run(session, campaign_ids: list[int], user_id: int | None = None, ful
     return run
 
 
+def released_step(session, campaign: Campaign) -> int | None:
+    """The release step up to which the campaign's comments may be read (its records as last released overall):
+    a comment written since is grouped once the next step releases it, as on the comments page."""
+    return release_state(session, campaign).records(OVERALL).shown_step
+
+
 def load_comments(session, run: ThemeRun) -> list[Comment]:
+    """The released comments of the run's campaigns; the step read of each is kept in the run's params."""
     comments = []
     version = run.dictionary_version
+    steps = {}
     for campaign_id in run.campaign_ids:
         campaign = session.get(Campaign, campaign_id)
+        step = steps[str(campaign_id)] = released_step(session, campaign)
+        if step is None:
+            continue
         codes = [q.code for q in instrument_for(campaign.instrument_version).text_questions]
         rows = session.execute(
             select(
@@ -85,7 +101,12 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
             .outerjoin(
                 AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version)
             )
-            .where(Response.campaign_id == campaign_id, Answer.question_code.in_(codes), Answer.value_text.is_not(None))
+            .where(
+                Response.campaign_id == campaign_id,
+                Response.release_step <= step,
+                Answer.question_code.in_(codes),
+                Answer.value_text.is_not(None),
+            )
             .order_by(Answer.id)
         ).all()
         for answer_id, response_id, text, role, department, tokens in rows:
@@ -100,6 +121,7 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
                     tokens.split(" ") if tokens else ([] if tokens == "" else None),
                 )
             )
+    run.params = {**(run.params or {}), "release_steps": steps}
     return comments
 
 
@@ -114,7 +136,7 @@ def execute_run(run_id: int) -> None:
     try:
         comments = load_comments(session, run)
         respondents = len({c.respondent_id for c in comments})
-        k_text = run.params.get("k_text", current_app.config["ANONYMITY_MIN_GROUP_TEXT"])
+        k_text = run_k_text(session, run)
         if not may_release_text(respondents, k_text):
             raise ThemeRunError(f"写了评论的人只有 {respondents} 位，不足 {k_text} 人，为保护匿名不生成主题")
         names = list(session.execute(select(Person.name)).scalars())
@@ -122,8 +144,6 @@ def execute_run(run_id: int) -> None:
         def progress(stage, percent):
             run.stage, run.progress = stage, percent
             session.commit()
-
-        from app.themes.refresh import incremental_base, refresh
 
         base = refreshed_run(session, run)
         new_comments = incremental_base(session, run, comments, base)
@@ -143,9 +163,9 @@ def execute_run(run_id: int) -> None:
             k_text=k_text,
             progress=progress,
         )
-        result = pipeline.fit(comments)
+        pipeline.fit(comments)
         run.stage, run.progress = "store", 92
-        store_result(session, run, comments, result)
+        store_result(session, run, comments, pipeline)
         apply_recurrence(session, run)
         reapply_edits(session, run)
         run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
@@ -167,7 +187,9 @@ def fail_run(message: str, run_id: int) -> None:
         run.status, run.error, run.finished_at = "failed", message, utcnow()
 
 
-def store_result(session, run: ThemeRun, comments: list[Comment], result) -> None:
+def store_result(session, run: ThemeRun, comments: list[Comment], pipeline: ThemePipeline) -> None:
+    """The fitted pipeline's themes, memberships, new tokens and timings, stored with the run."""
+    result = pipeline.result_
     version = result.dictionary_version
     if result.newly_tokenised:
         session.execute(
@@ -183,7 +205,7 @@ def store_result(session, run: ThemeRun, comments: list[Comment], result) -> Non
         )
     run.n_comments = len(comments)
     run.n_non_answers = len(result.non_answers)
-    run.timings = {stage: round(seconds, 3) for stage, seconds in result.timings.items()}
+    run.timings = {stage: round(seconds, 3) for stage, seconds in pipeline.timings_.items()}
     run.params = {
         **run.params,
         "k": result.k,
@@ -210,20 +232,7 @@ def store_result(session, run: ThemeRun, comments: list[Comment], result) -> Non
         )
         session.add(row)
         session.flush()
-        if theme.members:
-            session.execute(
-                insert(ThemeMember),
-                [
-                    {
-                        "theme_id": row.id,
-                        "answer_id": comments[i].answer_id,
-                        "polarity": result.polarities[i],
-                        "distance": 0.0,
-                        "moved": False,
-                    }
-                    for i in theme.members
-                ],
-            )
+        add_members(session, ((row.id, comments[i].answer_id, result.polarities[i]) for i in theme.members))
     session.flush()
 
 
@@ -272,171 +281,3 @@ def apply_recurrence(session, run: ThemeRun) -> None:
         current.recurring_quarters = sorted(set(before.recurring_quarters or []) | {run.quarter})
         current.growth = growth(current.respondents, before.respondents)
     session.flush()
-
-
-def reapply_edits(session, run: ThemeRun) -> None:
-    """Edits made on earlier runs of the same campaigns are re-applied by matching lineage."""
-    edits = (
-        session.execute(
-            select(ThemeEdit)
-            .join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
-            .where(ThemeRun.id != run.id)
-            .order_by(ThemeEdit.id)
-        )
-        .scalars()
-        .all()
-    )
-    by_lineage = {t.lineage: t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars()}
-    for edit in edits:
-        theme = by_lineage.get(edit.payload.get("lineage"))
-        if theme is None:
-            continue
-        if edit.action == "rename":
-            theme.custom_label = edit.payload["label"]
-        elif edit.action == "noise":
-            theme.is_noise = bool(edit.payload.get("noise", True))
-        elif edit.action == "merge":
-            target = by_lineage.get(edit.payload.get("into_lineage"))
-            if target is not None and target.id != theme.id:
-                merge_themes(session, theme, target)
-
-
-def merge_themes(session, source: Theme, target: Theme) -> None:
-    members = session.execute(select(ThemeMember).where(ThemeMember.theme_id == source.id)).scalars().all()
-    existing = set(session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == target.id)).scalars())
-    for member in members:
-        if member.answer_id not in existing:
-            session.add(
-                ThemeMember(theme_id=target.id, answer_id=member.answer_id, polarity=member.polarity, moved=True)
-            )
-        session.delete(member)
-    session.flush()
-    rows = session.execute(
-        select(Answer.response_id, ThemeMember.polarity)
-        .join(Answer, ThemeMember.answer_id == Answer.id)
-        .where(ThemeMember.theme_id == target.id)
-    ).all()
-    target.size = len(rows)
-    target.respondents = len({response_id for response_id, _ in rows})
-    target.negative_respondents = len({response_id for response_id, p in rows if p == "negative"})
-    target.negative_share = target.negative_respondents / target.respondents if target.respondents else 0
-    target.keywords = list(dict.fromkeys(target.keywords + source.keywords))[:10]
-    source.merged_into_id = target.id
-    source.size = source.respondents = source.negative_respondents = 0
-
-
-def record_edit(session, run: ThemeRun, theme: Theme, action: str, user_id: int | None, **payload) -> None:
-    session.add(
-        ThemeEdit(
-            run_id=run.id,
-            action=action,
-            staff_user_id=user_id,
-            payload={"lineage": theme.lineage, "theme_id": theme.id, **payload},
-        )
-    )
-
-
-def campaign_respondents_with_comments(session, campaign_ids) -> int:
-    return session.execute(
-        select(func.count(func.distinct(Answer.response_id)))
-        .join(Response)
-        .where(Response.campaign_id.in_(campaign_ids), Answer.value_text.is_not(None))
-    ).scalar_one()
-
-
-def visible_themes(run: ThemeRun) -> list[Theme]:
-    return ranked([t for t in run.themes if t.merged_into_id is None])
-
-
-def delete_members_of(session, theme: Theme) -> None:
-    session.execute(delete(ThemeMember).where(ThemeMember.theme_id == theme.id))
-
-
-def ranked(themes: list[Theme]) -> list[Theme]:
-    """Ranking: catch-all last; most respondents with negative comments first, then growth vs last quarter."""
-    return sorted(themes, key=lambda t: (t.is_other, t.is_noise, -t.negative_respondents, -(t.growth or 0), t.rank))
-
-
-def move_comment(session, answer_id: str, source: Theme, target: Theme, k_text: int) -> None:
-    from app.themes.refresh import recount
-
-    member = session.get(ThemeMember, (source.id, answer_id))
-    if member is None or target.run_id != source.run_id:
-        raise ThemeRunError("这条评论不在该主题中，或目标主题不属于同一次分析")
-    session.delete(member)
-    session.flush()
-    session.add(ThemeMember(theme_id=target.id, answer_id=answer_id, polarity=member.polarity, moved=True))
-    session.flush()
-    recount(session, source.run, k_text)
-
-
-def split_theme(session, theme: Theme, k_text: int) -> list[Theme]:
-    """Re-cluster one theme's comments into sub-themes (number chosen from the data, at least two)."""
-    from analysis.text import Comment, ThemePipeline
-    from analysis.text.cluster import StableKMeans
-    from app.themes.refresh import recount
-
-    rows = session.execute(
-        select(Answer.id, Answer.response_id, Answer.value_text, Response.role, Response.department_path)
-        .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-        .join(Response, Answer.response_id == Response.id)
-        .where(ThemeMember.theme_id == theme.id)
-        .order_by(Answer.id)
-    ).all()
-    if len(rows) < 6:
-        raise ThemeRunError("评论太少，无法拆分")
-    comments = [Comment(a, r, t, role, dept) for a, r, t, role, dept in rows]
-    clusterer = StableKMeans(k_min=2, k_max=6, min_stability=0.0, tolerance=0.8, min_similarity=0.0, random_state=0)
-    result = ThemePipeline(random_state=0, k_text=k_text, clusterer=clusterer, workers=1).fit(comments)
-    parts = [t for t in result.themes if not t.is_other and t.members]
-    if len(parts) < 2:
-        raise ThemeRunError("这些评论找不到可以区分的子主题")
-    session.execute(delete(ThemeMember).where(ThemeMember.theme_id == theme.id))
-    created = []
-    for part in parts:
-        row = Theme(
-            run_id=theme.run_id,
-            label=part.label,
-            keywords=part.keywords,
-            term_weights=part.term_weights,
-            representatives=[comments[i].text[:500] for i in part.representatives],
-            rank=theme.rank,
-            lineage=str(uuid.uuid4()),
-            recurring_quarters=theme.recurring_quarters,
-            cohesion=round(part.cohesion, 3),
-        )
-        session.add(row)
-        session.flush()
-        session.execute(
-            insert(ThemeMember),
-            [
-                {
-                    "theme_id": row.id,
-                    "answer_id": comments[i].answer_id,
-                    "polarity": result.polarities[i],
-                    "distance": 0.0,
-                    "moved": False,
-                }
-                for i in part.members
-            ],
-        )
-        created.append(row)
-    leftovers = [i for t in result.themes if t.is_other for i in t.members]
-    if leftovers:
-        session.execute(
-            insert(ThemeMember),
-            [
-                {
-                    "theme_id": created[0].id,
-                    "answer_id": comments[i].answer_id,
-                    "polarity": result.polarities[i],
-                    "distance": 0.0,
-                    "moved": False,
-                }
-                for i in leftovers
-            ],
-        )
-    theme.merged_into_id = created[0].id
-    theme.size = theme.respondents = theme.negative_respondents = 0
-    recount(session, theme.run, k_text)
-    return created

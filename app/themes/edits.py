@@ -1,0 +1,185 @@
+"""Managers' edits to a run's themes — rename, noise, merge, split, move — each written with its edit row
+(re-applied when a run over the same campaigns is refreshed) and its audit row by one function."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+
+from analysis.text import Comment, ThemePipeline
+from analysis.text.cluster import StableKMeans
+from app.audit import record
+from app.models import Answer, Response, Theme, ThemeEdit, ThemeMember, ThemeRun
+from app.models.types import is_id
+from app.themes.members import add_members, recount
+from app.themes.released import run_k_text
+
+SPLIT_MIN_COMMENTS = 6
+
+
+class ThemeEditError(ValueError):
+    """An edit that cannot be made; the message says why, in the user's language."""
+
+
+def record_edit(session, theme: Theme, action: str, user_id: int | None, audit: dict, **payload) -> None:
+    """The edit row (replayed on refresh, by lineage) and the audit row of one edit, added together."""
+    session.add(
+        ThemeEdit(
+            run_id=theme.run_id,
+            action=action,
+            staff_user_id=user_id,
+            payload={"lineage": theme.lineage, "theme_id": theme.id, **payload},
+        )
+    )
+    record(f"theme.{action}", "theme", theme.id, audit, actor_id=user_id)
+
+
+def rename(session, theme: Theme, label: str, user_id: int | None) -> Theme:
+    theme.custom_label = label.strip()
+    record_edit(session, theme, "rename", user_id, {"label": theme.custom_label}, label=theme.custom_label)
+    return theme
+
+
+def toggle_noise(session, theme: Theme, user_id: int | None) -> Theme:
+    theme.is_noise = not theme.is_noise
+    record_edit(session, theme, "noise", user_id, {"noise": theme.is_noise}, noise=theme.is_noise)
+    return theme
+
+
+def merge(session, theme: Theme, target_id: int | None, user_id: int | None) -> Theme:
+    """Merge `theme` into another theme of the same run; returns the theme it went into."""
+    target = _other_theme(session, theme, target_id)
+    if target.is_other:
+        raise ThemeEditError(_("请选择同一次分析中的另一个主题"))
+    merge_themes(session, theme, target)
+    record_edit(session, theme, "merge", user_id, {"into": target.id}, into_lineage=target.lineage)
+    return target
+
+
+def split(session, theme: Theme, user_id: int | None) -> list[Theme]:
+    parts = split_theme(session, theme)
+    into = [part.id for part in parts]
+    record_edit(session, theme, "split", user_id, {"into": into}, into=into)
+    return parts
+
+
+def move(session, theme: Theme, answer_id: str, target_id: int | None, user_id: int | None) -> Theme:
+    """Move one comment of `theme` to another theme of the same run; returns that theme."""
+    target = _other_theme(session, theme, target_id)
+    move_comment(session, answer_id, theme, target)
+    record_edit(
+        session,
+        theme,
+        "move",
+        user_id,
+        {"answer_id": answer_id, "to": target.id},
+        answer_id=answer_id,
+        to_lineage=target.lineage,
+    )
+    return target
+
+
+def _other_theme(session, theme: Theme, target_id: int | None) -> Theme:
+    target = session.get(Theme, target_id) if is_id(target_id) else None
+    if target is None or target.run_id != theme.run_id or target.id == theme.id:
+        raise ThemeEditError(_("请选择同一次分析中的另一个主题"))
+    return target
+
+
+def reapply_edits(session, run: ThemeRun) -> None:
+    """Edits made on earlier runs of the same campaigns are re-applied by matching lineage."""
+    edits = (
+        session.execute(
+            select(ThemeEdit)
+            .join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
+            .where(ThemeRun.id != run.id)
+            .order_by(ThemeEdit.id)
+        )
+        .scalars()
+        .all()
+    )
+    by_lineage = {t.lineage: t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars()}
+    for edit in edits:
+        theme = by_lineage.get(edit.payload.get("lineage"))
+        if theme is None:
+            continue
+        if edit.action == "rename":
+            theme.custom_label = edit.payload["label"]
+        elif edit.action == "noise":
+            theme.is_noise = bool(edit.payload.get("noise", True))
+        elif edit.action == "merge":
+            target = by_lineage.get(edit.payload.get("into_lineage"))
+            if target is not None and target.id != theme.id:
+                merge_themes(session, theme, target)
+
+
+def merge_themes(session, source: Theme, target: Theme) -> None:
+    """Move every member of `source` into `target`; keywords are joined, the counts taken from the members."""
+    members = session.execute(select(ThemeMember).where(ThemeMember.theme_id == source.id)).scalars().all()
+    existing = set(session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == target.id)).scalars())
+    for member in members:
+        if member.answer_id not in existing:
+            session.add(
+                ThemeMember(theme_id=target.id, answer_id=member.answer_id, polarity=member.polarity, moved=True)
+            )
+        session.delete(member)
+    session.flush()
+    target.keywords = list(dict.fromkeys(target.keywords + source.keywords))[:10]
+    source.merged_into_id = target.id
+    recount(session, target.run, run_k_text(session, target.run))
+
+
+def move_comment(session, answer_id: str, source: Theme, target: Theme) -> None:
+    member = session.get(ThemeMember, (source.id, answer_id))
+    if member is None or target.run_id != source.run_id:
+        raise ThemeEditError(_("这条评论不在该主题中，或目标主题不属于同一次分析"))
+    session.delete(member)
+    session.flush()
+    session.add(ThemeMember(theme_id=target.id, answer_id=answer_id, polarity=member.polarity, moved=True))
+    session.flush()
+    recount(session, source.run, run_k_text(session, source.run))
+
+
+def split_theme(session, theme: Theme) -> list[Theme]:
+    """Re-cluster one theme's comments into sub-themes (number chosen from the data, at least two)."""
+    rows = session.execute(
+        select(Answer.id, Answer.response_id, Answer.value_text, Response.role, Response.department_path)
+        .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+        .join(Response, Answer.response_id == Response.id)
+        .where(ThemeMember.theme_id == theme.id)
+        .order_by(Answer.id)
+    ).all()
+    if len(rows) < SPLIT_MIN_COMMENTS:
+        raise ThemeEditError(_("评论太少，无法拆分"))
+    k_text = run_k_text(session, theme.run)
+    comments = [Comment(a, r, t, role, dept) for a, r, t, role, dept in rows]
+    clusterer = StableKMeans(k_min=2, k_max=6, min_stability=0.0, tolerance=0.8, min_similarity=0.0, random_state=0)
+    result = ThemePipeline(random_state=0, k_text=k_text, clusterer=clusterer, workers=1).fit(comments).result_
+    parts = [t for t in result.themes if not t.is_other and t.members]
+    if len(parts) < 2:
+        raise ThemeEditError(_("这些评论找不到可以区分的子主题"))
+    session.execute(delete(ThemeMember).where(ThemeMember.theme_id == theme.id))
+    created = []
+    for part in parts:
+        row = Theme(
+            run_id=theme.run_id,
+            label=part.label,
+            keywords=part.keywords,
+            term_weights=part.term_weights,
+            representatives=[comments[i].text[:500] for i in part.representatives],
+            rank=theme.rank,
+            lineage=str(uuid.uuid4()),
+            recurring_quarters=theme.recurring_quarters,
+            cohesion=round(part.cohesion, 3),
+        )
+        session.add(row)
+        session.flush()
+        add_members(session, ((row.id, comments[i].answer_id, result.polarities[i]) for i in part.members))
+        created.append(row)
+    leftovers = [i for t in result.themes if t.is_other for i in t.members]
+    add_members(session, ((created[0].id, comments[i].answer_id, result.polarities[i]) for i in leftovers))
+    theme.merged_into_id = created[0].id
+    recount(session, theme.run, k_text)
+    return created
