@@ -67,6 +67,9 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     from app.campaigns import cli as campaigns_cli
 
     campaigns_cli.init_app(app)
+    from app.instruments import cli as instruments_cli
+
+    instruments_cli.init_app(app)
     from app.themes import cli as themes_cli
 
     themes_cli.init_app(app)

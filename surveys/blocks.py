@@ -48,7 +48,7 @@ def block(name: str) -> Block:
     from surveys.definitions import BUILTIN_DIR, from_yaml
 
     path = BUILTIN_DIR / f"{BLOCK_SOURCES[name]}.yaml"
-    source = from_yaml(path.read_text(encoding="utf-8"), source=path.name, check_blocks=False)
+    source = from_yaml(path.read_text(encoding="utf-8"), source=path.name, authoring=False)
     questions = tuple(_unassigned(q) for q in source.questions if q.block == name)
     scales = tuple(s for s in source.scales if s.block == name)
     codes = {s.code for s in scales}

@@ -130,8 +130,9 @@ class InstrumentError(ValueError):
 class _Checker:
     """Collects problems; each check returns the cleaned value, or None when it found a problem."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, authoring: bool = True):
         self.source = source
+        self.authoring = authoring
         self.problems: list[Problem] = []
         self.code: str | None = None  # the code of the question or scale being checked
 
@@ -193,10 +194,12 @@ class _Checker:
         return value
 
 
-def from_dict(data: dict, source: str = "<definition>", check_blocks: bool = True) -> Instrument:
+def from_dict(data: dict, source: str = "<definition>", authoring: bool = True) -> Instrument:
     """Build and validate an instrument from plain data (parsed YAML or stored JSON); InstrumentError
-    lists every problem. `check_blocks=False` only for reading the blocks themselves (`surveys.blocks`)."""
-    check = _Checker(source)
+    lists every problem. `authoring=False` reads a definition that was valid when it was stored (a stored
+    version, the blocks themselves) without the rules for writing one: validated blocks locked and whole,
+    custom scales as modules."""
+    check = _Checker(source, authoring)
     if check.mapping(data, "") is None:
         raise InstrumentError(check.problems)
     check.known_fields(data, ROOT_FIELDS, "")
@@ -213,7 +216,7 @@ def from_dict(data: dict, source: str = "<definition>", check_blocks: bool = Tru
     questions = _questions(check, data.get("questions"))
     scales = _scales(check, data.get("scales"), questions)
     barrier_scales, threshold = _barrier(check, data.get("barrier_point"), scales)
-    if check_blocks:
+    if authoring:
         from surveys.blocks import check_blocks as check_locked_blocks
 
         check_locked_blocks(check, questions, scales, barrier_scales, threshold)
@@ -430,7 +433,7 @@ def _scale(check: _Checker, raw: dict, path: str, by_code: dict, codes: set, own
         if code in codes:
             check.fail(f"{path}.code", N_("量表编码“%(code)s”重复"), code=code)
         codes.add(code)
-        if block is None and (not code.startswith(MODULE_PREFIX) or code == MODULE_PREFIX):
+        if check.authoring and block is None and (not code.startswith(MODULE_PREFIX) or code == MODULE_PREFIX):
             check.fail(f"{path}.code", N_("自定义量表是模块，编码应为 module_ 加模块名，如 module_purchase"))
     scoring = raw.get("scoring")
     if scoring not in SCORING_METHODS:
@@ -440,7 +443,7 @@ def _scale(check: _Checker, raw: dict, path: str, by_code: dict, codes: set, own
             value=scoring,
             allowed="、".join(SCORING_METHODS),
         )
-    elif block is None and scoring != "mean":
+    elif check.authoring and block is None and scoring != "mean":
         check.fail(f"{path}.scoring", N_("SUS 和 NPS 计分只用于验证过的题组；自定义模块按平均分计分（mean）"))
     items = raw.get("items")
     if not isinstance(items, list) or not items:
@@ -565,12 +568,12 @@ def to_yaml(instrument: Instrument) -> str:
     return yaml.safe_dump(to_dict(instrument), allow_unicode=True, sort_keys=False, width=1000)
 
 
-def from_yaml(text: str, source: str = "<definition>", check_blocks: bool = True) -> Instrument:
+def from_yaml(text: str, source: str = "<definition>", authoring: bool = True) -> Instrument:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InstrumentError([Problem(source, "", N_("YAML 格式错误：%(error)s"), (("error", str(exc)),))]) from exc
-    return from_dict(data, source=source, check_blocks=check_blocks)
+    return from_dict(data, source=source, authoring=authoring)
 
 
 def definition_hash(instrument: Instrument) -> str:

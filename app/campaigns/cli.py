@@ -1,4 +1,4 @@
-"""`flask campaigns …`, `flask invitations …` and `flask instruments …` commands."""
+"""`flask campaigns …` and `flask invitations …` commands."""
 
 import csv
 import json
@@ -25,12 +25,11 @@ from app.campaigns.service import (
     text_threshold,
 )
 from app.extensions import db
-from app.instruments import InstrumentNotFound, latest_version, list_instruments
+from app.instruments import InstrumentNotFound, latest_version
 from app.models import Campaign
 
 campaigns_cli = AppGroup("campaigns", help="问卷活动 / Survey campaigns.")
 invitations_cli = AppGroup("invitations", help="邀请链接 / Invitations.")
-instruments_cli = AppGroup("instruments", help="问卷 / Instruments.")
 
 
 def _fail(message: str):
@@ -267,17 +266,6 @@ def invitations_remind_due(as_json):
         sys.exit(1)
 
 
-@instruments_cli.command("list")
-@click.option("--json", "as_json", is_flag=True)
-def instruments_list(as_json):
-    rows = list_instruments(db.session)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    for row in rows:
-        click.echo(f"{row['name']}\tv{row['version']}\t{row['title']}\t{row['questions']} 题")
-
-
 def init_app(app) -> None:
-    for group in (campaigns_cli, invitations_cli, instruments_cli):
+    for group in (campaigns_cli, invitations_cli):
         app.cli.add_command(group)
