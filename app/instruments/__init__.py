@@ -150,6 +150,7 @@ def version_of(session, slug: str, number: int | None = None) -> InstrumentVersi
     """Version `number` of an instrument (the latest without a number); InstrumentNotFound otherwise."""
     if number is None:
         return latest_version(session, slug)
+    sync_builtin_instruments(session)
     version = session.execute(
         select(InstrumentVersion).join(Instrument).where(Instrument.slug == slug, InstrumentVersion.version == number)
     ).scalar_one_or_none()
@@ -230,6 +231,13 @@ def _form_class(definition_hash: str, definition_json: str, locale: str):
 
 def form_class_for(version: InstrumentVersion, locale: str):
     return _form_class(version.definition_hash, version.definition, locale)
+
+
+def form_class_for_definition(definition, locale: str):
+    """The form of a definition not stored yet (the editor's preview)."""
+    return _form_class(
+        surveys.definition_hash(definition), json.dumps(surveys.to_dict(definition), ensure_ascii=False), locale
+    )
 
 
 def answers_from_form(definition, form) -> list[tuple[str, float | None, str | None]]:
