@@ -38,10 +38,10 @@ def _select(**kwargs) -> SelectField:
 class QuestionRow(Form):
     code = StringField(_l("编码"))
     qtype = _select(label=_l("题型"), choices=[SelectChoice(k, v) for k, v in QUESTION_TYPE_LABELS.items()])
-    text_zh = TextAreaField(_l("题目（中文）"))
-    text_en = TextAreaField(_l("题目（英文，可不填）"))
+    text_zh = TextAreaField(_l("题目（中文）"), render_kw={"rows": 2})
+    text_en = TextAreaField(_l("题目（英文，可不填）"), render_kw={"rows": 2})
     required = BooleanField(_l("必答"))
-    options = TextAreaField(_l("选项：每行一个，格式“编码 | 中文 | English”，编码和英文可省略"))
+    options = TextAreaField(_l("选项：每行一个，格式“编码 | 中文 | English”，编码和英文可省略"), render_kw={"rows": 3})
     max_length = StringField(_l("最多字数"))
     max_choices = StringField(_l("最多可选几项（不填则不限）"))
     module = _select(label=_l("计入模块"), choices=[])

@@ -9,7 +9,11 @@
 
   function renumber() {
     var positions = list.querySelectorAll("[data-position]");
-    for (var i = 0; i < positions.length; i++) positions[i].value = String(i);
+    for (var i = 0; i < positions.length; i++) {
+      positions[i].value = String(i);
+      var label = unitAt(positions[i]).querySelector("[data-number]");
+      if (label) label.textContent = label.dataset.number.replace("{n}", String(i + 1));
+    }
   }
   function unitAt(target) {
     while (target && target !== list) {
@@ -28,9 +32,11 @@
   }
 
   Array.prototype.forEach.call(list.querySelectorAll("[data-unit]"), function (unit) {
-    unit.setAttribute("draggable", "true");
     var handle = unit.querySelector(".drag-handle");
-    if (handle) handle.hidden = false;
+    if (handle) {  // drag by the handle, so that selecting text in a field never starts a drag
+      handle.hidden = false;
+      handle.setAttribute("draggable", "true");
+    }
     showFieldsFor(unit);
   });
   list.addEventListener("dragstart", function (event) {
