@@ -377,6 +377,8 @@ class Campaign(BaseModel):
     closes_at: str | None = None
     min_group: int
     min_group_text: int
+    repeats_quarterly: bool | None = Field(None, description="the next quarter's campaign is created by itself")
+    repeated_from: int | None = Field(None, description="the campaign this one repeats")
     invited: int | None = None
     completed: int | None = None
     response_rate: float | None = None
