@@ -276,3 +276,13 @@ def test_option_codes_yaml_would_read_as_booleans_survive_export():
     data = broken(lambda d: d["questions"][1]["options"][0].update(code="no"))
     exported = to_yaml(from_dict(data))
     assert from_yaml(exported).question("q2").options[0].code == "no"
+
+
+def test_a_version_stored_before_blocks_were_marked_still_loads():
+    """Stored versions are read without the authoring rules: they were valid when they were stored."""
+    data = to_dict(load_builtin("quarterly-satisfaction"))
+    for row in data["questions"] + data["scales"]:
+        row.pop("block", None)
+    with pytest.raises(InstrumentError, match="只用于验证过的题组"):
+        from_dict(data)
+    assert from_dict(data, authoring=False).scales[0].code == "sus"
