@@ -286,3 +286,13 @@ def test_a_version_stored_before_blocks_were_marked_still_loads():
     with pytest.raises(InstrumentError, match="只用于验证过的题组"):
         from_dict(data)
     assert from_dict(data, authoring=False).scales[0].code == "sus"
+
+
+def test_the_example_in_the_documentation_is_a_valid_definition():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "instruments.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    instrument = from_yaml(example, source="instruments.md")
+    assert instrument.scales[0].items == ("purchase", "purchase_track")
+    assert instrument.question("mobile_why").show_if.values == ("no",)
