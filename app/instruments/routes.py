@@ -126,14 +126,15 @@ def _editor_page(draft: dict, fixed_name: str | None, errors: EditorErrors | Non
 def preview():
     """The posted draft as an employee sees it, for the editor's phone-width frame."""
     if request.method == "GET":
-        return framable_by_self(render_template("instruments/preview_empty.html"))
+        return framable_by_self(render_template("instruments/preview_empty.html", preview=True))
     form = EditorForm()
     if not form.validate_on_submit():
         abort(400)
     draft = draft_from_form(form, "preview")
     definition, errors = check_draft(draft, current_language())
     if errors:
-        return framable_by_self(render_template("instruments/preview_problems.html", errors=errors)), 422
+        problems = render_template("instruments/preview_problems.html", errors=errors, preview=True)
+        return framable_by_self(problems), 422
     return framable_by_self(_survey_page(definition))
 
 
