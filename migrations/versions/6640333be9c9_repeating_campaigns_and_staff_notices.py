@@ -5,7 +5,7 @@ quarter (remembering the campaign it repeats, once) and opens on its date by its
 manager. Downgrading drops the notices and the repeat settings; campaigns already created stay.
 
 Revision ID: 6640333be9c9
-Revises: fbc59e1015b6
+Revises: 7c1e5b2a9d40
 Create Date: 2026-12-01 11:07:35.863162
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6640333be9c9'
-down_revision = 'fbc59e1015b6'
+down_revision = '7c1e5b2a9d40'
 branch_labels = None
 depends_on = None
 
