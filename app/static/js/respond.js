@@ -40,6 +40,10 @@
   function update() {
     applyConditions();
     var shown = questions.filter(function (fieldset) { return !fieldset.hidden; });
+    shown.forEach(function (fieldset, index) {  // numbered as shown: no gap where a question is hidden
+      var number = fieldset.querySelector(".qnum");
+      if (number) number.textContent = index + 1 + ".";
+    });
     var count = shown.filter(answered).length;
     if (fill) fill.style.width = (shown.length ? 100 * count / shown.length : 0) + "%";
     if (text) text.textContent = template.replace("{a}", count).replace("{n}", shown.length);
