@@ -93,7 +93,7 @@ def check_blocks(check, questions: list[Question], scales: list[Scale], barrier:
 
 def _fail_at(check, path: str, code: str, name: str) -> None:
     check.code = code
-    check.fail(path, N_("未知题组“%(name)s”（可用：%(allowed)s）"), name=name, allowed="、".join(BLOCK_NAMES))
+    check.fail(path, N_("未知题组“%(name)s”（可用：%(allowed)s）"), name=name, allowed=tuple(BLOCK_NAMES))
     check.code = None
 
 

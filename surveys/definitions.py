@@ -60,6 +60,16 @@ def N_(message: str) -> str:
     return message
 
 
+def _in_language(value: object, language: str) -> object:
+    """A problem's value as the reader sees it: a bilingual text in their language, a list (the allowed values)
+    joined with their language's separator."""
+    if isinstance(value, dict):
+        return value.get(language) or value.get("zh")
+    if isinstance(value, tuple):
+        return ("、" if language == "zh" else ", ").join(str(item) for item in value)
+    return value
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a definition: where (`path`, e.g. `questions[3].options[1].code`, and the code of
@@ -88,10 +98,7 @@ class Problem:
         return (match.group(3) or "") if match else self.path
 
     def text(self, language: str = "zh") -> str:
-        values = {
-            key: (value.get(language) or value.get("zh")) if isinstance(value, dict) else value
-            for key, value in self.values
-        }
+        values = {key: _in_language(value, language) for key, value in self.values}
         return gettext(self.message, language, **values)
 
     def where(self, language: str = "zh") -> str:
@@ -153,7 +160,7 @@ class _Checker:
                     f"{prefix}{key}",
                     N_("未知字段“%(field)s”（可用：%(allowed)s）"),
                     field=key,
-                    allowed="、".join(allowed),
+                    allowed=tuple(allowed),
                 )
 
     def text(self, value, path: str, required: bool = True) -> dict:
@@ -212,7 +219,7 @@ def from_dict(data: dict, source: str = "<definition>", authoring: bool = True) 
     description = check.text(data.get("description"), "description", required=False)
     kind = data.get("kind", "satisfaction")
     if kind not in KINDS:
-        check.fail("kind", N_("未知类别“%(value)s”（可用：%(allowed)s）"), value=kind, allowed="、".join(KINDS))
+        check.fail("kind", N_("未知类别“%(value)s”（可用：%(allowed)s）"), value=kind, allowed=tuple(KINDS))
     questions = _questions(check, data.get("questions"))
     scales = _scales(check, data.get("scales"), questions)
     barrier_scales, threshold = _barrier(check, data.get("barrier_point"), scales)
@@ -270,7 +277,7 @@ def _question(check: _Checker, raw, path: str, seen: set[str], earlier: list[Que
             f"{path}.type",
             N_("未知题型“%(value)s”（可用：%(allowed)s）"),
             value=qtype,
-            allowed="、".join(QUESTION_TYPES),
+            allowed=tuple(QUESTION_TYPES),
         )
     required = raw.get("required", False)
     if not isinstance(required, bool):
@@ -389,7 +396,7 @@ def _show_if(check: _Checker, raw, path: str, earlier: list[Question]) -> ShowIf
                 N_("“%(value)s”不是“%(code)s”的答案（可用：%(allowed)s）"),
                 value=value,
                 code=parent.code,
-                allowed="、".join(str(a) for a in allowed),
+                allowed=tuple(allowed),
             )
         elif value not in cleaned:
             cleaned.append(value)
@@ -441,7 +448,7 @@ def _scale(check: _Checker, raw: dict, path: str, by_code: dict, codes: set, own
             f"{path}.scoring",
             N_("未知计分方式“%(value)s”（可用：%(allowed)s）"),
             value=scoring,
-            allowed="、".join(SCORING_METHODS),
+            allowed=tuple(SCORING_METHODS),
         )
     elif check.authoring and block is None and scoring != "mean":
         check.fail(f"{path}.scoring", N_("SUS 和 NPS 计分只用于验证过的题组；自定义模块按平均分计分（mean）"))

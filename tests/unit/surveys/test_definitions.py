@@ -207,7 +207,10 @@ def test_every_problem_is_reported_at_once_in_chinese_and_english():
         "demo.yaml: 题目 q1 · type: 未知题型“likert9”（可用：likert5、likert7、nps、single、multi、text）"
     )
     english = error.value.describe("en")
-    assert english[0].startswith("demo.yaml: question q1 · type: Unknown question type")
+    assert english[0] == (
+        "demo.yaml: question q1 · type: Unknown question type “likert9” "
+        "(available: likert5, likert7, nps, single, multi, text)"
+    )
     assert english[1] == "demo.yaml: question q3 · text.zh: Chinese text is missing"
 
 
