@@ -63,10 +63,16 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     from app.reports.routes import bp as reports_bp
 
     app.register_blueprint(reports_bp, url_prefix="/reports")
+    from app.instruments.routes import bp as instruments_bp
+
+    app.register_blueprint(instruments_bp, url_prefix="/instruments")
 
     from app.campaigns import cli as campaigns_cli
 
     campaigns_cli.init_app(app)
+    from app.instruments import cli as instruments_cli
+
+    instruments_cli.init_app(app)
     from app.themes import cli as themes_cli
 
     themes_cli.init_app(app)

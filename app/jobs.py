@@ -53,6 +53,7 @@ KINDS: dict[str, JobKind] = {
     "webhook": JobKind("app.committee.notify:deliver", "app.committee.notify:fail_delivery", timeout=300),
     "delivery": JobKind("app.delivery.service:run_delivery", timeout=6 * 3600),
     "remind_due": JobKind("app.delivery.service:run_remind_due", timeout=3600),
+    "campaign_schedule": JobKind("app.campaigns.repeat:run_schedule", timeout=600),
 }
 
 

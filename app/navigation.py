@@ -17,6 +17,7 @@ class NavEntry:
 
 MENU = (
     NavEntry("campaigns.index", _l("问卷活动"), ("manager", "admin")),
+    NavEntry("instruments.index", _l("问卷设计"), ("manager", "admin")),
     NavEntry("themes.index", _l("意见主题"), ("manager",)),
     NavEntry("committee.index", _l("改进建议"), ("committee", "manager")),
     NavEntry("reports.index", _l("季度报告"), ("manager", "committee")),

@@ -32,3 +32,15 @@ def _add_headers(response):
 
 def init_app(app: Flask) -> None:
     app.after_request(_add_headers)
+
+
+def framable_by_self(body):
+    """A response that pages of this site may show in a frame (the editor's phone-width preview)."""
+    from flask import make_response
+
+    response = make_response(body)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -180,16 +180,40 @@ def build_field(question: Question, locale: str = "zh"):
     return CommentField(label, max_length=question.max_length or 1000, **common)
 
 
+class ConditionalForm:
+    """Applies the instrument's display conditions when the form validates: a question that the answers
+    hide is neither required nor kept (its data is emptied), whatever the browser showed or sent."""
+
+    _instrument: Instrument
+
+    def hidden_questions(self) -> frozenset[str]:
+        return self._instrument.hidden_questions({q.code: self[q.code].data for q in self._instrument.questions})
+
+    def validate(self, extra_validators=None) -> bool:
+        for code in self.hidden_questions():
+            field = self[code]
+            field.required = False
+            field.data = [] if isinstance(field, MultiChoiceField) else None
+            field.raw = None
+            field.process_errors = []
+        return super().validate(extra_validators)
+
+
 def build_form_class(instrument: Instrument, base_class: type = Form, locale: str = "zh") -> type:
     """A form class with one field per question, named by the question's code, in instrument order."""
-    attributes = {question.code: build_field(question, locale) for question in instrument.questions}
-    return type(f"{instrument.name.title().replace('-', '')}Form", (base_class,), attributes)
+    attributes: dict = {question.code: build_field(question, locale) for question in instrument.questions}
+    attributes["_instrument"] = instrument
+    return type(f"{instrument.name.title().replace('-', '')}Form", (ConditionalForm, base_class), attributes)
 
 
 def answers_from_form(instrument: Instrument, form) -> list[tuple[str, float | None, str | None]]:
-    """(code, value_number, value_text) for every answered question, as the Answer rows store them."""
+    """(code, value_number, value_text) for every answered question that the answers do not hide, as the
+    Answer rows store them."""
     answers = []
+    hidden = instrument.hidden_questions({q.code: form[q.code].data for q in instrument.questions})
     for question in instrument.questions:
+        if question.code in hidden:
+            continue
         value = form[question.code].data
         if question.value_range is not None:
             if value is not None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 QUESTION_TYPES = ("likert5", "likert7", "nps", "single", "multi", "text")
 NUMERIC_RANGES = {"likert5": (1, 5), "likert7": (1, 7), "nps": (0, 10)}
 SCORING_METHODS = ("sus", "nps", "mean")
+CONDITION_TYPES = ("single", *NUMERIC_RANGES)  # questions whose answer may decide whether a later one shows
 
 
 @dataclass(frozen=True)
@@ -16,8 +18,19 @@ class Option:
 
 
 @dataclass(frozen=True)
+class ShowIf:
+    """Show a question only when the answer to an earlier one (`question`, single choice or scale) is one
+    of `values` (option codes, or scale points as ints)."""
+
+    question: str
+    values: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
 class Question:
-    """One question. `text` and every label are {"zh": …, "en": …}."""
+    """One question. `text` and every label are {"zh": …, "en": …} (English may be empty: Chinese is shown).
+    `block` names the validated block (SUS, eNPS, ADKAR, resistance) the question belongs to, whose wording
+    and scoring are locked."""
 
     code: str
     type: str
@@ -27,6 +40,8 @@ class Question:
     max_choices: int | None = None
     max_length: int | None = None
     anchors: dict | None = None
+    show_if: ShowIf | None = None
+    block: str | None = None
     scale: str | None = None
 
     @property
@@ -44,6 +59,7 @@ class Scale:
     items: tuple[str, ...]
     reverse: tuple[str, ...] = ()
     group: str | None = None
+    block: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,3 +83,16 @@ class Instrument:
     @property
     def text_questions(self) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if q.type == "text")
+
+    def hidden_questions(self, answers: Mapping[str, object]) -> frozenset[str]:
+        """Codes of the questions that `answers` (code → answer) hide: a conditional question shows only
+        when its earlier question is shown and answered with one of its values. This is the rule the
+        form applies when it validates (hidden questions are neither required nor stored)."""
+        hidden: set[str] = set()
+        for question in self.questions:
+            condition = question.show_if
+            if condition is None:
+                continue
+            if condition.question in hidden or answers.get(condition.question) not in condition.values:
+                hidden.add(question.code)
+        return frozenset(hidden)

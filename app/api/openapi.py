@@ -34,7 +34,8 @@ def _path_id(name: str) -> dict:
     }
 
 
-def openapi_document(server: str) -> dict:
+def openapi_document(server: str, modules: schemas.ModuleSets) -> dict:
+    """The document, with the module enums of the instruments in use."""
     signed_in = {"e401": "not signed in", "e403": "role not allowed"}
     return {
         "openapi": "3.1.0",
@@ -52,7 +53,7 @@ def openapi_document(server: str) -> dict:
                 "bearer": {"type": "http", "scheme": "bearer"},
                 "session": {"type": "apiKey", "in": "cookie", "name": "session"},
             },
-            "schemas": schemas.component_schemas(),
+            "schemas": schemas.component_schemas(modules),
         },
         "security": [{"bearer": []}, {"session": []}],
         "paths": {
@@ -107,7 +108,7 @@ def openapi_document(server: str) -> dict:
                 "get": {
                     "summary": "Published suggestions (public)",
                     "security": [],
-                    "parameters": schemas.query_parameters(schemas.SuggestionsQuery),
+                    "parameters": schemas.query_parameters(schemas.SuggestionsQuery, modules),
                     "responses": {
                         "200": {
                             "description": "suggestions",

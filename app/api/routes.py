@@ -10,9 +10,16 @@ from sqlalchemy import select
 
 from app.access import PUBLIC, allow
 from app.api.openapi import openapi_document
-from app.api.schemas import ApiError, NewSuggestion, ResultsQuery, SuggestionsQuery, Transition, parse
+from app.api.schemas import ApiError, ModuleSets, NewSuggestion, ResultsQuery, SuggestionsQuery, Transition, parse
 from app.campaigns.service import campaign_dict, response_rates
-from app.committee.service import SuggestionError, create_suggestion, publish, suggestion_dict
+from app.committee.service import (
+    SuggestionError,
+    create_suggestion,
+    module_choices,
+    module_labels,
+    publish,
+    suggestion_dict,
+)
 from app.committee.workflow import Decision, TransitionError, decide
 from app.extensions import csrf, db
 from app.i18n import current_language
@@ -24,6 +31,11 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)  # bearer-token clients send no CSRF token; state-changing endpoints check it themselves
 MANAGERS = ("manager", "admin")
 PROPOSERS = ("manager", "committee")
+
+
+def module_sets() -> ModuleSets:
+    """The module codes of the instruments in use (and those existing suggestions keep), for the schemas."""
+    return ModuleSets(tuple(module_choices(db.session)), tuple(module_labels(db.session)))
 
 
 def error(status: int, message: str, code: str):
@@ -70,7 +82,7 @@ def campaign_results(campaign_id: int):
 @bp.route("/openapi.json")
 @allow(PUBLIC)
 def openapi():
-    return jsonify(openapi_document(request.host_url.rstrip("/")))
+    return jsonify(openapi_document(request.host_url.rstrip("/"), module_sets()))
 
 
 @bp.route("/theme-runs/<int:run_id>")
@@ -126,7 +138,7 @@ def _suggestion_dict(suggestion: Suggestion) -> dict:
 @bp.route("/suggestions")
 @allow(PUBLIC)
 def suggestions():
-    query = parse(SuggestionsQuery, request.args.to_dict())
+    query = parse(SuggestionsQuery, request.args.to_dict(), module_sets())
     rows = select(Suggestion).where(Suggestion.published.is_(True)).order_by(Suggestion.id)
     if query.status:
         rows = rows.where(Suggestion.status == query.status)
@@ -143,7 +155,7 @@ def new_suggestion():
     if current_user.role not in PROPOSERS:
         raise ApiError(403, "forbidden", "只有变革经理和改进委员会可以提出建议")
     _check_session_csrf()
-    body = parse(NewSuggestion, _json_body())
+    body = parse(NewSuggestion, _json_body(), module_sets())
     try:
         suggestion = create_suggestion(
             db.session,

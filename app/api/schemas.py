@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
 )
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
@@ -30,7 +31,7 @@ from pydantic_core import PydanticCustomError
 from analysis.quarters import SCHEMA_PATTERN as QUARTER_SCHEMA_PATTERN
 from analysis.quarters import is_quarter
 from app.campaigns.service import AVAILABILITY, MODES, STATUS_TRANSITIONS
-from app.committee.service import DESCRIPTION_MAX, MODULES, TITLE_MAX, unknown_module_message
+from app.committee.service import DESCRIPTION_MAX, TITLE_MAX, unknown_module_message
 from app.committee.workflow import STATUS_LABELS
 from app.jobs import STATES
 from app.results.service import BY_CHOICES
@@ -39,9 +40,7 @@ from surveys.forms import has_unstorable_characters
 INCLUDE_CHOICES = ("negative_share",)
 
 SuggestionStatus = Literal[tuple(STATUS_LABELS)]  # type: ignore[valid-type]
-Module = Literal[tuple(MODULES)]  # type: ignore[valid-type]
 StatusOrEmpty = Literal[(*STATUS_LABELS, "")]  # type: ignore[valid-type]
-ModuleOrEmpty = Literal[(*MODULES, "")]  # type: ignore[valid-type]
 
 
 class ApiError(Exception):
@@ -56,13 +55,13 @@ class ApiError(Exception):
 class Problem:
     """One kind of invalid input and its answer. `fields` are top-level names ('' is the body itself);
     `types` are pydantic error types (None: any); `message` may use {fields} (those at fault, joined by 、)
-    and {value} (the first bad input), or be a function of that value."""
+    and {value} (the first bad input), or be a function of the first matching pydantic error."""
 
     fields: tuple[str, ...]
     types: frozenset[str] | None
     status: int
     code: str
-    message: str | Callable[[Any], str]
+    message: str | Callable[[dict], str]
 
     def answer(self, errors: list[dict]) -> ApiError | None:
         matching = [e for e in errors if _field(e) in self.fields and (self.types is None or e["type"] in self.types)]
@@ -70,7 +69,7 @@ class Problem:
             return None
         value = matching[0].get("input")
         if callable(self.message):
-            return ApiError(self.status, self.code, self.message(value))
+            return ApiError(self.status, self.code, self.message(matching[0]))
         at_fault = "、".join(f for f in self.fields if any(_field(e) == f for e in matching))
         return ApiError(self.status, self.code, self.message.format(fields=at_fault, value=value))
 
@@ -99,10 +98,11 @@ class RequestModel(BaseModel):
         return ApiError(422, "invalid_fields", f"{fields} 无效")
 
 
-def parse(model: type[MODEL], data: object) -> MODEL:
-    """`data` as `model`, or ApiError with the status, code and Chinese message the API answers with."""
+def parse(model: type[MODEL], data: object, modules: ModuleSets | None = None) -> MODEL:
+    """`data` as `model`, or ApiError with the status, code and Chinese message the API answers with.
+    `modules`: the module codes of the instruments in use, which module fields accept."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={"modules": modules or ModuleSets()})
     except ValidationError as exc:
         raise model.api_error(exc.errors(include_url=False)) from None
 
@@ -155,6 +155,65 @@ def _known_includes(value: frozenset[str]) -> frozenset[str]:
 Text = Annotated[str | None, AfterValidator(_storable)]
 
 
+# Modules come from the instruments in use (`app.committee.service.module_choices` / `module_labels`), not
+# from a list in the code: views pass them to `parse`, and the document's enums are filled in from them.
+NEW_MODULES, KNOWN_MODULES = "<modules of the instruments in use>", "<modules in use or kept by a suggestion>"
+
+
+@dataclass(frozen=True)
+class ModuleSets:
+    """`new`: what a new suggestion may name; `known`: also what existing suggestions keep (filters, answers)."""
+
+    new: tuple[str, ...] = ()
+    known: tuple[str, ...] = ()
+
+
+def _module_in(which: str):
+    def check(value: str, info: ValidationInfo) -> str:
+        sets = (info.context or {}).get("modules") or ModuleSets()
+        allowed = sets.new if which == NEW_MODULES else sets.known
+        if value and value not in allowed:
+            raise PydanticCustomError("literal_error", unknown_module_message(value, allowed))
+        return value
+
+    return check
+
+
+def _module_type(which: str, empty: bool = False):
+    enum = [which, ""] if empty else [which]
+    return Annotated[
+        str,
+        BeforeValidator(_a_string),
+        AfterValidator(_module_in(which)),
+        WithJsonSchema({"type": "string", "enum": enum}),
+    ]
+
+
+NewModule = _module_type(NEW_MODULES, empty=True)
+KnownModuleOrEmpty = _module_type(KNOWN_MODULES, empty=True)
+KnownModule = _module_type(KNOWN_MODULES)
+
+
+def with_modules(schema: object, modules: ModuleSets) -> object:
+    """`schema` with the module placeholders of its enums replaced by the modules."""
+    if isinstance(schema, dict):
+        filled = {key: with_modules(value, modules) for key, value in schema.items()}
+        if isinstance(filled.get("enum"), list):
+            expanded = []
+            for value in filled["enum"]:
+                if value == NEW_MODULES:
+                    expanded += modules.new
+                elif value == KNOWN_MODULES:
+                    expanded += modules.known
+                else:
+                    expanded.append(value)
+            filled["enum"] = list(dict.fromkeys(expanded))
+        return filled
+    if isinstance(schema, list):
+        return [with_modules(item, modules) for item in schema]
+    return schema
+
+
 class NewSuggestion(RequestModel):
     """Body of `POST /suggestions`."""
 
@@ -162,8 +221,8 @@ class NewSuggestion(RequestModel):
         min_length=1, description=f"1–{TITLE_MAX} characters once surrounding whitespace is trimmed (422 otherwise)"
     )
     description: str | None = Field(None, description=f"at most {DESCRIPTION_MAX} characters once trimmed")
-    module: Annotated[ModuleOrEmpty | None, BeforeValidator(_a_string_or_null)] = Field(
-        None, description="empty or null: none"
+    module: Annotated[NewModule | None, BeforeValidator(_a_string_or_null)] = Field(  # type: ignore[valid-type]
+        None, description="a module of the instruments in use, or other; empty or null: none"
     )
     theme_ids: list[int] | None = Field(
         None, description="themes the suggestion comes from (422 when one does not exist)"
@@ -180,7 +239,7 @@ class NewSuggestion(RequestModel):
             "title、description、module 应为字符串",
         ),
         Problem(("title",), frozenset({"missing", "string_too_short"}), 422, "invalid_suggestion", "请填写标题"),
-        Problem(("module",), frozenset({"literal_error"}), 422, "invalid_suggestion", unknown_module_message),
+        Problem(("module",), frozenset({"literal_error"}), 422, "invalid_suggestion", lambda error: error["msg"]),
     )
 
 
@@ -264,7 +323,7 @@ class SuggestionsQuery(RequestModel):
     """Query of `GET /suggestions`."""
 
     status: Annotated[StatusOrEmpty, BeforeValidator(_a_string)] = Field("", description="empty: every status")
-    module: Annotated[ModuleOrEmpty, BeforeValidator(_a_string)] = Field("", description="empty: every module")
+    module: KnownModuleOrEmpty = Field("", description="empty: every module")  # type: ignore[valid-type]
 
     problems = (
         Problem(("status",), None, 400, "invalid_status", "status 无效"),
@@ -318,6 +377,8 @@ class Campaign(BaseModel):
     closes_at: str | None = None
     min_group: int
     min_group_text: int
+    repeats_quarterly: bool | None = Field(None, description="the next quarter's campaign is created by itself")
+    repeated_from: int | None = Field(None, description="the campaign this one repeats")
     invited: int | None = None
     completed: int | None = None
     response_rate: float | None = None
@@ -397,7 +458,7 @@ class Suggestion(BaseModel):
     id: int
     title: str
     description: str
-    module: Module | None  # type: ignore[valid-type]
+    module: KnownModule | None  # type: ignore[valid-type]
     status: SuggestionStatus  # type: ignore[valid-type]
     published: bool
     decision_note: str | None = None
@@ -420,19 +481,19 @@ class _Schema(GenerateJsonSchema):
         return False
 
 
-def component_schemas() -> dict:
+def component_schemas(modules: ModuleSets) -> dict:
     """`components.schemas` of the OpenAPI document: every request and response model, referenced by name."""
     _, top = models_json_schema(
         [(model, "validation") for model in REQUESTS] + [(model, "serialization") for model in RESPONSES],
         ref_template=REF,
         schema_generator=_Schema,
     )
-    return top["$defs"]
+    return with_modules(top["$defs"], modules)
 
 
-def query_parameters(model: type[RequestModel]) -> list[dict]:
+def query_parameters(model: type[RequestModel], modules: ModuleSets | None = None) -> list[dict]:
     """OpenAPI query parameters from a query model's fields, in declaration order."""
-    schema = model.model_json_schema(ref_template=REF, schema_generator=_Schema)
+    schema = with_modules(model.model_json_schema(ref_template=REF, schema_generator=_Schema), modules or ModuleSets())
     parameters = []
     for name, field_schema in schema["properties"].items():
         field_schema = dict(field_schema)

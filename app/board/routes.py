@@ -7,11 +7,19 @@ from wtforms.fields.choices import SelectChoice
 
 from analysis.privacy import may_release
 from app.access import PUBLIC, allow
-from app.committee.forms import BoxForm
-from app.committee.service import MODULES, SuggestionError, board_summary, create_suggestion, origin, receipt_lookup
+from app.committee.forms import BoxForm, module_select
+from app.committee.service import (
+    SuggestionError,
+    board_summary,
+    create_suggestion,
+    module_choices,
+    module_labels,
+    origin,
+    receipt_lookup,
+)
 from app.committee.workflow import STATUS_LABELS
 from app.extensions import db, limiter
-from app.i18n import company_timezone, current_quarter
+from app.i18n import company_timezone, current_language, current_quarter
 from app.models import ROLE_LABELS, Department, Person, Suggestion, SuggestionEvent
 from app.models.types import utcnow
 
@@ -25,7 +33,8 @@ def index():
     module = request.args.get("module", "")
     status = request.args.get("status", "")
     query = select(Suggestion).where(Suggestion.published.is_(True)).order_by(Suggestion.updated_at.desc())
-    if module in MODULES:
+    modules = module_labels(db.session, current_language(), published_only=True)
+    if module in modules:
         query = query.where(Suggestion.module == module)
     if status in STATUS_LABELS:
         query = query.where(Suggestion.status == status)
@@ -40,7 +49,7 @@ def index():
         groups=groups,
         origins=origins,
         labels=STATUS_LABELS,
-        modules=MODULES,
+        modules=modules,
         module=module,
         status=status,
         summary=board_summary(db.session, start, end),
@@ -70,6 +79,7 @@ def feed():
 
 def box_form() -> BoxForm:
     form = BoxForm()
+    form.module.choices = module_select(module_choices(db.session, current_language()))
     k = current_app.config["ANONYMITY_MIN_GROUP"]
     role_counts = dict(
         db.session.execute(select(Person.role, func.count()).where(Person.active.is_(True)).group_by(Person.role)).all()

@@ -1,4 +1,4 @@
-"""`flask campaigns …`, `flask invitations …` and `flask instruments …` commands."""
+"""`flask campaigns …` and `flask invitations …` commands."""
 
 import csv
 import json
@@ -25,12 +25,11 @@ from app.campaigns.service import (
     text_threshold,
 )
 from app.extensions import db
-from app.instruments import InstrumentNotFound, latest_version, list_instruments
+from app.instruments import InstrumentNotFound, latest_version
 from app.models import Campaign
 
 campaigns_cli = AppGroup("campaigns", help="问卷活动 / Survey campaigns.")
 invitations_cli = AppGroup("invitations", help="邀请链接 / Invitations.")
-instruments_cli = AppGroup("instruments", help="问卷 / Instruments.")
 
 
 def _fail(message: str):
@@ -66,9 +65,24 @@ def _get_campaign(campaign_id: int) -> Campaign:
 @click.option("--mode", type=click.Choice(["anonymous", "confidential"]), default="anonymous")
 @click.option("--min-group", type=int, default=None, help="匿名门槛（默认取配置，不低于 3）")
 @click.option("--open-link", is_flag=True, help="同时生成一个公共链接（用于海报二维码）")
+@click.option("--repeat-quarterly", is_flag=True, help="每季度重复：在下季度开始前自动创建下季度的活动")
+@click.option("--lead-days", type=int, default=14, show_default=True, help="提前几天创建下季度的活动")
 @click.option("--json", "as_json", is_flag=True)
 def campaigns_create(
-    instrument, quarter, title, departments, roles, waves, opens, closes, mode, min_group, open_link, as_json
+    instrument,
+    quarter,
+    title,
+    departments,
+    roles,
+    waves,
+    opens,
+    closes,
+    mode,
+    min_group,
+    open_link,
+    repeat_quarterly,
+    lead_days,
+    as_json,
 ):
     """Create a campaign; without --opens it is open at once."""
     try:
@@ -89,6 +103,7 @@ def campaigns_create(
         min_group=min_group or config["ANONYMITY_MIN_GROUP"],
         min_group_text=text_threshold(min_group or config["ANONYMITY_MIN_GROUP"], config["ANONYMITY_MIN_GROUP_TEXT"]),
         open_link=open_link,
+        repeat_lead_days=lead_days if repeat_quarterly else None,
     )
     try:
         campaign, open_token = create_campaign(db.session, spec)
@@ -105,6 +120,24 @@ def campaigns_create(
         click.echo(f"已创建问卷活动 #{campaign.id}：{campaign.title}（{campaign.quarter}）")
         if open_token:
             click.echo(f"公共链接：{data['open_link']}")
+
+
+@campaigns_cli.command("schedule")
+@click.option("--json", "as_json", is_flag=True)
+def campaigns_schedule(as_json):
+    """Create the next quarter's campaigns of repeating campaigns that are due, and open those whose time has
+    come (the scheduler does this every 10 minutes; run it from cron where no scheduler runs)."""
+    from app.campaigns.repeat import schedule
+
+    done = schedule(db.session)
+    if as_json:
+        click.echo(json.dumps(done.to_dict()))
+        return
+    click.echo(f"新建下季度活动 {len(done.created)} 个，自动开始 {len(done.opened)} 个")
+    for campaign_id in done.created:
+        click.echo(f"  已创建 #{campaign_id}")
+    for campaign_id in done.opened:
+        click.echo(f"  已开始 #{campaign_id}")
 
 
 @campaigns_cli.command("open")
@@ -267,17 +300,6 @@ def invitations_remind_due(as_json):
         sys.exit(1)
 
 
-@instruments_cli.command("list")
-@click.option("--json", "as_json", is_flag=True)
-def instruments_list(as_json):
-    rows = list_instruments(db.session)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False))
-        return
-    for row in rows:
-        click.echo(f"{row['name']}\tv{row['version']}\t{row['title']}\t{row['questions']} 题")
-
-
 def init_app(app) -> None:
-    for group in (campaigns_cli, invitations_cli, instruments_cli):
+    for group in (campaigns_cli, invitations_cli):
         app.cli.add_command(group)

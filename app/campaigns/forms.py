@@ -46,7 +46,39 @@ class CampaignForm(FlaskForm):
     )
     open_link = BooleanField(_l("生成公共链接（用于海报二维码，单独计数）"))
     draft = BooleanField(_l("先保存为草稿，暂不开始"))
+    repeats_quarterly = BooleanField(_l("每季度重复：自动创建下季度的活动"))
+    repeat_lead_days = IntegerField(
+        _l("提前几天创建下季度的活动"),
+        default=14,
+        validators=[Optional(), NumberRange(min=1, max=60, message=_l("提前天数需在 1 到 60 天之间"))],
+    )
     submit = SubmitField(_l("创建问卷活动"))
+
+
+class RepeatForm(FlaskForm):
+    """Repeating every quarter, on or off, and how many days before the next quarter its campaign is created."""
+
+    repeats_quarterly = BooleanField(_l("每季度重复：自动创建下季度的活动"))
+    repeat_lead_days = IntegerField(
+        _l("提前几天创建下季度的活动"),
+        validators=[
+            DataRequired(message=_l("请填写提前天数")),
+            NumberRange(min=1, max=60, message=_l("提前天数需在 1 到 60 天之间")),
+        ],
+    )
+    submit = SubmitField(_l("保存重复设置"))
+
+
+class PlanForm(FlaskForm):
+    """What can still change before a campaign opens: title, audience and dates."""
+
+    title = StringField(_l("标题"), validators=[Length(max=200)])
+    departments = SelectMultipleField(_l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=True)
+    roles = MultiCheckboxField(_l("角色（不选则为全部）"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
+    waves = MultiCheckboxField(_l("上线批次（不选则为全部）"), choices=[])
+    opens_at = DateTimeLocalField(_l("开始时间"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("结束时间"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    submit = SubmitField(_l("保存"))
 
 
 class RegenerateForm(FlaskForm):

@@ -22,6 +22,7 @@ from app.access import allow
 from app.audit import record
 from app.campaigns.forms import ActionForm, CampaignForm, ExportForm
 from app.campaigns.service import (
+    DEFAULT_LEAD_DAYS,
     CampaignError,
     CampaignSpec,
     availability,
@@ -53,7 +54,7 @@ def index():
         db.session.execute(select(Campaign).order_by(Campaign.quarter.desc(), Campaign.id.desc())).scalars().all()
     )
     rows = [(c, availability(c), response_rates(db.session, c)["overall"]) for c in campaigns]
-    return render_template("campaigns/index.html", rows=rows)
+    return render_template("campaigns/index.html", rows=rows, notices=campaign_notices(), notice_form=ActionForm())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -104,6 +105,7 @@ def _campaign_spec(form: CampaignForm) -> CampaignSpec:
         min_group_text=text_threshold(form.min_group.data, current_app.config["ANONYMITY_MIN_GROUP_TEXT"]),
         open_link=form.open_link.data,
         draft=form.draft.data,
+        repeat_lead_days=(form.repeat_lead_days.data or DEFAULT_LEAD_DAYS) if form.repeats_quarterly.data else None,
     )
 
 
@@ -124,6 +126,7 @@ def detail(campaign_id: int):
         export_form=ExportForm(),
         exports=exports,
         **delivery_context(campaign),
+        **repeat_context(campaign),
     )
 
 
@@ -268,3 +271,4 @@ def download_export(campaign_id: int, job_id: str):
 
 # Sending, reminders and link sheets live in their own module, on this blueprint (importing it registers them).
 from app.campaigns.delivery_routes import delivery_context  # noqa: E402
+from app.campaigns.repeat_routes import campaign_notices, repeat_context  # noqa: E402

@@ -45,6 +45,7 @@ class CampaignSpec:
     min_group_text: int = 10
     open_link: bool = False
     draft: bool = False
+    repeat_lead_days: int | None = None  # repeat every quarter, creating the next one this many days before it
 
 
 def text_threshold(min_group: int, configured: int) -> int:
@@ -69,6 +70,8 @@ def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = Non
     if spec.closes_at is not None and opens_at is not None and spec.closes_at <= opens_at:
         raise CampaignError("结束时间必须晚于开始时间")
     _check_audience(session, spec.departments, spec.roles)
+    if spec.repeat_lead_days is not None:
+        check_lead_days(spec.repeat_lead_days)
     campaign = Campaign(
         instrument_version_id=spec.instrument_version_id,
         quarter=quarter,
@@ -85,6 +88,8 @@ def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = Non
         min_group=spec.min_group,
         min_group_text=spec.min_group_text,
         created_by_id=created_by_id,
+        repeats_quarterly=spec.repeat_lead_days is not None,
+        repeat_lead_days=spec.repeat_lead_days or DEFAULT_LEAD_DAYS,
     )
     plain_open_token = None
     if spec.open_link:
@@ -120,6 +125,56 @@ def _check_audience(session, departments: list[str], roles: list[str]) -> None:
         missing = [d for d in departments if d not in known]
         if missing:
             raise CampaignError("未找到部门：" + "、".join(missing))
+
+
+MAX_LEAD_DAYS, DEFAULT_LEAD_DAYS = 60, 14
+
+
+def check_lead_days(days: int) -> None:
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_LEAD_DAYS:
+        raise CampaignError(f"提前天数需在 1 到 {MAX_LEAD_DAYS} 天之间")
+
+
+def set_repeat(session, campaign: Campaign, repeats: bool, lead_days: int, actor_id: int | None = None) -> None:
+    """Turn repeating every quarter on or off (`app.campaigns.repeat` creates the successors)."""
+    check_lead_days(lead_days)
+    campaign.repeats_quarterly, campaign.repeat_lead_days = repeats, lead_days
+    _audit(session, actor_id, "campaign.repeat_settings", campaign, {"repeats": repeats, "lead_days": lead_days})
+    session.flush()
+
+
+@dataclass
+class CampaignPlan:
+    """What a manager may still change before a campaign opens (a repeating campaign's successor, say)."""
+
+    title: str
+    departments: list[str]
+    roles: list[str]
+    waves: list[str]
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+
+def change_plan(session, campaign: Campaign, plan: CampaignPlan, actor_id: int | None = None) -> None:
+    """Title, audience and dates of a campaign that has not opened; the audience only before invitations."""
+    if availability(campaign) != "not_open" or has_responses(session, campaign):
+        raise CampaignError("活动已经开始，不能再修改标题、调查对象和时间")
+    audience = {
+        "departments": sorted(set(plan.departments)),
+        "roles": sorted(set(plan.roles)),
+        "waves": sorted(set(plan.waves)),
+    }
+    invited = session.execute(select(Invitation.id).where(Invitation.campaign_id == campaign.id).limit(1)).first()
+    if audience != (campaign.audience or {}) and invited:
+        raise CampaignError("已发放邀请，不能再修改调查对象")
+    _check_audience(session, plan.departments, plan.roles)
+    if plan.closes_at is not None and plan.opens_at is not None and plan.closes_at <= plan.opens_at:
+        raise CampaignError("结束时间必须晚于开始时间")
+    campaign.title = (plan.title or "").strip()[:200] or campaign.title
+    campaign.audience, campaign.opens_at, campaign.closes_at = audience, plan.opens_at, plan.closes_at
+    detail = {"title": campaign.title, "opens_at": plan.opens_at and plan.opens_at.isoformat()}
+    _audit(session, actor_id, "campaign.change", campaign, detail)
+    session.flush()
 
 
 def has_responses(session, campaign: Campaign) -> bool:
@@ -402,6 +457,8 @@ def campaign_dict(campaign: Campaign, rates: dict | None = None) -> dict:
         "closes_at": campaign.closes_at.isoformat() if campaign.closes_at else None,
         "min_group": campaign.min_group,
         "min_group_text": campaign.min_group_text,
+        "repeats_quarterly": campaign.repeats_quarterly,
+        "repeated_from": campaign.repeated_from_id,
     }
     if rates is not None:
         overall = rates["overall"]

@@ -4,17 +4,16 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.committee.service import MODULES
 
-
-def module_choices():
-    return [SelectChoice("", "—")] + [SelectChoice(k, v) for k, v in MODULES.items()]
+def module_select(modules: dict[str, str]) -> list[SelectChoice]:
+    """The choices of a module field: none, then the modules (`app.committee.service.module_choices`)."""
+    return [SelectChoice("", "—")] + [SelectChoice(code, label) for code, label in modules.items()]
 
 
 class SuggestionForm(FlaskForm):
     title = StringField(_l("标题"), validators=[DataRequired(message=_l("请填写标题")), Length(max=200)])
     description = TextAreaField(_l("说明"), validators=[Length(max=5000)])
-    module = SelectField(_l("模块"), choices=module_choices(), validators=[Optional()])
+    module = SelectField(_l("模块"), choices=[], validators=[Optional()])
 
 
 class TransitionForm(FlaskForm):
@@ -31,6 +30,6 @@ class BoxForm(FlaskForm):
         validators=[DataRequired(message=_l("请填写建议")), Length(max=100, message=_l("最多 100 字"))],
     )
     description = TextAreaField(_l("详细说明（可选）"), validators=[Length(max=1000, message=_l("最多 1000 字"))])
-    module = SelectField(_l("相关功能"), choices=module_choices(), validators=[Optional()])
+    module = SelectField(_l("相关功能"), choices=[], validators=[Optional()])
     role = SelectField(_l("你的角色（可选）"), choices=[], validators=[Optional()])
     department = SelectField(_l("你的部门（可选）"), choices=[], validators=[Optional()])

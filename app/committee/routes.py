@@ -8,12 +8,13 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
-from app.committee.forms import SuggestionForm, TransitionForm
+from app.committee.forms import SuggestionForm, TransitionForm, module_select
 from app.committee.notify import deliveries_for
 from app.committee.service import (
-    MODULES,
     SuggestionError,
     create_suggestion,
+    module_choices,
+    module_labels,
     origin,
     promote_theme,
     publish,
@@ -21,6 +22,7 @@ from app.committee.service import (
 )
 from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, decide
 from app.extensions import db
+from app.i18n import current_language
 from app.models import StaffUser, Suggestion, Theme
 from app.themes.released import theme_as_shown
 
@@ -36,14 +38,24 @@ def index():
         query = query.where(Suggestion.status == status)
     suggestions = db.session.execute(query).scalars().all()
     return render_template(
-        "committee/index.html", suggestions=suggestions, status=status, labels=STATUS_LABELS, modules=MODULES
+        "committee/index.html",
+        suggestions=suggestions,
+        status=status,
+        labels=STATUS_LABELS,
+        modules=module_labels(db.session, current_language()),
     )
+
+
+def _suggestion_form() -> SuggestionForm:
+    form = SuggestionForm()
+    form.module.choices = module_select(module_choices(db.session, current_language()))
+    return form
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow("committee", "manager")
 def new():
-    form = SuggestionForm()
+    form = _suggestion_form()
     if form.validate_on_submit():
         try:
             suggestion = create_suggestion(
@@ -67,7 +79,7 @@ def new():
 def from_theme(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
     shown = theme_as_shown(db.session, theme)
-    form = SuggestionForm()
+    form = _suggestion_form()
     if request.method == "GET":
         draft = theme_draft(shown)
         form.title.data, form.description.data = draft["title"], draft["description"]
@@ -133,7 +145,7 @@ def _render_detail(suggestion, form):
         labels=STATUS_LABELS,
         origin=origin(db.session, suggestion, _k()),
         publish_form=FlaskForm(),
-        modules=MODULES,
+        modules=module_labels(db.session, current_language()),
         deliveries=deliveries_for(db.session, suggestion.id),
     )
 

@@ -6,6 +6,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
+from app.instruments import module_names, modules_in_use
 from app.models import (
     Answer,
     AuditLog,
@@ -19,16 +20,11 @@ from app.models import (
 from app.models.types import is_id, utcnow
 from app.respond.service import receipt_hash
 from app.themes.released import ShownTheme, theme_as_shown
+from surveys.definitions import N_
+from surveys.i18n import gettext as translate
 
-MODULES = {
-    "attendance": "考勤打卡",
-    "approval": "审批",
-    "log": "日志/汇报",
-    "drive": "钉盘/文档",
-    "message": "消息/DING",
-    "training": "培训支持",
-    "other": "其他",
-}
+OTHER = "other"  # the category a suggestion has when it concerns no module of the instruments in use
+OTHER_LABEL = N_("其他")
 TITLE_MAX, DESCRIPTION_MAX = 200, 5000
 
 
@@ -36,8 +32,30 @@ class SuggestionError(ValueError):
     pass
 
 
-def unknown_module_message(module: object) -> str:
-    return f"未知模块“{module}”，可用：{'、'.join(MODULES)}"
+def module_choices(session, language: str = "zh") -> dict[str, str]:
+    """The modules a new suggestion may name (code → name in `language`): those of the instruments in use,
+    then 其他."""
+    choices = {module.code: module.label(language) for module in modules_in_use(session)}
+    choices[OTHER] = translate(OTHER_LABEL, language)
+    return choices
+
+
+def module_labels(session, language: str = "zh", published_only: bool = False) -> dict[str, str]:
+    """Names of every module a suggestion can show: the modules of the instruments in use, those existing
+    suggestions keep after an instrument changed (named as the last version that had them), and 其他."""
+    labels = module_choices(session, language)
+    held = select(Suggestion.module).distinct().where(Suggestion.module.is_not(None))
+    if published_only:
+        held = held.where(Suggestion.published.is_(True))
+    names = module_names(session)
+    for code in session.execute(held).scalars():
+        if code not in labels:
+            labels[code] = names[code].label(language) if code in names else code
+    return labels
+
+
+def unknown_module_message(module: object, allowed) -> str:
+    return f"未知模块“{module}”，可用：{'、'.join(allowed)}"
 
 
 def clean_text(value: str | None, limit: int, field: str, required: bool = True) -> str:
@@ -80,8 +98,10 @@ def create_suggestion(
     when it comes from themes and 'manual' otherwise."""
     source = source or ("theme" if theme_ids else "manual")
     module = module or None
-    if module is not None and module not in MODULES:
-        raise SuggestionError(unknown_module_message(module))
+    if module is not None:
+        allowed = module_choices(session)
+        if module not in allowed:
+            raise SuggestionError(unknown_module_message(module, allowed))
     suggestion = Suggestion(
         title=clean_text(title, TITLE_MAX, "标题"),
         description=clean_text(description, DESCRIPTION_MAX, "说明", required=False),

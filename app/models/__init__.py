@@ -4,6 +4,7 @@ from app.models.audit import AuditLog, BackgroundJob, JobOutput, QuarterReport, 
 from app.models.campaigns import Campaign, Invitation
 from app.models.delivery import Delivery
 from app.models.instruments import Instrument, InstrumentVersion, Question
+from app.models.notices import NOTICE_KINDS, StaffNotice
 from app.models.people import ROLE_LABELS, ROLES, Department, DepartmentWave, Person, RoleRule
 from app.models.releases import ExportLabel, Release
 from app.models.responses import Answer, AnswerTokens, Response
@@ -12,6 +13,7 @@ from app.models.suggestions import Suggestion, SuggestionEvent, SuggestionTheme,
 from app.models.themes import DictionaryTerm, Theme, ThemeEdit, ThemeMember, ThemeRun
 
 __all__ = [
+    "NOTICE_KINDS",
     "ROLES",
     "ROLE_LABELS",
     "STAFF_ROLES",
@@ -36,6 +38,7 @@ __all__ = [
     "Release",
     "Response",
     "RoleRule",
+    "StaffNotice",
     "StaffUser",
     "Suggestion",
     "SuggestionEvent",

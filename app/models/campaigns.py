@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from app.extensions import db
 from app.models.instruments import InstrumentVersion
@@ -29,6 +31,7 @@ class Campaign(db.Model):
         CheckConstraint("min_group_text >= 3", name="min_group_text_floor"),
         CheckConstraint("remind_after_days >= 1", name="remind_after_days_floor"),  # NULL: no reminders
         CheckConstraint("remind_max >= 0", name="remind_max_floor"),
+        CheckConstraint("repeat_lead_days >= 1 AND repeat_lead_days <= 60", name="repeat_lead_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +52,12 @@ class Campaign(db.Model):
     # Automatic reminders: after `remind_after_days` without an answer, at most `remind_max` times.
     remind_after_days: Mapped[int | None] = mapped_column(Integer)
     remind_max: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Repeating every quarter: the next quarter's campaign is created `repeat_lead_days` before that quarter
+    # (`app.campaigns.repeat`); it remembers the campaign it repeats and opens on its date by itself.
+    repeats_quarterly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    repeat_lead_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    repeated_from_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), unique=True)
+    opens_by_itself: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     open_link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

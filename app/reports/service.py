@@ -29,8 +29,6 @@ from app.metrics.service import directory_headcount, usage_frame
 from app.models import (
     Campaign,
     Department,
-    Instrument,
-    InstrumentVersion,
     QuarterReport,
     Response,
     StaffUser,
@@ -43,9 +41,11 @@ from app.models import (
 from app.models.types import utcnow
 from app.results.service import overall, results
 from app.themes.released import run_k_text, shown_theme, visible_themes
-from surveys.scoring import family_scales, flat_scores, nest_scores
+from surveys.scoring import HEADLINE_KEYS, family_of, family_scales, flat_scores, nest_scores, score_key
+from surveys.versions import changed_scales
 
-SATISFACTION, READINESS = "quarterly-satisfaction", "change-readiness"
+SATISFACTION, READINESS = "satisfaction", "readiness"  # the kinds of instrument the report reads
+INDEX_OF_FAMILY = {"adkar": "readiness", "resistance": "resistance"}  # headline figures made of a family
 DEFAULT_LEVEL = 2
 COMMENTARY_MAX = 5000
 
@@ -68,20 +68,30 @@ def level_of(session, row: QuarterReport | None) -> int:
     return max(1, min(chosen, deepest))
 
 
-def report_campaign(session, quarter: str, slug: str) -> Campaign | None:
-    """The quarter's campaign of an instrument; with several, the one most people answered (then the newest)."""
+def report_campaign(session, quarter: str, kind: str) -> Campaign | None:
+    """The quarter's campaign of an instrument of `kind` (satisfaction or readiness: a built-in or the
+    company's own); with several, the one most people answered (then the newest)."""
     answered = func.count(Response.id)
-    row = session.execute(
+    rows = session.execute(
         select(Campaign, answered)
-        .join(InstrumentVersion, Campaign.instrument_version_id == InstrumentVersion.id)
-        .join(Instrument, InstrumentVersion.instrument_id == Instrument.id)
         .outerjoin(Response, Response.campaign_id == Campaign.id)
-        .where(Campaign.quarter == quarter, Instrument.slug == slug)
+        .where(Campaign.quarter == quarter)
         .group_by(Campaign.id)
         .order_by(answered.desc(), Campaign.id.desc())
-        .limit(1)
-    ).first()
-    return row[0] if row else None
+    ).all()
+    return next((c for c, _ in rows if instrument_for(c.instrument_version).kind == kind), None)
+
+
+def items_changed(campaign: Campaign | None, before: Campaign | None) -> set[str]:
+    """Headline figures (sus, enps, readiness, resistance) whose scales' items changed since last quarter's
+    campaign: their change is marked 题目有变化，趋势仅供参考."""
+    if campaign is None or before is None:
+        return set()
+    keys = set()
+    for code in changed_scales(instrument_for(before.instrument_version), instrument_for(campaign.instrument_version)):
+        key = score_key(code)
+        keys.add(key if key in HEADLINE_KEYS else INDEX_OF_FAMILY.get(family_of(key)))
+    return keys - {None}
 
 
 def _released(group: dict) -> ReleasedGroup:
@@ -161,8 +171,8 @@ def build(session, quarter: str, level: int) -> dict:
     before = str(this.previous)
     start, end = this.dates()
     previous_start, _ = this.previous.dates()
-    campaigns = {slug: report_campaign(session, quarter, slug) for slug in (SATISFACTION, READINESS)}
-    previous_campaigns = {slug: report_campaign(session, before, slug) for slug in (SATISFACTION, READINESS)}
+    campaigns = {kind: report_campaign(session, quarter, kind) for kind in (SATISFACTION, READINESS)}
+    previous_campaigns = {kind: report_campaign(session, before, kind) for kind in (SATISFACTION, READINESS)}
     themes, run = theme_summaries(session, quarter)
     k_text = run_k_text(session, run) if run else current_app.config["ANONYMITY_MIN_GROUP_TEXT"]
     inputs = ReportInputs(
@@ -184,6 +194,9 @@ def build(session, quarter: str, level: int) -> dict:
     )
     data = assemble(inputs)
     data["module_titles"] = module_titles(campaigns[SATISFACTION])
+    data["items_changed"] = sorted(
+        set().union(*(items_changed(campaigns[kind], previous_campaigns[kind]) for kind in (SATISFACTION, READINESS)))
+    )
     data["sources"] = {
         "satisfaction": _campaign_source(campaigns[SATISFACTION], inputs.satisfaction),
         "readiness": _campaign_source(campaigns[READINESS], inputs.readiness),

@@ -7,11 +7,12 @@ from app.access import allow
 from app.campaigns.service import response_rates
 from app.extensions import db
 from app.i18n import current_language
+from app.instruments import changed_in_trend
 from app.models import ROLE_LABELS, Campaign
 from app.results.comments import comments_view
 from app.results.releases import release_state
 from app.results.response_frames import campaign_data
-from app.results.service import BY_CHOICES, headline, release_summary, results
+from app.results.service import BY_CHOICES, headline, release_summary, results, same_instrument_campaigns
 from surveys import Instrument
 from surveys.scoring import HEADLINE_KEYS, ScoreScale, barrier_key, flat_scores, score_scales
 from surveys.scoring import main_barrier as barrier_element
@@ -43,12 +44,15 @@ def overview(campaign_id: int):
     campaign = _campaign(campaign_id)
     language = current_language()
     data = campaign_data(db.session, campaign)
+    summary = headline(db.session, campaign, language)
+    before = summary["previous_campaign"]
     return render_template(
         "results/overview.html",
         campaign=campaign,
         rates=response_rates(db.session, campaign),
-        headline=headline(db.session, campaign, language),
+        headline=summary,
         scales=score_scales(data.definition, language),
+        changed=changed_in_trend([before.instrument_version], campaign.instrument_version) if before else (),
     )
 
 
@@ -95,7 +99,16 @@ def breakdown(campaign_id: int):
         chart=chart_scales(scales),
         has_barrier=bool(data.definition.barrier_scales),
         main_barrier=lambda points: main_barrier(points, data.definition, scales),
+        changed=changed_in_trend_of(campaign) if by == "quarter" else frozenset(),
     )
+
+
+def changed_in_trend_of(campaign: Campaign) -> frozenset[str]:
+    """The scales of the quarterly trend whose items changed between the campaigns' versions."""
+    shown = [
+        c.instrument_version for c in same_instrument_campaigns(db.session, campaign) if c.quarter <= campaign.quarter
+    ]
+    return changed_in_trend(shown, campaign.instrument_version)
 
 
 def chart_scales(scales: list[ScoreScale]) -> list[ScoreScale]:

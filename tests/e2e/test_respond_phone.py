@@ -6,6 +6,7 @@ from app.extensions import db
 from app.instruments import instrument_for
 from app.models import Answer, Response
 from tests.e2e.conftest import assert_no_horizontal_overflow
+from tests.web.instrument_helpers import import_erp
 from tests.web.respond_helpers import make_campaign
 
 
@@ -62,3 +63,19 @@ def test_readiness_survey_fits_a_360px_screen(live_app, browser):
     sizes = page.eval_on_selector_all("label.choice span", "els => els.map(e => [e.offsetWidth, e.offsetHeight])")
     assert sizes and all(height >= 44 for _, height in sizes)
     context.close()
+
+
+def test_questions_are_numbered_as_shown_when_a_conditional_question_hides(live_app, phone):
+    with live_app.app_context():
+        import_erp()  # purchase, stock, uses_report, report (only if uses_report is yes_), comment
+        _, tokens = make_campaign("erp-quarterly", people=1)
+    phone.goto(f"{live_app.config['LIVE_URL']}/s/{tokens[0]}")
+
+    def numbers():
+        return [phone.text_content(f"#q-{code} .qnum") for code in ("purchase", "stock", "uses_report", "comment")]
+
+    assert phone.is_hidden("#q-report")
+    assert numbers() == ["1.", "2.", "3.", "4."]
+    phone.locator("#q-uses_report label.choice").nth(0).click()  # 用: the follow-up shows as question 4
+    assert phone.is_visible("#q-report") and phone.text_content("#q-report .qnum") == "4."
+    assert numbers()[-1] == "5."

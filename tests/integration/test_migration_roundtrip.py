@@ -42,10 +42,11 @@ FIRST_REVISION = "1ccb65863fe9"
 ROWS = 3
 IN_LIST = re.compile(r"^\s*(\w+)\s+IN\s*\((.*)\)\s*$", re.S)
 AT_LEAST = re.compile(r"^\s*(\w+)\s*>=\s*(\d+)\s*$")
+BETWEEN = re.compile(r"^\s*(\w+)\s*>=\s*(\d+)\s+AND\s+\1\s*<=\s*(\d+)\s*$")
 
 
 def allowed_values(table) -> dict[str, list]:
-    """Column → values its CHECK constraints accept ("x IN ('a', 'b')" and "x >= 3" forms)."""
+    """Column → values its CHECK constraints accept ("x IN ('a', 'b')", "x >= 3", "x >= 1 AND x <= 60" forms)."""
     allowed = {}
     for constraint in table.constraints:
         if not isinstance(constraint, CheckConstraint):
@@ -55,6 +56,9 @@ def allowed_values(table) -> dict[str, list]:
             allowed[match.group(1)] = re.findall(r"'([^']*)'", match.group(2))
         elif match := AT_LEAST.match(sql):
             allowed[match.group(1)] = [int(match.group(2)) + i for i in range(ROWS)]
+        elif match := BETWEEN.match(sql):
+            low, high = int(match.group(2)), int(match.group(3))
+            allowed[match.group(1)] = [min(low + i, high) for i in range(ROWS)]
         else:
             raise AssertionError(f"teach the filler the CHECK constraint {sql!r} of {table.name}")
     return allowed

@@ -56,11 +56,22 @@ CONFIG = schemathesis.Config.from_dict(
     }
 )
 # The document is read through the app's own route, at import: `schemathesis.pytest.from_fixture` would load it
-# from a fixture, but it fails on pytest 9.2 (it sets `Function._nodeid`, which pytest no longer has). The app
-# serving the document here has no data and touches no database; requests go to the `populated` app.
-schema = schemathesis.openapi.from_wsgi(
-    "/api/v1/openapi.json", create_app(make_config(SQLALCHEMY_DATABASE_URI="sqlite://")), config=CONFIG
-)
+# from a fixture, but it fails on pytest 9.2 (it sets `Function._nodeid`, which pytest no longer has). Requests go
+# to the `populated` app.
+
+
+def document_app():
+    """The app serving the document: an in-memory database whose campaigns use the same instrument as
+    `populate()`'s, since the document's module enums are the modules of the instruments in use."""
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI="sqlite://"))
+    with app.app_context():
+        db.create_all()
+        campaign_with([])
+        db.session.remove()
+    return app
+
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", document_app(), config=CONFIG)
 
 
 def populate() -> dict:

@@ -19,7 +19,7 @@ def bearer(make_staff, role):
 
 
 def a_suggestion(title="审批流程太长"):
-    suggestion = create_suggestion(db.session, title, "说明", "approval")
+    suggestion = create_suggestion(db.session, title, "说明", "other")
     db.session.commit()
     return suggestion
 

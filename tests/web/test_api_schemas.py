@@ -86,7 +86,7 @@ def test_include_takes_a_comma_separated_list_as_before(client, make_staff):
 
 
 def test_a_target_quarter_that_is_no_quarter_is_refused_whatever_the_transition(client, make_staff):
-    suggestion = create_suggestion(db.session, "审批流程太长", "说明", "approval")
+    suggestion = create_suggestion(db.session, "审批流程太长", "说明", "other")
     db.session.commit()
     response = client.post(
         f"/api/v1/suggestions/{suggestion.id}/transitions",

@@ -1,4 +1,7 @@
-// Survey page: progress indicator, text counters, and one submit per click.
+// Survey page: display conditions, progress indicator, text counters, and one submit per click.
+// A question with data-show-if shows only while the answer to that earlier question is one of
+// data-show-values (and that question itself shows). Without JavaScript every question shows and the
+// server applies the same rule when the form is submitted.
 (function () {
   var form = document.querySelector("[data-survey]");
   if (!form) return;
@@ -7,6 +10,24 @@
   var text = document.querySelector("[data-progress-text]");
   var template = document.documentElement.lang === "en" ? "{a} of {n} answered" : "已答 {a} / {n} 题";
 
+  function chosen(code) {
+    var inputs = form.querySelectorAll("input[type=radio]");
+    for (var i = 0; i < inputs.length; i++) {
+      if (inputs[i].name === code && inputs[i].checked) return inputs[i].value;
+    }
+    return null;
+  }
+  function applyConditions() {
+    var hidden = {};
+    questions.forEach(function (fieldset) {
+      var parent = fieldset.dataset.showIf;
+      if (!parent) return;
+      var values = fieldset.dataset.showValues.split(",");
+      var show = !hidden[parent] && values.indexOf(chosen(parent)) !== -1;
+      fieldset.hidden = !show;
+      if (!show) hidden[fieldset.dataset.code] = true;
+    });
+  }
   function answered(fieldset) {
     var inputs = fieldset.querySelectorAll("input, textarea");
     for (var i = 0; i < inputs.length; i++) {
@@ -17,9 +38,15 @@
     return false;
   }
   function update() {
-    var count = questions.filter(answered).length;
-    if (fill) fill.style.width = (100 * count / questions.length) + "%";
-    if (text) text.textContent = template.replace("{a}", count).replace("{n}", questions.length);
+    applyConditions();
+    var shown = questions.filter(function (fieldset) { return !fieldset.hidden; });
+    shown.forEach(function (fieldset, index) {  // numbered as shown: no gap where a question is hidden
+      var number = fieldset.querySelector(".qnum");
+      if (number) number.textContent = index + 1 + ".";
+    });
+    var count = shown.filter(answered).length;
+    if (fill) fill.style.width = (shown.length ? 100 * count / shown.length : 0) + "%";
+    if (text) text.textContent = template.replace("{a}", count).replace("{n}", shown.length);
   }
   form.addEventListener("change", update);
   form.addEventListener("input", function (event) {

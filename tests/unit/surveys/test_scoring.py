@@ -115,7 +115,7 @@ def test_reverse_keyed_items_are_reversed_in_means():
             ],
             "scales": [
                 {
-                    "code": "s",
+                    "code": "module_s",
                     "scoring": "mean",
                     "title": {"zh": "量", "en": "s"},
                     "items": ["a", "c"],
@@ -124,8 +124,8 @@ def test_reverse_keyed_items_are_reversed_in_means():
             ],
         }
     )
-    assert score_response(instrument, {"a": 5, "c": 1})["s"] == 5.0
-    assert score_response(instrument, {"a": 2, "c": 5})["s"] == 1.5
+    assert score_response(instrument, {"a": 5, "c": 1})["module_s"] == 5.0
+    assert score_response(instrument, {"a": 2, "c": 5})["module_s"] == 1.5
 
 
 def test_satisfaction_response_scores():
