@@ -166,3 +166,6 @@ def _k() -> int:
     from flask import current_app
 
     return current_app.config["ANONYMITY_MIN_GROUP"]
+
+
+from app.committee import digest_routes  # noqa: E402,F401  (its routes are on this blueprint)

@@ -124,7 +124,7 @@ def send_invitations(
     )
     people = session.execute(_pending_people(campaign).where(Invitation.person_id.not_in(already_sent))).scalars()
     targets = [(person_id, INVITATION) for person_id in people]
-    return _deliver(session, CampaignDispatch(campaign), channel, targets, EXPLICIT_CLAIMABLE, now, progress)
+    return deliver(session, CampaignDispatch(campaign), channel, targets, EXPLICIT_CLAIMABLE, now, progress)
 
 
 def send_reminders(
@@ -149,7 +149,7 @@ def send_reminders(
             too_soon += 1
             continue
         targets.append((person_id, reminder_purpose(number + 1 if number_sent else number)))
-    counts = _deliver(session, CampaignDispatch(campaign), channel, targets, EXPLICIT_CLAIMABLE, now, progress)
+    counts = deliver(session, CampaignDispatch(campaign), channel, targets, EXPLICIT_CLAIMABLE, now, progress)
     counts.skipped += too_soon
     return counts
 
@@ -278,7 +278,7 @@ def _automatic_reminders(session, campaign: Campaign, channel_name: str, now: da
     if not targets:
         return Counts()
     channel = channel_for(channel_name, current_app.config)
-    return _deliver(session, CampaignDispatch(campaign), channel, targets, RETRY_CLAIMABLE, now, None)
+    return deliver(session, CampaignDispatch(campaign), channel, targets, RETRY_CLAIMABLE, now, None)
 
 
 def _retry_pending(session, campaign: Campaign, channel_name: str, now: datetime) -> Counts:
@@ -301,7 +301,7 @@ def _retry_pending(session, campaign: Campaign, channel_name: str, now: datetime
         return Counts()
     channel = channel_for(channel_name, current_app.config)
     targets = [(p, purpose) for p, purpose in rows]
-    return _deliver(session, CampaignDispatch(campaign), channel, targets, RETRY_CLAIMABLE, now, None)
+    return deliver(session, CampaignDispatch(campaign), channel, targets, RETRY_CLAIMABLE, now, None)
 
 
 def _dry_run_invitations(session, campaign: Campaign, channel: Channel) -> Counts:
@@ -331,7 +331,7 @@ def _dry_run_invitations(session, campaign: Campaign, channel: Channel) -> Count
 
 # --- sending ---------------------------------------------------------------------------------------------
 @dataclass
-class _Prepared:
+class Prepared:
     delivery_id: int
     attempts: int
     address: str | None = None
@@ -342,7 +342,7 @@ class _Prepared:
 class Dispatch(ABC):
     """One kind of message to people: which delivery rows are its own, what a claim also checks, and what
     each person is told. A campaign's invitations and reminders are one (`CampaignDispatch`), the monthly
-    digest another (`app.delivery.digest.DigestDispatch`); `_deliver` claims, sends and records for both."""
+    digest another (`app.delivery.digest.DigestDispatch`); `deliver` claims, sends and records for both."""
 
     conflict_columns: ClassVar[list[str]]  # the unique index a new row may collide with
     conflict_where: ClassVar[Any] = None
@@ -356,7 +356,7 @@ class Dispatch(ABC):
         """Column values identifying a new row (the rest is filled in by `_ensure_rows`)."""
 
     @abstractmethod
-    def prepare(self, session, channel: Channel, owned: list[int]) -> list[_Prepared]:
+    def prepare(self, session, channel: Channel, owned: list[int]) -> list[Prepared]:
         """The messages of claimed rows (in the order of `owned`); the transaction ends afterwards."""
 
     def stopped(self) -> bool:
@@ -408,7 +408,7 @@ class CampaignDispatch(Dispatch):
             .execution_options(synchronize_session=False)
         )
 
-    def prepare(self, session, channel: Channel, owned: list[int]) -> list[_Prepared]:
+    def prepare(self, session, channel: Channel, owned: list[int]) -> list[Prepared]:
         base_url = current_app.config["PUBLIC_BASE_URL"]
         minutes = estimated_minutes(self.campaign)
         rows = session.execute(
@@ -420,7 +420,7 @@ class CampaignDispatch(Dispatch):
         order = {delivery_id: position for position, delivery_id in enumerate(owned)}
         prepared = []
         for delivery_id, attempts, purpose, person, invitation in sorted(rows, key=lambda r: order[r[0]]):
-            item = _Prepared(delivery_id, attempts)
+            item = Prepared(delivery_id, attempts)
             token = invitation_token(invitation)
             item.address = channel.address(person)
             if not item.address:
@@ -531,7 +531,7 @@ def _with_app(app) -> None:
     app.app_context().push()
 
 
-def _deliver(
+def deliver(
     session,
     dispatch: Dispatch,
     channel: Channel,
@@ -540,6 +540,8 @@ def _deliver(
     now: datetime,
     progress: Progress | None,
 ) -> Counts:
+    """Send `targets` ((person id, purpose) pairs) of a dispatch on a channel: rows made if missing, then
+    claimed, sent and recorded CLAIM_CHUNK at a time by DELIVERY_CONCURRENCY threads; each row once."""
     counts = Counts()
     if not targets:
         return counts

@@ -1,9 +1,10 @@
 """Builders for the committee's monthly account: published suggestions whose history happened at given times."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from analysis.months import Month
 from app.committee.service import create_suggestion
 from app.committee.workflow import Decision, transition
 from app.extensions import db
@@ -43,3 +44,31 @@ def suggestion_at(title: str, history: list[tuple[str, datetime]], published=Tru
     suggestion.published = published
     db.session.commit()
     return suggestion
+
+
+def local(month: Month, day: int, hour: int = 10, minute: int = 0) -> datetime:
+    """A stored moment (naive UTC) for a local time in Shanghai (UTC+8) on `day` of `month`."""
+    start, _ = month.bounds("Asia/Shanghai")
+    return start + timedelta(days=day - 1, hours=hour, minutes=minute)
+
+
+def a_busy_month(month: Month):
+    """Received 3, adopted 1, implemented 1, declined 1 in `month` (and one unpublished, not counted)."""
+    suggestion_at("开放手机端批量审批", [("submitted", local(month, 2)), ("adopted", local(month, 9))])
+    suggestion_at(
+        "取消日报",
+        [("submitted", local(month, 3)), ("declined", local(month, 12))],
+        notes={"declined": "日报是经营复盘的要求，暂不取消"},
+    )
+    suggestion_at("消息免打扰", [("submitted", local(month, 4))], module="message")
+    earlier = month.previous
+    suggestion_at(
+        "WiFi 打卡",
+        [
+            ("submitted", local(earlier, 5)),
+            ("adopted", local(earlier, 8)),
+            ("in_progress", local(earlier, 20)),
+            ("implemented", local(month, 15)),
+        ],
+    )
+    suggestion_at("还没公开的建议", [("submitted", local(month, 6))], published=False)

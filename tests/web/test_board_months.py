@@ -1,7 +1,7 @@
 """The committee's monthly account on the public board: counts per month, the month page, its Atom feed."""
 
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -9,43 +9,15 @@ from analysis.months import Month
 from app.extensions import db
 from app.i18n import current_month
 from tests.conftest import csrf_token_from
-from tests.web.board_helpers import suggestion_at
+from tests.web.board_helpers import a_busy_month, local, suggestion_at
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def local(month: Month, day: int, hour: int = 10, minute: int = 0) -> datetime:
-    """A stored moment (naive UTC) for a local time in Shanghai (UTC+8) on `day` of `month`."""
-    start, _ = month.bounds("Asia/Shanghai")
-    return start + timedelta(days=day - 1, hours=hour, minutes=minute)
 
 
 @pytest.fixture
 def last_month(app):
     with app.test_request_context():
         return current_month().previous
-
-
-def a_busy_month(month: Month):
-    """Received 3, adopted 1, implemented 1, declined 1 in `month` (and one unpublished, not counted)."""
-    suggestion_at("开放手机端批量审批", [("submitted", local(month, 2)), ("adopted", local(month, 9))])
-    suggestion_at(
-        "取消日报",
-        [("submitted", local(month, 3)), ("declined", local(month, 12))],
-        notes={"declined": "日报是经营复盘的要求，暂不取消"},
-    )
-    suggestion_at("消息免打扰", [("submitted", local(month, 4))], module="message")
-    earlier = month.previous
-    suggestion_at(
-        "WiFi 打卡",
-        [
-            ("submitted", local(earlier, 5)),
-            ("adopted", local(earlier, 8)),
-            ("in_progress", local(earlier, 20)),
-            ("implemented", local(month, 15)),
-        ],
-    )
-    suggestion_at("还没公开的建议", [("submitted", local(month, 6))], published=False)
 
 
 def english(client, path="/board/"):
