@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from analysis.privacy import may_release, may_release_text
+from analysis.quarters import Quarter
 from analysis.segments import compare
 from surveys.scoring import NPS_COLUMN, enps
 
@@ -111,7 +112,7 @@ def measure_effect(
     if before is None:
         return Effect(INSUFFICIENT, None, after.quarter if after else None, module=module)
     if after is None:
-        return Effect(NOT_YET, before.quarter, None, module=module)
+        return Effect(NOT_YET, before.quarter, str(Quarter.parse(before.quarter).next), module=module)
     themes = tuple(
         ThemeChange(lineage, label, _theme_change(before, after, lineage, k, k_text))
         for lineage, label in lineages.items()

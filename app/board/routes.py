@@ -9,6 +9,7 @@ from analysis.months import Month, MonthError
 from analysis.privacy import may_release
 from app.access import PUBLIC, allow
 from app.committee.accounts import last_event_at, month_account, month_counts, status_month
+from app.committee.effect import measured_effect
 from app.committee.forms import BoxForm, module_select
 from app.committee.service import (
     SuggestionError,
@@ -46,12 +47,14 @@ def index():
     groups = [(s, [x for x in suggestions if x.status == s]) for s in BOARD_ORDER]
     k = current_app.config["ANONYMITY_MIN_GROUP"]
     origins = {s.id: origin(db.session, s, k) for s in suggestions}
+    effects = {s.id: measured_effect(db.session, s) for s in suggestions if s.status == "implemented"}
     quarter = current_quarter()
     start, end = quarter.bounds(company_timezone())
     return render_template(
         "board/index.html",
         groups=groups,
         origins=origins,
+        effects=effects,
         labels=STATUS_LABELS,
         modules=modules,
         module=module,
@@ -101,6 +104,7 @@ def month_page(month: str):
     return render_template(
         "board/month.html",
         account=account,
+        effects={e.suggestion.id: measured_effect(db.session, e.suggestion) for e in account.implemented},
         counts=account.counts,
         labels=STATUS_LABELS,
         modules=module_labels(db.session, current_language(), published_only=True),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
+from app.committee.effect import waiting_for_effect
 from app.committee.forms import SuggestionForm, TransitionForm, module_select
 from app.committee.notify import deliveries_for
 from app.committee.service import (
@@ -43,6 +44,7 @@ def index():
         status=status,
         labels=STATUS_LABELS,
         modules=module_labels(db.session, current_language()),
+        waiting=waiting_for_effect(db.session),
     )
 
 

@@ -106,7 +106,7 @@ def test_a_theme_that_no_longer_forms_is_absent_after_the_change():
 
 def test_without_the_next_quarter_it_is_not_in_yet():
     effect = measure(quarter("2026Q3"), None)
-    assert effect.status == NOT_YET and effect.after_quarter is None
+    assert effect.status == NOT_YET and effect.after_quarter == "2026Q4"
 
 
 def test_without_a_theme_run_in_the_next_quarter_the_theme_is_not_in_yet():
