@@ -66,13 +66,20 @@ def format_date(value: date | datetime | None, lang: str | None = None) -> str:
     return value.strftime("%Y-%m-%d %H:%M" if isinstance(value, datetime) else "%Y-%m-%d")
 
 
+def local_moment(value: datetime) -> datetime:
+    """A stored moment (naive UTC) as the company's local time (naive)."""
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(company_timezone())).replace(tzinfo=None)
+
+
 def format_local_day(value: datetime | None, lang: str | None = None) -> str:
-    """A stored moment (naive UTC) as the day it was where the company is, so a page of one month shows that
-    month's days (00:30 on 1 December in Shanghai is 1 December, not 30 November)."""
-    if value is None:
-        return ""
-    local = value.replace(tzinfo=UTC).astimezone(ZoneInfo(company_timezone()))
-    return format_date(local.date(), lang)
+    """A stored moment as the day it was where the company is, so a page of one month shows that month's
+    days (00:30 on 1 December in Shanghai is 1 December, not 30 November)."""
+    return format_date(local_moment(value).date(), lang) if value is not None else ""
+
+
+def format_local_time(value: datetime | None, lang: str | None = None) -> str:
+    """A stored moment as the date and time it is where the company is."""
+    return format_date(local_moment(value), lang) if value is not None else ""
 
 
 def format_number(value, digits: int = 0) -> str:
@@ -108,6 +115,7 @@ def init_app(app: Flask) -> None:
         month=format_month,
         cn_date=format_date,
         local_day=format_local_day,
+        local_time=format_local_time,
         number=format_number,
         percent=format_percent,
     )
