@@ -112,6 +112,11 @@ class Month:
             return f"{self.year}年{self.number}月"
         return f"{EN_NAMES[self.number - 1]} {self.year}"
 
+    @classmethod
+    def of_quarter(cls, quarter: Quarter) -> list[Month]:
+        """The three months of `quarter`, oldest first."""
+        return [cls(quarter.year, 3 * (quarter.number - 1) + offset) for offset in (1, 2, 3)]
+
     def last(self, count: int) -> list[Month]:
         """This month and the `count - 1` before it, newest first."""
         months = [self]

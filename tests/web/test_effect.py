@@ -1,60 +1,20 @@
 """The measured effect of an implemented suggestion on the board, its month page and the committee's page:
 released figures of the quarter before and after the change, 数据不足 otherwise, never a cause."""
 
-import random
+import io
 from datetime import datetime
 
 import pytest
+from openpyxl import load_workbook
 
 from analysis.months import Month
-from app.demo_comments import demo_comment
-from app.extensions import db
-from app.models import SuggestionTheme, ThemeRun
-from app.themes.service import create_run, execute_run
 from tests.conftest import csrf_token_from
-from tests.web.board_helpers import suggestion_at
-from tests.web.results_helpers import add_responses, campaign_with, satisfaction
-
-EAST = "总部/华东区/杭州门店"
-FIXED_IN_OCTOBER = [
-    ("submitted", datetime(2026, 9, 28, 2)),
-    ("adopted", datetime(2026, 9, 30, 2)),
-    ("in_progress", datetime(2026, 10, 8, 2)),
-    ("implemented", datetime(2026, 10, 20, 2)),
-]
-
-
-def surveyed_quarter(quarter, opens, attendance, weights, n=200, seed=1):
-    """A satisfaction campaign of `n` respondents rating attendance around `attendance`, commenting on the
-    themes of `weights`, and its theme run."""
-    rng = random.Random(seed)
-    campaign = campaign_with([], quarter=quarter, opens_at=opens)
-    for _ in range(n):
-        answers = satisfaction(3, enps=7, text=demo_comment(rng, 1.0, theme_weights=weights))
-        answers["mod_attendance"] = float(min(5, max(1, round(rng.gauss(attendance, 0.7)))))
-        add_responses(campaign, [(1, "employee", EAST, "第一批", answers)])
-    run = create_run(db.session, [campaign.id])
-    execute_run(run.id)
-    return campaign, db.session.get(ThemeRun, run.id)
-
-
-def about_attendance(theme) -> bool:
-    return not theme.is_other and any("打卡" in quote or "定位" in quote for quote in theme.representatives)
+from tests.web.board_helpers import FIXED_IN_OCTOBER, fixed_between_quarters_data, suggestion_at, surveyed_quarter
 
 
 @pytest.fixture
 def fixed_between_quarters(app):
-    """Attendance complaints in 2026Q3, a change implemented in October, fewer complaints and better ratings
-    in 2026Q4 (whose survey opened in November). The change is linked to the largest attendance theme of
-    2026Q3 that recurs in 2026Q4 with at least k_text people."""
-    _q3, run3 = surveyed_quarter("2026Q3", datetime(2026, 9, 15, 1), 2.4, {"attendance": 6, "approval": 4})
-    _q4, run4 = surveyed_quarter("2026Q4", datetime(2026, 11, 16, 1), 4.0, {"attendance": 2, "approval": 8}, seed=2)
-    after = {t.lineage: t for t in run4.themes if t.merged_into_id is None and t.respondents >= 10}
-    theme3 = max((t for t in run3.themes if about_attendance(t) and t.lineage in after), key=lambda t: t.respondents)
-    suggestion = suggestion_at("WiFi 打卡", FIXED_IN_OCTOBER, module="attendance")
-    db.session.add(SuggestionTheme(suggestion_id=suggestion.id, theme_id=theme3.id))
-    db.session.commit()
-    return suggestion, theme3, after[theme3.lineage]
+    return fixed_between_quarters_data()
 
 
 def test_the_board_shows_what_changed_after_an_implemented_suggestion(client, fixed_between_quarters):
@@ -109,3 +69,32 @@ def test_a_suggestion_linked_to_nothing_measurable_shows_no_effect(client, app):
     suggestion_at("新的请假模板", FIXED_IN_OCTOBER, module=None)
     page = client.get("/board/").get_data(as_text=True)
     assert 'class="effect"' not in page
+
+
+def test_the_quarter_report_says_what_we_did_with_the_change_and_its_effect(client, login_as, fixed_between_quarters):
+    _suggestion, theme3, _twin = fixed_between_quarters
+    login_as("manager")
+    page = client.get("/reports/2026Q4").get_data(as_text=True)
+    section = page[page.index('id="changes"') :]
+    section = section[: section.index('id="attention"')]
+    assert "5. 你说，我们做" in section and "WiFi 打卡" in section and "2026年10月20日 实施" in section
+    assert 'data-effect="measured"' in section and "实施后的变化：2026年第三季度 → 2026年第四季度" in section
+    assert f"{theme3.respondents} 人（占 {theme3.respondents / 200:.0%}）" in section
+    assert "考勤打卡满意度" in section and "差异显著" in section and "因为" not in section
+    previous = client.get("/reports/2026Q3").get_data(as_text=True)
+    assert "本季度没有实施的改进。" in previous[previous.index('id="changes"') :]
+
+
+def test_the_report_workbook_has_the_change_before_and_after(client, login_as, fixed_between_quarters):
+    _suggestion, theme3, twin = fixed_between_quarters
+    login_as("manager")
+    book = load_workbook(io.BytesIO(client.get("/reports/2026Q4/report.xlsx").data))
+    rows = list(book["你说，我们做"].iter_rows(values_only=True))
+    theme_row = next(row for row in rows if row[2] == f"提到“{theme3.display_label}”的同事")
+    assert theme_row[0] == "WiFi 打卡" and theme_row[3:6] == (
+        theme3.respondents,
+        twin.respondents,
+        "2026年第三季度 → 2026年第四季度",
+    )
+    module_row = next(row for row in rows if row[2] == "考勤打卡满意度")
+    assert module_row[3] < module_row[4] and module_row[6] == "差异显著"

@@ -62,6 +62,11 @@ def test_a_month_knows_its_quarter():
     ]
 
 
+def test_a_quarter_has_its_three_months_in_order():
+    assert Month.of_quarter(Quarter(2026, 4)) == [Month(2026, 10), Month(2026, 11), Month(2026, 12)]
+    assert all(month.quarter == Quarter(2027, 1) for month in Month.of_quarter(Quarter(2027, 1)))
+
+
 def test_labels_in_both_languages():
     assert Month(2026, 11).label("zh") == "2026年11月" and Month(2026, 11).label("en") == "November 2026"
 
