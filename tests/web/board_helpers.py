@@ -12,7 +12,7 @@ from app.demo_comments import demo_comment
 from app.extensions import db
 from app.models import StaffUser, SuggestionTheme, ThemeRun
 from app.staff import create_staff_user
-from app.themes.service import create_run, execute_run
+from app.themes.runs import create_run, execute_run
 from tests.web.results_helpers import add_responses, campaign_with, satisfaction
 
 NOTES = {
