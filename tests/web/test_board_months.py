@@ -168,3 +168,9 @@ def test_no_count_of_colleagues_is_shown_below_k(client, runner, app, last_month
     themed_suggestion(runner, last_month, implemented_in(last_month))
     page = client.get(f"/board/months/{last_month}").get_data(as_text=True)
     assert "位同事的意见" not in page
+
+
+def test_the_board_timeline_shows_each_event_at_the_company_local_time(client, app):
+    suggestion_at("消息免打扰", [("submitted", local(Month(2026, 11), 30, 23, 30))], module="message")
+    page = client.get("/board/").get_data(as_text=True)
+    assert "2026年11月30日 23:30 · 已提交" in page  # stored as 15:30 UTC
