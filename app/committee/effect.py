@@ -23,6 +23,7 @@ from app.reports.service import SATISFACTION, report_campaign
 from app.results.releases import release_state
 from app.results.response_frames import campaign_data
 from app.results.service import overall
+from app.themes.released import run_k_text, theme_as_shown
 from surveys.scoring import NPS_COLUMN
 
 
@@ -31,14 +32,15 @@ def implemented_at(suggestion: Suggestion) -> datetime | None:
 
 
 def linked_lineages(session, suggestion: Suggestion) -> dict[str, str]:
-    """The theme lineages that fed the suggestion, each with the label of its latest theme."""
+    """The theme lineages that fed the suggestion, each with the label of its latest linked theme as the run's
+    text threshold lets it be shown (empty when it may not be)."""
     themes = session.execute(
         select(Theme)
         .join(SuggestionTheme, SuggestionTheme.theme_id == Theme.id)
         .where(SuggestionTheme.suggestion_id == suggestion.id, Theme.lineage.is_not(None))
         .order_by(Theme.id)
     ).scalars()
-    return {theme.lineage: theme.display_label for theme in themes}
+    return {theme.lineage: theme_as_shown(session, theme).label for theme in themes}
 
 
 def _opened(campaign: Campaign) -> datetime:
@@ -74,7 +76,7 @@ def _theme_figures(session, quarter: str, lineages: dict[str, str]) -> dict:
             themes[theme.lineage] = max(themes.get(theme.lineage, 0), theme.respondents)
     bases = [overall(session, campaign) for campaign in _run_campaigns(session, run)]
     base = None if not bases or any(b["suppressed"] for b in bases) else sum(b["n"] for b in bases)
-    return {"theme_run": True, "themes": themes, "theme_base": base, "k_text": (run.params or {}).get("k_text")}
+    return {"theme_run": True, "themes": themes, "theme_base": base, "k_text": run_k_text(session, run)}
 
 
 def _run_campaigns(session, run: ThemeRun) -> list[Campaign]:

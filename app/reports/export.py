@@ -171,6 +171,10 @@ STATUS_NOTES = {
 }
 
 
+def _theme_row_label(label: str) -> str:
+    return _("提到“%(label)s”的同事", label=label) if label else _("提到关联主题的同事")
+
+
 def _changes_sheet(book, data: dict, commentary: str | None) -> None:
     """你说，我们做: one row per measured figure of each implemented change, before → after (实施后)."""
     sheet = _sheet(book, str(SECTION_TITLES["changes"]), commentary)
@@ -184,7 +188,7 @@ def _changes_sheet(book, data: dict, commentary: str | None) -> None:
             _append(sheet, [change["title"], day, "", None, None, "", note])
             continue
         quarters = f"{format_quarter(effect['before_quarter'])} → {format_quarter(effect['after_quarter'])}"
-        figures = [(_("提到“%(label)s”的同事", label=t["label"]), t["change"]) for t in effect["themes"]]
+        figures = [(_theme_row_label(t["label"]), t["change"]) for t in effect["themes"]]
         module = names.get(effect["module"], effect["module"])
         if effect["module_mean"]:
             figures.append((_("%(module)s满意度", module=module), effect["module_mean"]))
