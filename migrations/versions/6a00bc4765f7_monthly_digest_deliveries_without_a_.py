@@ -7,7 +7,7 @@ introduction and when its scheduled send finished. Downgrading drops both tables
 of the delivery log (the campaign column becomes required again).
 
 Revision ID: 6a00bc4765f7
-Revises: 7c1e5b2a9d40
+Revises: 6640333be9c9
 Create Date: 2026-12-01 11:07:52.668423
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '6a00bc4765f7'
-down_revision = '7c1e5b2a9d40'
+down_revision = '6640333be9c9'
 branch_labels = None
 depends_on = None
 
