@@ -10,7 +10,7 @@ from app.committee.service import create_suggestion
 from app.committee.workflow import Decision, transition
 from app.demo_comments import demo_comment
 from app.extensions import db
-from app.models import StaffUser, SuggestionTheme, ThemeRun
+from app.models import Campaign, StaffUser, SuggestionTheme, ThemeRun
 from app.staff import create_staff_user
 from app.themes.runs import create_run, execute_run
 from tests.web.results_helpers import add_responses, campaign_with, satisfaction
@@ -35,6 +35,8 @@ def suggestion_at(title: str, history: list[tuple[str, datetime]], published=Tru
     """A suggestion received at history[0]'s time ('submitted'), then moved through the other statuses at
     theirs (under_review is implied before adopted and declined)."""
     member = committee_member()
+    if module not in (None, "other") and db.session.execute(select(Campaign.id).limit(1)).first() is None:
+        campaign_with([])  # a satisfaction survey in use, whose modules a suggestion may name
     notes = {**NOTES, **(notes or {})}
     suggestion = create_suggestion(db.session, title, "说明", module, member.id)
     received_at = history[0][1]
