@@ -82,7 +82,7 @@ class Quarter:
         """Its first moment and the first moment of the next quarter, as naive UTC datetimes for queries."""
         zone = ZoneInfo(timezone)
         start, end = self.dates()
-        return _utc_midnight(start, zone), _utc_midnight(end, zone)
+        return utc_midnight(start, zone), utc_midnight(end, zone)
 
     def label(self, language: str = "zh") -> str:
         """2026年第四季度 in Chinese, 2026 Q4 in English."""
@@ -91,7 +91,8 @@ class Quarter:
         return f"{self.year} Q{self.number}"
 
 
-def _utc_midnight(day: date, zone: ZoneInfo) -> datetime:
+def utc_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """Local midnight at the start of `day` in `zone`, as a naive UTC datetime (how moments are stored)."""
     return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 

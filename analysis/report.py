@@ -36,7 +36,7 @@ MIN_DEPARTMENTS_FOR_CORRELATION = 3
 EXACT_UP_TO = 7  # departments: up to 7! orderings the p-value is exact, beyond it the t approximation holds
 SIGNIFICANCE_LEVEL = 0.05
 DECISIONS = ("adopted", "declined", "merged")
-SECTIONS = ("summary", "kpis", "departments", "themes", "suggestions", "attention")
+SECTIONS = ("summary", "kpis", "departments", "themes", "suggestions", "changes", "attention")
 USAGE_COLUMNS = ("headcount", "active_users", ADOPTION, "dau_mau", "approvals", "approval_hours", "checkin_rate")
 LOWER_IS_BETTER = {"approval_hours", "resistance"}
 

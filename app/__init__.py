@@ -79,6 +79,9 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
     from app.metrics import cli as metrics_cli
 
     metrics_cli.init_app(app)
+    from app.board import cli as board_cli
+
+    board_cli.init_app(app)
     return app
 
 

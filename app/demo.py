@@ -94,7 +94,7 @@ def demo_answers(rng: random.Random, definition, mood: Mood, quarter_index: int)
                 if quarter_index == 1:  # attendance was fixed between the quarters; approvals were not
                     theme_weights = {
                         "approval": 11,
-                        "attendance": 3,
+                        "attendance": 1.5,
                         "messages": 8,
                         "training": 5,
                         "reports": 5,
@@ -192,15 +192,13 @@ def seed_staff(session, password: str | None = None) -> tuple[list[str], str]:
 def seed_loop(session) -> str | None:
     """Theme runs for both quarters' satisfaction surveys and suggestions at every stage, published.
 
+    The attendance complaints of 2026Q3 became a change implemented in October, between the two surveys, so
+    the board shows its effect (2026Q3 → 2026Q4); the 2026Q4 themes became suggestions decided in November.
     Returns a receipt code of one demo response whose comment feeds a published suggestion.
     """
     from sqlalchemy import select
 
-    from app.committee.service import create_suggestion, publish
-    from app.committee.workflow import Decision, transition
-    from app.models import Answer, Campaign, Response, StaffUser, ThemeMember
-    from app.respond.service import new_receipt_code, receipt_hash
-    from app.themes.released import theme_as_shown
+    from app.models import StaffUser
     from app.themes.runs import create_run, execute_run
 
     committee = session.execute(select(StaffUser).where(StaffUser.role == "committee")).scalars().first()
@@ -213,67 +211,120 @@ def seed_loop(session) -> str | None:
             runs.append(session.get(type(run), run.id))
     if not runs or runs[-1].status != "succeeded":
         return None
-    themes = [
-        t
-        for t in runs[-1].themes
-        if not t.is_other and t.merged_into_id is None and theme_as_shown(session, t).release.shown
-    ]
+    fixed = _seed_fixed_between_quarters(session, runs[0], actor) if len(runs) > 1 else None
     receipt = None
-    for theme in themes:
+    for theme in _open_themes(session, runs[-1]):
+        if fixed is not None and _about(theme, FIXED_BETWEEN_QUARTERS[0]):
+            continue  # the change made in October answers these
         status, note = _demo_decision(theme.keywords)
-        suggestion = create_suggestion(
-            session,
-            f"改进：{theme.display_label}",
-            "由意见主题生成",
-            _demo_module(theme.keywords),
-            actor,
-            source="theme",
-            theme_ids=[theme.id],
-        )
-        path = {
-            "implemented": ["under_review", "adopted", "in_progress", "implemented"],
-            "adopted": ["under_review", "adopted"],
-            "in_progress": ["under_review", "adopted", "in_progress"],
-            "under_review": ["under_review"],
-            "declined": ["under_review", "declined"],
-        }[status]
-        for step in path:
-            transition(
-                session,
-                suggestion,
-                Decision(step, note if step in ("declined", "implemented", "adopted") else None, actor, "2027Q1"),
-                actor,
-            )
-        publish(session, suggestion, actor)
+        _decided_suggestion(session, [theme], _demo_module(theme.keywords), status, note, "2027Q1", actor)
         if receipt is None:
-            response = (
-                session.execute(
-                    select(Response)
-                    .join(Answer, Answer.response_id == Response.id)
-                    .join(ThemeMember, ThemeMember.answer_id == Answer.id)
-                    .where(ThemeMember.theme_id == theme.id)
-                )
-                .scalars()
-                .first()
-            )
-            if response is not None:
-                receipt = new_receipt_code()
-                response.receipt_hash = receipt_hash(receipt)
-    create_suggestion(
-        session, "希望开放手机端批量审批", "月底单子多，一条条点太慢", "approval", source="box", proposer_role="manager"
-    )
-    _date_suggestions(session)
+            receipt = _receipt_for(session, theme)
+    create_suggestion_from_box(session)
+    _date_suggestions(session, skip=fixed)
+    if fixed is not None:
+        _date_events(fixed, FIXED_DAYS)
     session.commit()
     return receipt
 
 
-def _date_suggestions(session) -> None:
+def _open_themes(session, run) -> list:
+    """The run's themes a suggestion may come from: shown under the run's text threshold, not other or noise."""
+    from app.themes.released import theme_as_shown
+
+    return [
+        t
+        for t in run.themes
+        if not t.is_other and not t.is_noise and t.merged_into_id is None and theme_as_shown(session, t).release.shown
+    ]
+
+
+def _about(theme, words) -> bool:
+    return any(word in theme.keywords for word in words)
+
+
+DEMO_PATHS = {
+    "implemented": ["under_review", "adopted", "in_progress", "implemented"],
+    "adopted": ["under_review", "adopted"],
+    "in_progress": ["under_review", "adopted", "in_progress"],
+    "under_review": ["under_review"],
+    "declined": ["under_review", "declined"],
+}
+
+
+def _decided_suggestion(session, themes, module, status, note, target, actor):
+    """A published suggestion from `themes`, taken through the committee's workflow to `status`."""
+    from app.committee.service import create_suggestion, publish
+    from app.committee.workflow import Decision, transition
+
+    suggestion = create_suggestion(
+        session,
+        f"改进：{themes[0].display_label}",
+        "由意见主题生成",
+        module,
+        actor,
+        source="theme",
+        theme_ids=[theme.id for theme in themes],
+    )
+    for step in DEMO_PATHS[status]:
+        noted = note if step in ("declined", "implemented", "adopted") else None
+        transition(session, suggestion, Decision(step, noted, actor, target), actor)
+    publish(session, suggestion, actor)
+    return suggestion
+
+
+def _seed_fixed_between_quarters(session, run, actor):
+    """The 2026Q3 attendance themes, made into one suggestion implemented in October (before 2026Q4's survey)."""
+    words, note, module = FIXED_BETWEEN_QUARTERS
+    if run.status != "succeeded":
+        return None
+    themes = sorted((t for t in _open_themes(session, run) if _about(t, words)), key=lambda t: -t.respondents)
+    if not themes:
+        return None
+    return _decided_suggestion(session, themes, module, "implemented", note, "2026Q4", actor)
+
+
+def _receipt_for(session, theme) -> str | None:
+    """A new receipt code on one response whose comment is in `theme`."""
+    from sqlalchemy import select
+
+    from app.models import Answer, Response, ThemeMember
+    from app.respond.service import new_receipt_code, receipt_hash
+
+    response = (
+        session.execute(
+            select(Response)
+            .join(Answer, Answer.response_id == Response.id)
+            .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+            .where(ThemeMember.theme_id == theme.id)
+        )
+        .scalars()
+        .first()
+    )
+    if response is None:
+        return None
+    receipt = new_receipt_code()
+    response.receipt_hash = receipt_hash(receipt)
+    return receipt
+
+
+def create_suggestion_from_box(session) -> None:
+    from app.committee.service import create_suggestion
+
+    create_suggestion(
+        session, "希望开放手机端批量审批", "月底单子多，一条条点太慢", "approval", source="box", proposer_role="manager"
+    )
+
+
+def _date_suggestions(session, skip=None) -> None:
     """Spread the demo suggestions over the days after the 2026Q4 survey opened, so days-to-decision vary."""
     from sqlalchemy import select
 
     from app.models import Suggestion
 
     for index, suggestion in enumerate(session.execute(select(Suggestion).order_by(Suggestion.id)).scalars()):
+        if suggestion is skip:
+            continue
         day = datetime(2026, 11, 17 + index % 2, 10)
         suggestion.created_at = day
         for step, event in enumerate(suggestion.events):
@@ -282,6 +333,15 @@ def _date_suggestions(session) -> None:
             elif step:
                 day = day + timedelta(days=1)
             event.created_at = day
+        suggestion.updated_at = day
+
+
+def _date_events(suggestion, days: dict) -> None:
+    """Give a suggestion and its events the moments of `days` (status → naive UTC)."""
+    suggestion.created_at = days["submitted"]
+    for event in suggestion.events:
+        event.created_at = days[event.to_status]
+    suggestion.updated_at = suggestion.published_at = days[suggestion.status]
 
 
 USAGE_ADOPTION = {"华东区": 0.86, "总部职能": 0.93, "华南区": 0.74, "华北区": 0.61}
@@ -337,6 +397,18 @@ def seed_usage(session) -> None:
     session.commit()
 
 
+FIXED_BETWEEN_QUARTERS = (
+    ("打卡", "定位", "考勤", "补卡"),
+    "已上线 WiFi 打卡并校准门店定位范围，补卡次数明显下降",
+    "attendance",
+)
+FIXED_DAYS = {  # naive UTC; 10:00 in Shanghai
+    "submitted": datetime(2026, 9, 25, 2),
+    "under_review": datetime(2026, 9, 28, 2),
+    "adopted": datetime(2026, 10, 9, 2),
+    "in_progress": datetime(2026, 10, 12, 2),
+    "implemented": datetime(2026, 10, 27, 2),
+}
 DEMO_DECISIONS = (
     (("打卡", "定位", "考勤", "补卡"), "implemented", "已上线 WiFi 打卡并校准门店定位范围，补卡次数明显下降"),
     (("审批", "报销", "审批节点", "代批"), "adopted", "下季度把 500 元以下报销改为一级审批，并开放代批"),

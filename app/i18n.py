@@ -1,10 +1,12 @@
 """Locale selection (Chinese by default, English on request) and Chinese-first formatting filters."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
 
+from analysis.months import Month, MonthError
 from analysis.quarters import Quarter, QuarterError
 from app.extensions import babel
 from app.models.types import utcnow
@@ -29,6 +31,20 @@ def format_quarter(quarter: Quarter | str | None, lang: str | None = None) -> st
     return parsed.label(lang or current_language())
 
 
+def format_month(month: Month | str | None, lang: str | None = None) -> str:
+    """'2026-11' → '2026年11月' (zh) or 'November 2026' (en); anything else is returned unchanged."""
+    try:
+        parsed = Month.parse(month, exact=True)
+    except MonthError:
+        return str(month or "")
+    return parsed.label(lang or current_language())
+
+
+def current_month() -> Month:
+    """The month it is now where the company is."""
+    return Month.of(utcnow(), company_timezone())
+
+
 def company_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
@@ -48,6 +64,22 @@ def format_date(value: date | datetime | None, lang: str | None = None) -> str:
             text += f" {value.hour:02d}:{value.minute:02d}"
         return text
     return value.strftime("%Y-%m-%d %H:%M" if isinstance(value, datetime) else "%Y-%m-%d")
+
+
+def local_moment(value: datetime) -> datetime:
+    """A stored moment (naive UTC) as the company's local time (naive)."""
+    return value.replace(tzinfo=UTC).astimezone(ZoneInfo(company_timezone())).replace(tzinfo=None)
+
+
+def format_local_day(value: datetime | None, lang: str | None = None) -> str:
+    """A stored moment as the day it was where the company is, so a page of one month shows that month's
+    days (00:30 on 1 December in Shanghai is 1 December, not 30 November)."""
+    return format_date(local_moment(value).date(), lang) if value is not None else ""
+
+
+def format_local_time(value: datetime | None, lang: str | None = None) -> str:
+    """A stored moment as the date and time it is where the company is."""
+    return format_date(local_moment(value), lang) if value is not None else ""
 
 
 def format_number(value, digits: int = 0) -> str:
@@ -79,6 +111,12 @@ def language_return_path() -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
-        quarter=format_quarter, cn_date=format_date, number=format_number, percent=format_percent
+        quarter=format_quarter,
+        month=format_month,
+        cn_date=format_date,
+        local_day=format_local_day,
+        local_time=format_local_time,
+        number=format_number,
+        percent=format_percent,
     )
     app.jinja_env.globals.update(current_language=current_language, language_return_path=language_return_path)

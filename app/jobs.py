@@ -54,6 +54,7 @@ KINDS: dict[str, JobKind] = {
     "delivery": JobKind("app.delivery.service:run_delivery", timeout=6 * 3600),
     "remind_due": JobKind("app.delivery.service:run_remind_due", timeout=3600),
     "campaign_schedule": JobKind("app.campaigns.repeat:run_schedule", timeout=600),
+    "digest_due": JobKind("app.delivery.digest:run_digest_due", timeout=3600),
 }
 
 

@@ -1,12 +1,15 @@
 """Public pages (no login): the board, its Atom feed, the suggestion box and receipt lookups."""
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from analysis.months import Month, MonthError
 from analysis.privacy import may_release
 from app.access import PUBLIC, allow
+from app.committee.accounts import last_event_at, month_account, month_counts, status_month
+from app.committee.effect import measured_effect
 from app.committee.forms import BoxForm, module_select
 from app.committee.service import (
     SuggestionError,
@@ -19,12 +22,14 @@ from app.committee.service import (
 )
 from app.committee.workflow import STATUS_LABELS
 from app.extensions import db, limiter
-from app.i18n import company_timezone, current_language, current_quarter
+from app.i18n import company_timezone, current_language, current_month, current_quarter
 from app.models import ROLE_LABELS, Department, Person, Suggestion, SuggestionEvent
 from app.models.types import utcnow
 
 bp = Blueprint("board", __name__)
 BOARD_ORDER = ("implemented", "in_progress", "adopted", "under_review", "submitted", "declined", "merged")
+ACCOUNT_MONTHS = 6  # the board shows the monthly account of this month and the five before it
+FEED_MONTHS = 12
 
 
 @bp.route("/")
@@ -42,18 +47,21 @@ def index():
     groups = [(s, [x for x in suggestions if x.status == s]) for s in BOARD_ORDER]
     k = current_app.config["ANONYMITY_MIN_GROUP"]
     origins = {s.id: origin(db.session, s, k) for s in suggestions}
+    effects = {s.id: measured_effect(db.session, s) for s in suggestions if s.status == "implemented"}
     quarter = current_quarter()
     start, end = quarter.bounds(company_timezone())
     return render_template(
         "board/index.html",
         groups=groups,
         origins=origins,
+        effects=effects,
         labels=STATUS_LABELS,
         modules=modules,
         module=module,
         status=status,
         summary=board_summary(db.session, start, end),
         quarter=quarter,
+        accounts=month_counts(db.session, current_month().last(ACCOUNT_MONTHS), company_timezone()),
     )
 
 
@@ -73,6 +81,46 @@ def feed():
     )
     xml = render_template(
         "board/feed.xml", events=events, labels=STATUS_LABELS, updated=events[0].created_at if events else utcnow()
+    )
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def _month_or_404(text: str) -> Month:
+    """A month of the account's URL: the stored form, not after the current month."""
+    try:
+        month = Month.parse(text, exact=True)
+    except MonthError:
+        abort(404)
+    if month > current_month():
+        abort(404)
+    return month
+
+
+@bp.route("/months/<month>")
+@allow(PUBLIC)
+def month_page(month: str):
+    parsed = _month_or_404(month)
+    account = month_account(db.session, parsed, company_timezone(), current_app.config["ANONYMITY_MIN_GROUP"])
+    return render_template(
+        "board/month.html",
+        account=account,
+        effects={e.suggestion.id: measured_effect(db.session, e.suggestion) for e in account.implemented},
+        counts=account.counts,
+        labels=STATUS_LABELS,
+        modules=module_labels(db.session, current_language(), published_only=True),
+        previous=parsed.previous,
+        following=parsed.next if parsed < current_month() else None,
+    )
+
+
+@bp.route("/months.atom")
+@allow(PUBLIC)
+def months_feed():
+    timezone = company_timezone()
+    accounts = [c for c in month_counts(db.session, current_month().last(FEED_MONTHS), timezone) if not c.empty]
+    updated = {c.month: last_event_at(db.session, c.month, timezone) for c in accounts}
+    xml = render_template(
+        "board/months.xml", accounts=accounts, updated=updated, feed_updated=max(updated.values(), default=utcnow())
     )
     return Response(xml, mimetype="application/atom+xml")
 
@@ -137,4 +185,7 @@ def suggest():
 def receipt():
     code = request.args.get("code", "").strip()[:40]
     result = receipt_lookup(db.session, code) if code else None
-    return render_template("board/receipt.html", code=code, result=result, labels=STATUS_LABELS, searched=bool(code))
+    months = {s.id: status_month(s, company_timezone()) for s in (result or {}).get("suggestions", [])}
+    return render_template(
+        "board/receipt.html", code=code, result=result, labels=STATUS_LABELS, searched=bool(code), months=months
+    )

@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 
 def module_select(modules: dict[str, str]) -> list[SelectChoice]:
@@ -33,3 +33,30 @@ class BoxForm(FlaskForm):
     module = SelectField(_l("相关功能"), choices=[], validators=[Optional()])
     role = SelectField(_l("你的角色（可选）"), choices=[], validators=[Optional()])
     department = SelectField(_l("你的部门（可选）"), choices=[], validators=[Optional()])
+
+
+CHANNEL_ORDER_CHOICES = [
+    SelectChoice("dingtalk,email", _l("钉钉；没有钉钉的人用邮件")),
+    SelectChoice("email,dingtalk", _l("邮件；没有邮箱的人用钉钉")),
+    SelectChoice("dingtalk", _l("只用钉钉")),
+    SelectChoice("email", _l("只用邮件")),
+]
+
+
+class DigestScheduleForm(FlaskForm):
+    day = IntegerField(
+        _l("每月几日发送"),
+        validators=[
+            InputRequired(message=_l("请填写发送日")),
+            NumberRange(1, 28, message=_l("发送日应在每月 1 到 28 日之间（每个月都有这一天）")),
+        ],
+    )
+    send_at = StringField(_l("发送时间（公司所在时区，如 09:30）"), validators=[InputRequired(), Length(max=5)])
+    channels = SelectField(_l("渠道"), choices=CHANNEL_ORDER_CHOICES)
+    enabled = BooleanField(_l("到时自动发送"))
+
+
+class DigestIntroductionForm(FlaskForm):
+    introduction = TextAreaField(
+        _l("引言（留空则用默认的引言）"), validators=[Length(max=1000, message=_l("最多 1000 字"))]
+    )

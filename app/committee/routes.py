@@ -8,6 +8,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
+from app.committee.effect import waiting_for_effect
 from app.committee.forms import SuggestionForm, TransitionForm, module_select
 from app.committee.notify import deliveries_for
 from app.committee.service import (
@@ -43,6 +44,7 @@ def index():
         status=status,
         labels=STATUS_LABELS,
         modules=module_labels(db.session, current_language()),
+        waiting=waiting_for_effect(db.session),
     )
 
 
@@ -166,3 +168,6 @@ def _k() -> int:
     from flask import current_app
 
     return current_app.config["ANONYMITY_MIN_GROUP"]
+
+
+from app.committee import digest_routes  # noqa: E402,F401  (its routes are on this blueprint)

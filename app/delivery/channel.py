@@ -27,11 +27,11 @@ class Message:
     recipient_name: str
     subject: str
     greeting: str
-    lines: tuple[str, ...]  # the survey, the time it takes, the closing date
+    lines: tuple[str, ...]  # the survey, the time it takes, the closing date; or the month's account
     notice_title: str
-    notice: tuple[str, ...]  # what is and is not recorded
+    notice: tuple[str, ...]  # what is and is not recorded; or how to drop a suggestion
     action: str  # the button's label
-    url: str  # the person's own link
+    url: str  # the person's own link; or the month's account
     reminder: bool
 
 

@@ -1,15 +1,17 @@
-"""What every invitation and reminder says, in the person's language, whichever channel carries it."""
+"""What every message says, in the person's language, whichever channel carries it: invitations and reminders
+to a survey, and the committee's monthly digest (你说，我们做)."""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.delivery.channel import Message
-from app.i18n import format_date
+from app.i18n import format_date, format_month
 from app.instruments import instrument_for
 from app.models import Campaign, Person
 
@@ -65,4 +67,74 @@ def compose(campaign: Campaign, person: Person, url: str, reminder: bool, minute
             action=_("开始填写"),
             url=url,
             reminder=reminder,
+        )
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for a message (sent outside any request): PUBLIC_BASE_URL and the route's path."""
+    path = current_app.url_map.bind("localhost").build(endpoint, values)
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+DIGEST_LISTED = 5  # implemented and adopted suggestions named in a digest; the month page has the rest
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    """What a month's digest tells everyone: the counts, what was implemented (with what changed) and
+    adopted, the committee's introduction (None: the default one) and the links."""
+
+    month: object  # analysis.months.Month
+    received: int
+    adopted: tuple[str, ...]
+    implemented: tuple[tuple[str, str | None], ...]
+    declined: int
+    introduction: str | None
+    month_url: str
+    suggest_url: str
+
+
+def compose_digest(content: DigestContent, person: Person) -> Message:
+    """The digest for one person: what was adopted and implemented that month, the link to the month's
+    account, and how to drop a suggestion. Titles, notes and the introduction are shown as written."""
+    language = person_language(person)
+    with force_locale(language):
+        month = format_month(str(content.month), language)
+        lines = [
+            content.introduction or _("这是改进委员会%(month)s的公示：你们提的意见，我们做了什么。", month=month),
+            _(
+                "%(month)s收到建议 %(n)s 条，采纳 %(m)s 条，已实施 %(k)s 条，未采纳 %(d)s 条（均附理由）。",
+                month=month,
+                n=content.received,
+                m=len(content.adopted),
+                k=len(content.implemented),
+                d=content.declined,
+            ),
+        ]
+        for title, note in content.implemented[:DIGEST_LISTED]:
+            lines.append(
+                _("已实施：%(title)s——%(note)s", title=title, note=note)
+                if note
+                else _("已实施：%(title)s", title=title)
+            )
+        for title in content.adopted[:DIGEST_LISTED]:
+            lines.append(_("已采纳：%(title)s", title=title))
+        more = max(len(content.implemented) - DIGEST_LISTED, 0) + max(len(content.adopted) - DIGEST_LISTED, 0)
+        if more:
+            lines.append(_("另有 %(n)s 条，见公示页。", n=more))
+        lines.append(_("每一条决定和理由都在本月公示页上。"))
+        return Message(
+            language=language,
+            recipient_name=person.name,
+            subject=_("你说，我们做：%(month)s改进委员会公示", month=month),
+            greeting=_("%(name)s，你好：", name=person.name),
+            lines=tuple(lines),
+            notice_title=_("怎么提建议"),
+            notice=(
+                _("随时在这里提建议，无需登录，不记录姓名：%(url)s", url=content.suggest_url),
+                _("问卷里的意见也会汇总成主题，交给改进委员会。"),
+            ),
+            action=_("查看%(month)s公示", month=month),
+            url=content.month_url,
+            reminder=False,
         )

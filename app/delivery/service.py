@@ -1,7 +1,8 @@
 """Who gets which message, each sent once, and the delivery log.
 
 Every message is a `Delivery` row keyed by (campaign, person, channel, purpose), where purpose is
-'invitation' or 'reminder-N'. A row is inserted if missing (INSERT … ON CONFLICT DO NOTHING) and then
+'invitation' or 'reminder-N' (the monthly digest's rows, keyed by person and month, are the other
+`Dispatch`: `app.delivery.digest`). A row is inserted if missing (INSERT … ON CONFLICT DO NOTHING) and then
 claimed by a conditional UPDATE just before its message goes out, so two workers, managers or
 schedulers acting at once send one message, not two. A server that cannot be reached leaves the row
 pending for the next retry (`remind_due`); nothing is lost. A person who answers while a batch runs is
@@ -11,10 +12,12 @@ dropped from it silently: the log never tells whether anyone answered, and no ro
 from __future__ import annotations
 
 import uuid
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -121,7 +124,7 @@ def send_invitations(
     )
     people = session.execute(_pending_people(campaign).where(Invitation.person_id.not_in(already_sent))).scalars()
     targets = [(person_id, INVITATION) for person_id in people]
-    return _deliver(session, campaign, channel, targets, EXPLICIT_CLAIMABLE, now, progress)
+    return deliver(session, CampaignDispatch(campaign), channel, targets, EXPLICIT_CLAIMABLE, now, progress)
 
 
 def send_reminders(
@@ -146,7 +149,7 @@ def send_reminders(
             too_soon += 1
             continue
         targets.append((person_id, reminder_purpose(number + 1 if number_sent else number)))
-    counts = _deliver(session, campaign, channel, targets, EXPLICIT_CLAIMABLE, now, progress)
+    counts = deliver(session, CampaignDispatch(campaign), channel, targets, EXPLICIT_CLAIMABLE, now, progress)
     counts.skipped += too_soon
     return counts
 
@@ -275,7 +278,7 @@ def _automatic_reminders(session, campaign: Campaign, channel_name: str, now: da
     if not targets:
         return Counts()
     channel = channel_for(channel_name, current_app.config)
-    return _deliver(session, campaign, channel, targets, RETRY_CLAIMABLE, now, None)
+    return deliver(session, CampaignDispatch(campaign), channel, targets, RETRY_CLAIMABLE, now, None)
 
 
 def _retry_pending(session, campaign: Campaign, channel_name: str, now: datetime) -> Counts:
@@ -297,7 +300,8 @@ def _retry_pending(session, campaign: Campaign, channel_name: str, now: datetime
     if not rows:
         return Counts()
     channel = channel_for(channel_name, current_app.config)
-    return _deliver(session, campaign, channel, [(p, purpose) for p, purpose in rows], RETRY_CLAIMABLE, now, None)
+    targets = [(p, purpose) for p, purpose in rows]
+    return deliver(session, CampaignDispatch(campaign), channel, targets, RETRY_CLAIMABLE, now, None)
 
 
 def _dry_run_invitations(session, campaign: Campaign, channel: Channel) -> Counts:
@@ -326,7 +330,111 @@ def _dry_run_invitations(session, campaign: Campaign, channel: Channel) -> Count
 
 
 # --- sending ---------------------------------------------------------------------------------------------
-def _ensure_rows(session, campaign_id: int, channel: str, targets: list[tuple[int, str]], now: datetime) -> None:
+@dataclass
+class Prepared:
+    delivery_id: int
+    attempts: int
+    address: str | None = None
+    message: Message | None = None
+    skipped: str | None = None
+
+
+class Dispatch(ABC):
+    """One kind of message to people: which delivery rows are its own, what a claim also checks, and what
+    each person is told. A campaign's invitations and reminders are one (`CampaignDispatch`), the monthly
+    digest another (`app.delivery.digest.DigestDispatch`); `deliver` claims, sends and records for both."""
+
+    conflict_columns: ClassVar[list[str]]  # the unique index a new row may collide with
+    conflict_where: ClassVar[Any] = None
+
+    @abstractmethod
+    def scope(self, channel: str) -> list:
+        """WHERE conditions of the rows a send on `channel` may claim."""
+
+    @abstractmethod
+    def new_row(self, person_id: int, purpose: str, channel: str) -> dict:
+        """Column values identifying a new row (the rest is filled in by `_ensure_rows`)."""
+
+    @abstractmethod
+    def prepare(self, session, channel: Channel, owned: list[int]) -> list[Prepared]:
+        """The messages of claimed rows (in the order of `owned`); the transaction ends afterwards."""
+
+    def stopped(self) -> bool:
+        """Whether the rest of a batch must not go out (a campaign that closed meanwhile)."""
+        return False
+
+    def claim_conditions(self) -> list:
+        return []
+
+    def claim_values(self, channel: str) -> dict:
+        return {}
+
+    def after_claim(self, session, ids: list[int]) -> None:
+        """Clean up the chunk's rows that were not claimed because they are no longer wanted."""
+        return None
+
+
+class CampaignDispatch(Dispatch):
+    """A campaign's invitations and reminders: rows per campaign, person, channel and purpose; a person who
+    answered is dropped unseen, and a campaign that closes stops the batch."""
+
+    conflict_columns = ["campaign_id", "person_id", "channel", "purpose"]
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        self.campaign_id = campaign.id
+
+    def scope(self, channel: str) -> list:
+        return [Delivery.campaign_id == self.campaign_id, Delivery.channel == channel]
+
+    def new_row(self, person_id: int, purpose: str, channel: str) -> dict:
+        return dict(campaign_id=self.campaign_id, person_id=person_id, channel=channel, purpose=purpose)
+
+    def stopped(self) -> bool:
+        return availability(self.campaign) == "closed"
+
+    def _answered(self):
+        return select(Invitation.person_id).where(
+            Invitation.campaign_id == self.campaign_id, Invitation.status != "pending"
+        )
+
+    def claim_conditions(self) -> list:
+        return [Delivery.person_id.not_in(self._answered())]
+
+    def after_claim(self, session, ids: list[int]) -> None:
+        session.execute(
+            delete(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.status == "pending", Delivery.person_id.in_(self._answered()))
+            .execution_options(synchronize_session=False)
+        )
+
+    def prepare(self, session, channel: Channel, owned: list[int]) -> list[Prepared]:
+        base_url = current_app.config["PUBLIC_BASE_URL"]
+        minutes = estimated_minutes(self.campaign)
+        rows = session.execute(
+            select(Delivery.id, Delivery.attempts, Delivery.purpose, Person, Invitation)
+            .join(Person, Delivery.person_id == Person.id)
+            .join(Invitation, and_(Invitation.person_id == Person.id, Invitation.campaign_id == Delivery.campaign_id))
+            .where(Delivery.id.in_(owned))
+        ).all()
+        order = {delivery_id: position for position, delivery_id in enumerate(owned)}
+        prepared = []
+        for delivery_id, attempts, purpose, person, invitation in sorted(rows, key=lambda r: order[r[0]]):
+            item = Prepared(delivery_id, attempts)
+            token = invitation_token(invitation)
+            item.address = channel.address(person)
+            if not item.address:
+                item.skipped = channel.missing_address
+            elif token is None:
+                item.skipped = LEGACY_LINK
+            else:
+                url = invitation_url(base_url, token)
+                item.message = compose(self.campaign, person, url, reminder=purpose != INVITATION, minutes=minutes)
+            prepared.append(item)
+        return prepared
+
+
+def _ensure_rows(session, dispatch: Dispatch, channel: str, targets: list[tuple[int, str]], now: datetime) -> None:
     """Insert the delivery rows that do not exist yet; an existing row (another worker's) is left alone."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -336,10 +444,7 @@ def _ensure_rows(session, campaign_id: int, channel: str, targets: list[tuple[in
     for start in range(0, len(targets), CHUNK):
         values = [
             dict(
-                campaign_id=campaign_id,
-                person_id=person_id,
-                channel=channel,
-                purpose=purpose,
+                **dispatch.new_row(person_id, purpose, channel),
                 status="pending",
                 attempts=0,
                 created_at=now,
@@ -350,35 +455,37 @@ def _ensure_rows(session, campaign_id: int, channel: str, targets: list[tuple[in
         session.execute(
             insert(Delivery)
             .values(values)
-            .on_conflict_do_nothing(index_elements=["campaign_id", "person_id", "channel", "purpose"])
+            .on_conflict_do_nothing(index_elements=dispatch.conflict_columns, index_where=dispatch.conflict_where)
         )
     session.commit()
 
 
 def _claim_chunk(
-    session, campaign_id: int, ids: list[int], claimable: Iterable[str], claim: str, now: datetime
+    session, dispatch: Dispatch, channel: str, ids: list[int], claimable: Iterable[str], claim: str, now: datetime
 ) -> set[int]:
-    """Claim the chunk's rows that are still to be sent and whose invitation is still pending, in one
-    conditional UPDATE (another worker's claim, a sent row or an answered invitation is left alone);
-    unsent rows of people who answered meanwhile are removed unseen. Returns the ids now ours."""
+    """Claim the chunk's rows that are still to be sent (and that the dispatch still wants: a campaign's
+    invitation still pending), in one conditional UPDATE; another worker's claim or a sent row is left
+    alone. Returns the ids now ours."""
     stale = now - timedelta(seconds=float(current_app.config.get("DELIVERY_CLAIM_SECONDS", 300)))
     claimable = tuple(claimable)
-    answered = select(Invitation.person_id).where(Invitation.campaign_id == campaign_id, Invitation.status != "pending")
     session.execute(
         update(Delivery)
         .where(
             Delivery.id.in_(ids),
             or_(Delivery.status.in_(claimable), and_(Delivery.status == "sending", Delivery.claimed_at < stale)),
-            Delivery.person_id.not_in(answered),
+            *dispatch.claim_conditions(),
         )
-        .values(status="sending", claim=claim, claimed_at=now, attempts=Delivery.attempts + 1, updated_at=now)
+        .values(
+            status="sending",
+            claim=claim,
+            claimed_at=now,
+            attempts=Delivery.attempts + 1,
+            updated_at=now,
+            **dispatch.claim_values(channel),
+        )
         .execution_options(synchronize_session=False)
     )
-    session.execute(
-        delete(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.status == "pending", Delivery.person_id.in_(answered))
-        .execution_options(synchronize_session=False)
-    )
+    dispatch.after_claim(session, ids)
     owned = set(session.execute(select(Delivery.id).where(Delivery.id.in_(ids), Delivery.claim == claim)).scalars())
     session.commit()
     return owned
@@ -419,59 +526,26 @@ def _release(session, claim: str, error: str | None = None) -> None:
     session.commit()
 
 
-@dataclass
-class _Prepared:
-    delivery_id: int
-    attempts: int
-    address: str | None = None
-    message: Message | None = None
-    skipped: str | None = None
-
-
-def _prepare(session, campaign: Campaign, channel: Channel, owned: list, base_url: str, minutes: int) -> list:
-    """The messages of a claimed chunk, composed while the rows are read (then the transaction ends)."""
-    rows = session.execute(
-        select(Delivery.id, Delivery.attempts, Delivery.purpose, Person, Invitation)
-        .join(Person, Delivery.person_id == Person.id)
-        .join(Invitation, and_(Invitation.person_id == Person.id, Invitation.campaign_id == Delivery.campaign_id))
-        .where(Delivery.id.in_(owned))
-    ).all()
-    order = {delivery_id: position for position, delivery_id in enumerate(owned)}
-    prepared = []
-    for delivery_id, attempts, purpose, person, invitation in sorted(rows, key=lambda r: order[r[0]]):
-        item = _Prepared(delivery_id, attempts)
-        token = invitation_token(invitation)
-        item.address = channel.address(person)
-        if not item.address:
-            item.skipped = channel.missing_address
-        elif token is None:
-            item.skipped = LEGACY_LINK
-        else:
-            url = invitation_url(base_url, token)
-            item.message = compose(campaign, person, url, reminder=purpose != INVITATION, minutes=minutes)
-        prepared.append(item)
-    session.commit()  # no transaction (and on SQLite no lock) is held while messages are on their way
-    return prepared
-
-
 def _with_app(app) -> None:
     """Each sending thread works inside the app (templates, settings); it never touches the database."""
     app.app_context().push()
 
 
-def _deliver(
+def deliver(
     session,
-    campaign: Campaign,
+    dispatch: Dispatch,
     channel: Channel,
     targets: list[tuple[int, str]],
     claimable: Iterable[str],
     now: datetime,
     progress: Progress | None,
 ) -> Counts:
+    """Send `targets` ((person id, purpose) pairs) of a dispatch on a channel: rows made if missing, then
+    claimed, sent and recorded CLAIM_CHUNK at a time by DELIVERY_CONCURRENCY threads; each row once."""
     counts = Counts()
     if not targets:
         return counts
-    _ensure_rows(session, campaign.id, channel.name, targets, now)
+    _ensure_rows(session, dispatch, channel.name, targets, now)
     wanted = set(targets)
     ids = [
         row.id
@@ -479,13 +553,11 @@ def _deliver(
             select(Delivery.id, Delivery.person_id, Delivery.purpose)
             .join(Person, Delivery.person_id == Person.id)
             .join(Department, Person.department_id == Department.id)
-            .where(Delivery.campaign_id == campaign.id, Delivery.channel == channel.name)
+            .where(*dispatch.scope(channel.name))
             .order_by(Department.path, Person.employee_id, Delivery.purpose)
         ).all()
         if (row.person_id, row.purpose) in wanted
     ]
-    base_url = current_app.config["PUBLIC_BASE_URL"]
-    minutes = estimated_minutes(campaign)
     claim = str(uuid.uuid4())
     app = current_app._get_current_object()
     workers = max(1, int(current_app.config.get("DELIVERY_CONCURRENCY", 4)))
@@ -498,10 +570,11 @@ def _deliver(
                 if progress is not None:
                     progress(start, len(ids))
                 chunk = ids[start : start + CLAIM_CHUNK]
-                if availability(campaign) == "closed":
+                if dispatch.stopped():
                     break
-                owned = _claim_chunk(session, campaign.id, chunk, claimable, claim, now)
-                prepared = _prepare(session, campaign, channel, [i for i in chunk if i in owned], base_url, minutes)
+                owned = _claim_chunk(session, dispatch, channel.name, chunk, claimable, claim, now)
+                prepared = dispatch.prepare(session, channel, [i for i in chunk if i in owned])
+                session.commit()  # no transaction (and on SQLite no lock) is held while messages are on their way
                 sending = [
                     (item, None if item.message is None else pool.submit(send, item.address, item.message))
                     for item in prepared
@@ -528,10 +601,7 @@ def _deliver(
         purposes = {purpose for _person, purpose in targets}
         counts.pending = session.execute(
             select(func.count(Delivery.id)).where(
-                Delivery.campaign_id == campaign.id,
-                Delivery.channel == channel.name,
-                Delivery.purpose.in_(purposes),
-                Delivery.status == "pending",
+                *dispatch.scope(channel.name), Delivery.purpose.in_(purposes), Delivery.status == "pending"
             )
         ).scalar_one()
     return counts

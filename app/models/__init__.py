@@ -2,7 +2,7 @@
 
 from app.models.audit import AuditLog, BackgroundJob, JobOutput, QuarterReport, UsageMetric
 from app.models.campaigns import Campaign, Invitation
-from app.models.delivery import Delivery
+from app.models.delivery import Delivery, Digest, DigestSchedule
 from app.models.instruments import Instrument, InstrumentVersion, Question
 from app.models.notices import NOTICE_KINDS, StaffNotice
 from app.models.people import ROLE_LABELS, ROLES, Department, DepartmentWave, Person, RoleRule
@@ -27,6 +27,8 @@ __all__ = [
     "Department",
     "DepartmentWave",
     "DictionaryTerm",
+    "Digest",
+    "DigestSchedule",
     "ExportLabel",
     "Instrument",
     "InstrumentVersion",

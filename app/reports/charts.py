@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 
 from app.i18n import current_language
@@ -76,3 +78,14 @@ def profile_bars(data: dict, family: str) -> list[dict]:
             {"label": label, "value": score, "display": f"{score:.2f}", "css": "bar-negative" if score < 3 else ""}
         )
     return bars
+
+
+def module_names(data: dict) -> dict[str, str]:
+    """Module key → its title in the reader's language, from the titles frozen with the report."""
+    language = current_language()
+    return {key: titles.get(language, key) for key, titles in (data.get("module_titles") or {}).items()}
+
+
+def changes(data: dict) -> list[dict]:
+    """The quarter's implemented changes (你说，我们做), each with its moment back as a datetime."""
+    return [{**change, "at": datetime.fromisoformat(change["implemented_at"])} for change in data.get("changes") or []]

@@ -7,11 +7,13 @@ a theme label or a commentary starting with "=" is never run as a formula.
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
-from app.i18n import format_date, format_quarter
+from app.i18n import current_language, format_date, format_local_day, format_quarter
 from app.reports.labels import ADKAR_LABELS, SECTION_TITLES, TREND_LABELS, hidden_message, metric_label
 from app.spreadsheets import safe_cell
 
@@ -135,6 +137,9 @@ def workbook(report) -> tempfile.SpooledTemporaryFile:
     ):
         _append(sheet, [label, funnel[key]])
 
+    if "changes" in data:
+        _changes_sheet(book, data, commentary.get("changes"))
+
     attention = data["attention"]
     sheet = _sheet(book, str(SECTION_TITLES["attention"]), commentary.get("attention"))
     _append(
@@ -157,6 +162,44 @@ def workbook(report) -> tempfile.SpooledTemporaryFile:
     book.save(handle)
     handle.seek(0)
     return handle
+
+
+STATUS_NOTES = {
+    "insufficient": _l("数据不足"),
+    "not_yet": _l("数据不足，尚不能判断效果"),
+    "absent": _l("实施后未再形成单独的主题"),
+}
+
+
+def _theme_row_label(label: str) -> str:
+    return _("提到“%(label)s”的同事", label=label) if label else _("提到关联主题的同事")
+
+
+def _changes_sheet(book, data: dict, commentary: str | None) -> None:
+    """你说，我们做: one row per measured figure of each implemented change, before → after (实施后)."""
+    sheet = _sheet(book, str(SECTION_TITLES["changes"]), commentary)
+    _append(sheet, [_("改进"), _("实施日期"), _("指标"), _("实施前"), _("实施后"), _("季度"), _("说明")])
+    names = {key: titles.get(current_language(), key) for key, titles in (data.get("module_titles") or {}).items()}
+    for change in data["changes"]:
+        day = format_local_day(datetime.fromisoformat(change["implemented_at"]))
+        effect = change["effect"]
+        if effect is None or effect["status"] == "not_yet":
+            note = _("没有关联意见主题或功能模块，无法衡量效果。") if effect is None else str(STATUS_NOTES["not_yet"])
+            _append(sheet, [change["title"], day, "", None, None, "", note])
+            continue
+        quarters = f"{format_quarter(effect['before_quarter'])} → {format_quarter(effect['after_quarter'])}"
+        figures = [(_theme_row_label(t["label"]), t["change"]) for t in effect["themes"]]
+        module = names.get(effect["module"], effect["module"])
+        if effect["module_mean"]:
+            figures.append((_("%(module)s满意度", module=module), effect["module_mean"]))
+        if effect["enps"]:
+            figures.append((metric_label("enps"), effect["enps"]))
+        for label, figure in figures:
+            mark = ""
+            if figure["p_value"] is not None:
+                mark = _("差异显著") if figure["significant"] else _("差异不显著")
+            note = str(STATUS_NOTES.get(figure["status"], mark))
+            _append(sheet, [change["title"], day, label, figure["before"], figure["after"], quarters, note])
 
 
 def _survey_cells(figures: dict | None, keys: tuple[str, ...]) -> list:

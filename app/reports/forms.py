@@ -22,6 +22,7 @@ class CommentaryForm(FlaskForm):
     departments = _commentary("departments")
     themes = _commentary("themes")
     suggestions = _commentary("suggestions")
+    changes = _commentary("changes")
     attention = _commentary("attention")
     submit = SubmitField(_l("保存"))
 

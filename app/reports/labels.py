@@ -12,6 +12,7 @@ SECTION_TITLES = {
     "departments": _l("各部门满意度、准备度与使用情况"),
     "themes": _l("高频意见主题"),
     "suggestions": _l("改进建议进展"),
+    "changes": _l("你说，我们做"),
     "attention": _l("需要关注的部门"),
 }
 COMMENTARY_LABELS = {"summary": _l("总体结论"), **SECTION_TITLES}

@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
+from analysis.months import Month
 from analysis.quarters import Quarter, is_quarter
 from analysis.report import (
     SECTIONS,
@@ -197,6 +198,7 @@ def build(session, quarter: str, level: int) -> dict:
     data["items_changed"] = sorted(
         set().union(*(items_changed(campaigns[kind], previous_campaigns[kind]) for kind in (SATISFACTION, READINESS)))
     )
+    data["changes"] = implemented_changes(session, this)
     data["sources"] = {
         "satisfaction": _campaign_source(campaigns[SATISFACTION], inputs.satisfaction),
         "readiness": _campaign_source(campaigns[READINESS], inputs.readiness),
@@ -206,6 +208,32 @@ def build(session, quarter: str, level: int) -> dict:
         ).scalar_one(),
     }
     return data
+
+
+def implemented_changes(session, quarter: Quarter) -> list[dict]:
+    """你说，我们做: the published suggestions implemented in `quarter` (in the company's time zone), with what
+    was changed and the effect measured from released figures (`app.committee.effect`), JSON-ready so a
+    published report keeps them as they were."""
+    from app.committee.accounts import month_account
+    from app.committee.effect import measured_effect
+    from app.i18n import company_timezone
+
+    timezone, k = company_timezone(), current_app.config["ANONYMITY_MIN_GROUP"]
+    changes = []
+    for month in Month.of_quarter(quarter):
+        for entry in month_account(session, month, timezone, k).implemented:
+            effect = measured_effect(session, entry.suggestion)
+            changes.append(
+                {
+                    "title": entry.suggestion.title,
+                    "note": entry.note,
+                    "implemented_at": entry.at.isoformat(),
+                    "module": entry.suggestion.module,
+                    "respondents": entry.respondents,
+                    "effect": effect.to_dict() if effect is not None else None,
+                }
+            )
+    return changes
 
 
 def module_titles(campaign: Campaign | None) -> dict:

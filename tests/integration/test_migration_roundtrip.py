@@ -43,10 +43,12 @@ ROWS = 3
 IN_LIST = re.compile(r"^\s*(\w+)\s+IN\s*\((.*)\)\s*$", re.S)
 AT_LEAST = re.compile(r"^\s*(\w+)\s*>=\s*(\d+)\s*$")
 BETWEEN = re.compile(r"^\s*(\w+)\s*>=\s*(\d+)\s+AND\s+\1\s*<=\s*(\d+)\s*$")
+BETWEEN_SQL = re.compile(r"^\s*(\w+)\s+BETWEEN\s+(\d+)\s+AND\s+(\d+)\s*$", re.I)
 
 
 def allowed_values(table) -> dict[str, list]:
-    """Column → values its CHECK constraints accept ("x IN ('a', 'b')", "x >= 3", "x >= 1 AND x <= 60" forms)."""
+    """Column → values its CHECK constraints accept ("x IN ('a', 'b')", "x >= 3", "x >= 1 AND x <= 60",
+    "x BETWEEN 1 AND 28" forms)."""
     allowed = {}
     for constraint in table.constraints:
         if not isinstance(constraint, CheckConstraint):
@@ -56,7 +58,7 @@ def allowed_values(table) -> dict[str, list]:
             allowed[match.group(1)] = re.findall(r"'([^']*)'", match.group(2))
         elif match := AT_LEAST.match(sql):
             allowed[match.group(1)] = [int(match.group(2)) + i for i in range(ROWS)]
-        elif match := BETWEEN.match(sql):
+        elif match := BETWEEN.match(sql) or BETWEEN_SQL.match(sql):
             low, high = int(match.group(2)), int(match.group(3))
             allowed[match.group(1)] = [min(low + i, high) for i in range(ROWS)]
         else:

@@ -1,7 +1,10 @@
+import json
+import re
+
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Answer, Campaign, Person, Response, StaffUser
+from app.models import Answer, Campaign, Delivery, Person, Response, StaffUser
 
 
 def test_demo_seeds_people_staff_and_two_quarters_of_both_surveys(runner, monkeypatch):
@@ -46,3 +49,24 @@ def test_demo_quarter_report_has_usage_for_both_quarters_and_every_section(runne
     assert quarters == {"2026Q3", "2026Q4"}
     assert "等级相关（Spearman）：ρ =" in page and "主要障碍：" in page and "上季度 " in page
     assert "本季度没有" not in page
+
+
+def test_demo_board_shows_monthly_accounts_and_the_effect_of_a_change_and_the_digest_dry_run_lists_people(
+    runner, client, monkeypatch
+):
+    monkeypatch.setenv("CP_PASSWORD", "demo password 123")
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    board = client.get("/board/").get_data(as_text=True)
+    assert re.search(r"2026年10月：收到 \d+ 条，采纳 \d+ 条，已实施 [1-9]\d* 条", board)
+    assert re.search(r"2026年11月：收到 [1-9]\d* 条", board) and 'href="/board/months/2026-11"' in board
+    effect = board[board.index('data-effect="measured"') :]
+    effect = effect[: effect.index("</section>")]
+    assert "实施后的变化：2026年第三季度 → 2026年第四季度" in effect
+    assert re.search(r"考勤打卡满意度：\s*\d\.\d\d → \d\.\d\d", effect)
+    assert re.search(r"\d+ 人（占 \d+%） → ", effect)
+    dry_run = runner.invoke(args=["board", "digest", "--month", "2026-11", "--channel", "email", "--dry-run", "--json"])
+    assert dry_run.exit_code == 0, dry_run.output
+    report = json.loads(dry_run.output)
+    assert report["sent"] == 300 and report["failed"] == 0
+    assert {r["address"] for r in report["recipients"]} >= {"e10001@example.com"}
+    assert db.session.execute(select(func.count(Delivery.id))).scalar_one() == 0

@@ -47,6 +47,7 @@ def test_manager_sees_the_draft_with_every_section(client, login_as):
         "各部门满意度、准备度与使用情况",
         "高频意见主题",
         "改进建议进展",
+        "你说，我们做",
         "需要关注的部门",
     ):
         assert title in html
@@ -179,6 +180,7 @@ def test_workbook_has_a_sheet_per_section_and_neutralises_formulas(client, login
         "各部门满意度、准备度与使用情况",
         "高频意见主题",
         "改进建议进展",
+        "你说，我们做",
         "需要关注的部门",
     ]
     assert book["封面"]["B2"].value == '\'=HYPERLINK("http://evil")'
