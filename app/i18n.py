@@ -71,6 +71,11 @@ def local_moment(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(ZoneInfo(company_timezone())).replace(tzinfo=None)
 
 
+def local_or_none(value: datetime | None) -> datetime | None:
+    """`local_moment` of a moment that may be missing (a form's prefill)."""
+    return local_moment(value) if value is not None else None
+
+
 def format_local_day(value: datetime | None, lang: str | None = None) -> str:
     """A stored moment as the day it was where the company is, so a page of one month shows that month's
     days (00:30 on 1 December in Shanghai is 1 December, not 30 November)."""
@@ -80,6 +85,19 @@ def format_local_day(value: datetime | None, lang: str | None = None) -> str:
 def format_local_time(value: datetime | None, lang: str | None = None) -> str:
     """A stored moment as the date and time it is where the company is."""
     return format_date(local_moment(value), lang) if value is not None else ""
+
+
+def format_stored(value: date | datetime | None, lang: str | None = None) -> str:
+    """The `cn_date` filter: a stored moment (naive UTC) in the company's time; a date as it is."""
+    return format_local_time(value, lang) if isinstance(value, datetime) else format_date(value, lang)
+
+
+def utc_from_local(value: datetime | None) -> datetime | None:
+    """A time typed as the company's local time (a form, the CLI) as the stored naive UTC moment."""
+    if value is None:
+        return None
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo(company_timezone()))
+    return aware.astimezone(UTC).replace(tzinfo=None)
 
 
 def format_number(value, digits: int = 0) -> str:
@@ -113,7 +131,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         quarter=format_quarter,
         month=format_month,
-        cn_date=format_date,
+        cn_date=format_stored,
         local_day=format_local_day,
         local_time=format_local_time,
         number=format_number,

@@ -25,6 +25,7 @@ from app.campaigns.service import (
     text_threshold,
 )
 from app.extensions import db
+from app.i18n import utc_from_local
 from app.instruments import InstrumentNotFound, latest_version
 from app.models import Campaign
 
@@ -41,7 +42,7 @@ def _parse_datetime(value: str | None, option: str) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value)
+        return utc_from_local(datetime.fromisoformat(value))
     except ValueError:
         _fail(f"{option} 应为日期或日期时间，如 2026-11-30 或 2026-11-30T09:00，收到“{value}”")
 
@@ -60,8 +61,8 @@ def _get_campaign(campaign_id: int) -> Campaign:
 @click.option("--department", "departments", multiple=True, help="部门路径（含下级部门），可重复")
 @click.option("--role", "roles", multiple=True, help="employee/manager/executive/digital_admin，可重复")
 @click.option("--wave", "waves", multiple=True, help="上线批次，可重复")
-@click.option("--opens", default=None, help="开始时间；不填则立即开始")
-@click.option("--closes", default=None, help="结束时间")
+@click.option("--opens", default=None, help="开始时间（公司所在时区，BABEL_DEFAULT_TIMEZONE）；不填则立即开始")
+@click.option("--closes", default=None, help="结束时间（公司所在时区）")
 @click.option("--mode", type=click.Choice(["anonymous", "confidential"]), default="anonymous")
 @click.option("--min-group", type=int, default=None, help="匿名门槛（默认取配置，不低于 3）")
 @click.option("--open-link", is_flag=True, help="同时生成一个公共链接（用于海报二维码）")

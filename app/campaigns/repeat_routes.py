@@ -14,6 +14,7 @@ from app.campaigns.repeat import creation_time, successor_of
 from app.campaigns.routes import MANAGERS, bp
 from app.campaigns.service import CampaignError, CampaignPlan, availability, change_plan, set_repeat
 from app.extensions import db
+from app.i18n import local_or_none, utc_from_local
 from app.models import Campaign
 from app.notices import dismiss, unread
 from app.people.directory import department_paths, known_waves
@@ -67,6 +68,7 @@ def _plan_form(campaign: Campaign) -> PlanForm:
         audience = campaign.audience or {}
         form.departments.data, form.roles.data = audience.get("departments"), audience.get("roles")
         form.waves.data = audience.get("waves")
+        form.opens_at.data, form.closes_at.data = local_or_none(campaign.opens_at), local_or_none(campaign.closes_at)
     return form
 
 
@@ -80,7 +82,7 @@ def edit(campaign_id: int):
         return render_template("campaigns/edit.html", campaign=campaign, form=form)
     plan = CampaignPlan(
         form.title.data, form.departments.data or [], form.roles.data or [], form.waves.data or [],
-        form.opens_at.data, form.closes_at.data,
+        utc_from_local(form.opens_at.data), utc_from_local(form.closes_at.data),
     )  # fmt: skip
     try:
         change_plan(db.session, campaign, plan, current_user.id)

@@ -33,7 +33,7 @@ from app.campaigns.service import (
     text_threshold,
 )
 from app.extensions import db
-from app.i18n import current_quarter
+from app.i18n import current_quarter, utc_from_local
 from app.instruments import instrument_choices
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
 from app.models import ROLE_LABELS, BackgroundJob, Campaign, JobOutput
@@ -98,8 +98,8 @@ def _campaign_spec(form: CampaignForm) -> CampaignSpec:
         departments=form.departments.data or [],
         roles=form.roles.data or [],
         waves=form.waves.data or [],
-        opens_at=form.opens_at.data,
-        closes_at=form.closes_at.data,
+        opens_at=utc_from_local(form.opens_at.data),
+        closes_at=utc_from_local(form.closes_at.data),
         mode=form.mode.data,
         min_group=form.min_group.data,
         min_group_text=text_threshold(form.min_group.data, current_app.config["ANONYMITY_MIN_GROUP_TEXT"]),

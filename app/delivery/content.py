@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.delivery.channel import Message
-from app.i18n import format_date, format_month
+from app.i18n import format_local_time, format_month
 from app.instruments import instrument_for
 from app.models import Campaign, Person
 
@@ -41,7 +41,7 @@ def compose(campaign: Campaign, person: Person, url: str, reminder: bool, minute
             _("大约需要 %(n)s 分钟。", n=minutes),
         ]
         if campaign.closes_at is not None:
-            lines.append(_("截止时间：%(date)s", date=format_date(campaign.closes_at, language)))
+            lines.append(_("截止时间：%(date)s", date=format_local_time(campaign.closes_at, language)))
         lines.append(_("下面的链接只属于你，请不要转发；提交之前它一直有效。"))
         if campaign.mode == "anonymous":
             notice_title = _("匿名说明")

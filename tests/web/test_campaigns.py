@@ -145,6 +145,28 @@ def new_campaign_form(client, quarter):
     return client.post("/campaigns/new", data={**data, "mode": "anonymous"})
 
 
+def test_times_are_typed_and_shown_in_the_companys_time_and_stored_in_utc(client, login_as):
+    """BABEL_DEFAULT_TIMEZONE is Asia/Shanghai (UTC+8): 09:00 typed is 01:00 UTC, and the page says 09:00."""
+    login_as("manager")
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    instrument_id = re.search(r'<option value="(\d+)">', page).group(1)
+    data = {"csrf_token": csrf_token_from(page), "instrument": instrument_id, "quarter": "2030Q4", "min_group": "5"}
+    times = {"opens_at": "2030-12-05T09:00", "closes_at": "2030-12-20T00:30"}
+    assert client.post("/campaigns/new", data={**data, **times, "mode": "anonymous"}).status_code == 302
+    campaign = db.session.execute(select(Campaign)).scalar_one()
+    assert (campaign.opens_at, campaign.closes_at) == (datetime(2030, 12, 5, 1, 0), datetime(2030, 12, 19, 16, 30))
+    detail = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "2030年12月5日 09:00" in detail and "2030年12月20日 00:30" in detail
+
+
+def test_the_cli_reads_opens_in_the_companys_time(runner):
+    add_people(1)
+    args = ["campaigns", "create", "--instrument", "quarterly-satisfaction", "--quarter", "2030Q4"]
+    result = runner.invoke(args=[*args, "--title", "定时", "--opens", "2030-12-05T09:00", "--json"])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(select(Campaign.opens_at)).scalar_one() == datetime(2030, 12, 5, 1, 0)
+
+
 def test_the_page_takes_a_quarter_typed_with_spaces_and_a_lower_case_q(client, login_as):
     login_as("manager")
     response = new_campaign_form(client, " 2026q4 ")

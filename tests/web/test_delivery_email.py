@@ -245,7 +245,7 @@ def test_the_message_gives_the_closing_date(email_app, runner, smtp_sink):
     from datetime import datetime
 
     campaign = campaign_for(1)
-    campaign.closes_at = datetime(2030, 12, 20, 18, 0)
+    campaign.closes_at = datetime(2030, 12, 20, 10, 0)  # UTC: 18:00 in the company's time (Asia/Shanghai)
     db.session.commit()
     _send(runner, campaign.id)
     assert "截止时间：2030年12月20日 18:00" in smtp_sink.received[0].part("plain")

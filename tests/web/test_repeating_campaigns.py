@@ -116,6 +116,7 @@ def test_the_manager_is_told_and_changes_it_before_it_opens(client, runner, logi
         successor = db.session.get(Campaign, schedule(db.session).created[0])
     listing = client.get("/campaigns/").get_data(as_text=True)
     assert "已自动创建下季度的问卷活动“ERP 2027Q1 调查”" in listing
+    assert "将于 2027年1月1日 00:00 自动开始" in listing  # the quarter starts at midnight where the company is
     page = client.get(f"/campaigns/{successor.id}/edit").get_data(as_text=True)
     response = client.post(
         f"/campaigns/{successor.id}/edit",
@@ -124,7 +125,8 @@ def test_the_manager_is_told_and_changes_it_before_it_opens(client, runner, logi
     )  # fmt: skip
     assert response.status_code == 302
     db.session.refresh(successor)
-    assert (successor.title, successor.opens_at) == ("ERP 2027 年一季度", datetime(2027, 1, 4, 1, 0))
+    # typed in the company's time (Asia/Shanghai), stored in UTC
+    assert (successor.title, successor.opens_at) == ("ERP 2027 年一季度", datetime(2027, 1, 3, 17, 0))
     notice = db.session.execute(select(StaffNotice).where(StaffNotice.user_id == manager.id)).scalar_one()
     client.post(f"/campaigns/notices/{notice.id}/read", data={"csrf_token": csrf_token_from(listing)})
     assert "已自动创建下季度" not in client.get("/campaigns/").get_data(as_text=True)
@@ -142,7 +144,7 @@ def test_repeating_can_be_turned_off_on_the_campaign_page(client, runner, login_
     login_as("manager")
     campaign, _ = repeating_erp_campaign(runner)
     page = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
-    assert "下季度的活动将于 2026年12月17日 16:00 自动创建" in page
+    assert "下季度的活动将于 2026年12月18日 00:00 自动创建" in page  # 14 days before 2027Q1, in Shanghai
     client.post(
         f"/campaigns/{campaign.id}/repeat", data={"csrf_token": csrf_token_from(page), "repeat_lead_days": "14"}
     )
