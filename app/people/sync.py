@@ -34,7 +34,7 @@ class SyncResult:
         return not self.errors
 
     def to_dict(self) -> dict:
-        if not self.ok:
+        if not self.ok or self.summary is None:  # a sync without errors carries its summary
             return {"ok": False, "errors": self.errors}
         return {"ok": True, "dry_run": self.dry_run, "summary": self.summary.to_dict(), **self.summary.details()}
 
