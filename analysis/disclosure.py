@@ -27,9 +27,10 @@ which for 0/1 matrices of this shape would need minors in the billions.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -40,39 +41,40 @@ SEARCH_BOUND = "search_bound"
 DEFAULT_SEARCH_BOUND = 2_000_000
 MASK = 2**31 - 1
 
-Cell = Hashable
+Cell = TypeVar("Cell", bound=Hashable)  # a cell, named by the caller: `analysis.release` uses (atom, step)
+Key = TypeVar("Key", bound=Hashable)  # what a caller names its candidates by
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Verdict(Generic[Cell]):
     """The ledger's answer for one candidate: allowed, or refused with a reason and the group it would expose."""
 
     allowed: bool
     n: int
     reason: str | None = None
-    exposed: frozenset | None = None
+    exposed: frozenset[Cell] | None = None
 
     def __bool__(self) -> bool:
         return self.allowed
 
 
-class _NestedIndex:
+class _NestedIndex(Generic[Cell]):
     """Released sets by respondent count, for the cheap test: a released set inside or around a candidate
     that differs from it by 1..k−1 respondents exposes that difference."""
 
-    def __init__(self, counts: Mapping[Cell, int], k: int, released: Iterable[frozenset] = ()):
+    def __init__(self, counts: Mapping[Cell, int], k: int, released: Iterable[frozenset[Cell]] = ()):
         self.counts, self.k = counts, k
-        self.by_count: dict[int, list[frozenset]] = {}
+        self.by_count: dict[int, list[frozenset[Cell]]] = {}
         for cells in released:
             self.add(cells)
 
-    def count(self, cells: frozenset) -> int:
+    def count(self, cells: frozenset[Cell]) -> int:
         return sum(self.counts.get(cell, 0) for cell in cells)
 
-    def add(self, cells: frozenset) -> None:
+    def add(self, cells: frozenset[Cell]) -> None:
         self.by_count.setdefault(self.count(cells), []).append(cells)
 
-    def difference(self, cells: frozenset) -> frozenset | None:
+    def difference(self, cells: frozenset[Cell]) -> frozenset[Cell] | None:
         n = self.count(cells)
         for m in range(max(1, n - self.k + 1), n + self.k):
             if m == n:
@@ -83,26 +85,26 @@ class _NestedIndex:
         return None
 
 
-class _Classes:
+class _Classes(Generic[Cell]):
     """The partition of cells that no recorded set tells apart (the atoms of the Boolean algebra of the sets)."""
 
     def __init__(self, counts: Mapping[Cell, int]):
         self.counts = {cell: int(n) for cell, n in counts.items() if n > 0}
         self.class_of: dict[Cell, int] = {}
-        self.members: list[set] = []
+        self.members: list[set[Cell]] = []
         self.sizes: list[int] = []
 
     def indices(self, cells: Iterable[Cell]) -> set[int]:
         return {self.class_of[cell] for cell in cells if cell in self.class_of}
 
-    def split(self, cells: frozenset) -> list[tuple[int, int]]:
+    def split(self, cells: frozenset[Cell]) -> list[tuple[int, int]]:
         """Refine by `cells`; returns (old class, new class) for every class that split.
 
         Cells not yet in any class form one new class of their own (inside `cells`)."""
         inside = [cell for cell in cells if cell in self.counts]
         fresh = [cell for cell in inside if cell not in self.class_of]
         splits = []
-        touched: dict[int, list] = {}
+        touched: dict[int, list[Cell]] = {}
         for cell in inside:
             index = self.class_of.get(cell)
             if index is not None:
@@ -129,7 +131,7 @@ class _Classes:
             splits.append((-1, new_index))
         return splits
 
-    def preview_sizes(self, cells: frozenset) -> list[int]:
+    def preview_sizes(self, cells: frozenset[Cell]) -> list[int]:
         """The sizes of the classes that refining by `cells` would create or leave changed."""
         inside = [cell for cell in cells if cell in self.counts]
         touched: dict[int, int] = {}
@@ -146,7 +148,7 @@ class _Classes:
             sizes.append(self.sizes[index] - part)
         return [size for size in sizes if size > 0]
 
-    def copy(self) -> _Classes:
+    def copy(self) -> _Classes[Cell]:
         other = _Classes.__new__(_Classes)
         other.counts = self.counts
         other.class_of = dict(self.class_of)
@@ -155,19 +157,19 @@ class _Classes:
         return other
 
 
-class RecordsLedger:
+class RecordsLedger(Generic[Cell]):
     """Released record sets (comment lists, raw rows): every Boolean class must hold 0 or ≥ k respondents."""
 
     def __init__(self, counts: Mapping[Cell, int], k: int):
         self.k = k
         self.classes = _Classes(counts)
-        self.released: list[frozenset] = []
+        self.released: list[frozenset[Cell]] = []
 
-    def check(self, cells: Iterable[Cell]) -> Verdict:
+    def check(self, cells: Iterable[Cell]) -> Verdict[Cell]:
         return self.check_against(self.classes, frozenset(cells), self.k)
 
     @staticmethod
-    def check_against(classes: _Classes, cells: frozenset, k: int) -> Verdict:
+    def check_against(classes: _Classes[Cell], cells: frozenset[Cell], k: int) -> Verdict[Cell]:
         n = sum(classes.counts.get(cell, 0) for cell in cells)
         if 0 < n < k:
             return Verdict(False, n, BELOW_K, frozenset(c for c in cells if c in classes.counts))
@@ -184,7 +186,7 @@ class RecordsLedger:
         self.released.append(cells)
 
 
-class FiguresLedger:
+class FiguresLedger(Generic[Cell]):
     """Released figure sets: no linear combination of them may equal the indicator of 1..k−1 respondents.
 
     The released sets are kept as a fully reduced row echelon form over GF(PRIME) with one column per class
@@ -196,12 +198,12 @@ class FiguresLedger:
         self.classes = _Classes(counts)
         self.basis = np.zeros((0, 0), dtype=np.int64)
         self.pivots: list[int] = []
-        self.released: list[frozenset] = []
+        self.released: list[frozenset[Cell]] = []
         self._rng = np.random.default_rng(seed)
 
     # -- public -------------------------------------------------------------------------------------------
 
-    def check(self, cells: Iterable[Cell]) -> Verdict:
+    def check(self, cells: Iterable[Cell]) -> Verdict[Cell]:
         """What `offer` would answer, without recording anything."""
         trial = self._copy()
         trial.released = list(self.released)
@@ -213,17 +215,17 @@ class FiguresLedger:
         self._add(cells)
         self.released.append(cells)
 
-    def offer(self, cells: Iterable[Cell]) -> Verdict:
+    def offer(self, cells: Iterable[Cell]) -> Verdict[Cell]:
         return self.offer_many([cells])[0]
 
-    def offer_many(self, candidates: Sequence[Iterable[Cell]]) -> list[Verdict]:
+    def offer_many(self, candidates: Sequence[Iterable[Cell]]) -> list[Verdict[Cell]]:
         """Offer candidates in order, recording each one that may be released given everything before it.
 
         Cheap refusals first (too small; a released set nested in or around it by 1..k−1 respondents), then
         the full search over the remaining ones together: the longest prefix whose joint release is safe is
         accepted, the next one refused, and so on (group testing; a subspace of a safe span is safe)."""
         sets = [frozenset(cells) for cells in candidates]
-        verdicts: list[Verdict | None] = [None] * len(sets)
+        verdicts: list[Verdict[Cell] | None] = [None] * len(sets)
         tentative: list[int] = []
         nested = _NestedIndex(self.classes.counts, self.k, self.released)
         for index, cells in enumerate(sets):
@@ -248,7 +250,7 @@ class FiguresLedger:
             tentative = tentative[accepted + 1 :]
         return [verdict for verdict in verdicts if verdict is not None]
 
-    def _longest_safe_prefix(self, sets: list[frozenset]) -> tuple[int, int | None, Verdict | None]:
+    def _longest_safe_prefix(self, sets: list[frozenset[Cell]]) -> tuple[int, int | None, Verdict[Cell] | None]:
         """Adopt the longest prefix of `sets` that is safe to release together; returns its length, the index
         of the first unsafe set (None when all are safe) and that set's verdict."""
         trial, failing = self._trial_many(sets)
@@ -266,10 +268,10 @@ class FiguresLedger:
         self._adopt(best)
         return low, low, failing
 
-    def _adopt(self, trial: FiguresLedger) -> None:
+    def _adopt(self, trial: FiguresLedger[Cell]) -> None:
         self.classes, self.basis, self.pivots = trial.classes, trial.basis, trial.pivots
 
-    def _trial_many(self, sets: list[frozenset]) -> tuple[FiguresLedger, Verdict | None]:
+    def _trial_many(self, sets: list[frozenset[Cell]]) -> tuple[FiguresLedger[Cell], Verdict[Cell] | None]:
         """A copy with `sets` added, and None when that is safe, else the verdict for the last one."""
         trial = self._copy()
         grew = False
@@ -295,7 +297,7 @@ class FiguresLedger:
 
     # -- linear algebra -----------------------------------------------------------------------------------
 
-    def _copy(self) -> FiguresLedger:
+    def _copy(self) -> FiguresLedger[Cell]:
         other = FiguresLedger.__new__(FiguresLedger)
         other.k, other.search_bound, other._rng = self.k, self.search_bound, self._rng
         other.classes = self.classes.copy()
@@ -304,7 +306,7 @@ class FiguresLedger:
         other.released = self.released
         return other
 
-    def _add(self, cells: frozenset) -> bool:
+    def _add(self, cells: frozenset[Cell]) -> bool:
         """Add `cells` to the span; False when it was in the span already."""
         splits = self.classes.split(cells)
         if splits:
@@ -337,16 +339,17 @@ class FiguresLedger:
         coefficients = vector[np.asarray(self.pivots)]
         if not coefficients.any():
             return vector
-        return (vector - _mod_matmul(coefficients[None, :], self.basis)[0]) % PRIME
+        reduced: np.ndarray = (vector - _mod_matmul(coefficients[None, :], self.basis)[0]) % PRIME
+        return reduced
 
-    def _in_span(self, columns) -> bool:
+    def _in_span(self, columns: Sequence[int] | np.ndarray) -> bool:
         vector = np.zeros(len(self.classes.members), dtype=np.int64)
         vector[np.asarray(columns, dtype=np.int64)] = 1
         return not self._reduce(vector).any()
 
     # -- the search for a determined small group ----------------------------------------------------------
 
-    def _small_determined_set(self) -> tuple[frozenset | None, bool]:
+    def _small_determined_set(self) -> tuple[frozenset[Cell] | None, bool]:
         """A union of classes holding 1..k−1 respondents whose indicator is in the span, if there is one;
         and whether a work bound stopped the search before it was complete."""
         sizes = np.asarray(self.classes.sizes)
@@ -355,7 +358,7 @@ class FiguresLedger:
             return None, False
         return self._key_search(small, sizes)
 
-    def _key_search(self, small: np.ndarray, sizes: np.ndarray) -> tuple[frozenset | None, bool]:
+    def _key_search(self, small: np.ndarray, sizes: np.ndarray) -> tuple[frozenset[Cell] | None, bool]:
         """Meet-in-the-middle over null-space keys: 1_T is in the span exactly when it is orthogonal to the
         null space, so a determined T has keys (coordinates in two random null-space vectors) summing to
         zero. Complete for up to four classes; every hit is checked exactly."""
@@ -375,8 +378,8 @@ class FiguresLedger:
             return self._deep_search(small, keys, weights, limit)
         return None, False
 
-    def _members(self, columns) -> frozenset:
-        return frozenset().union(*(self.classes.members[int(c)] for c in columns))
+    def _members(self, columns: np.ndarray) -> frozenset[Cell]:
+        return frozenset(chain.from_iterable(self.classes.members[int(c)] for c in columns))
 
     def _null_keys(self) -> np.ndarray:
         """Per class, its coordinates in two random vectors of the null space, packed as key = a + b·2³¹."""
@@ -390,7 +393,9 @@ class FiguresLedger:
             vectors[pivots] = (-_mod_matmul(self.basis[:, free], weights)) % PRIME
         return vectors[:, 0] | (vectors[:, 1] << 31)
 
-    def _deep_search(self, small, keys, weights, limit) -> tuple[frozenset | None, bool]:
+    def _deep_search(
+        self, small: np.ndarray, keys: np.ndarray, weights: np.ndarray, limit: int
+    ) -> tuple[frozenset[Cell] | None, bool]:
         """Sets of five or more small classes (only when k > 5): exhaustive up to the work bound."""
         budget = self.search_bound
         order = np.argsort(weights, kind="stable").tolist()
@@ -424,7 +429,8 @@ def _add_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Component-wise sum mod PRIME of packed keys."""
     low = ((a & MASK) + (b & MASK)) % PRIME
     high = ((a >> 31) + (b >> 31)) % PRIME
-    return low | (high << 31)
+    packed: np.ndarray = low | (high << 31)
+    return packed
 
 
 def _negate_keys(a: np.ndarray) -> np.ndarray:
@@ -435,14 +441,14 @@ def _sums_to_zero(keys: np.ndarray) -> bool:
     return int((keys & MASK).sum() % PRIME) == 0 and int((keys >> 31).sum() % PRIME) == 0
 
 
-def _zero_sets(keys: np.ndarray, weights: np.ndarray, size_limit: int, weight_limit: int):
+def _zero_sets(keys: np.ndarray, weights: np.ndarray, size_limit: int, weight_limit: int) -> Iterator[tuple[int, ...]]:
     """Index sets of 1..size_limit (≤ 4) small classes, total weight ≤ weight_limit, whose keys sum to zero.
 
     Sorted key arrays and binary search: singles, pairs, pair + single, pair + pair. Candidates only: a
     caller checks each exactly."""
     count = len(keys)
-    for i in np.flatnonzero(keys == 0):
-        yield (int(i),)
+    for single in np.flatnonzero(keys == 0):
+        yield (int(single),)
     if size_limit < 2 or count < 2:
         return
     first, second = np.triu_indices(count, k=1)
@@ -477,7 +483,7 @@ def _zero_sets(keys: np.ndarray, weights: np.ndarray, size_limit: int, weight_li
                 yield (i, j, m, n)
 
 
-class ReleaseLedger:
+class ReleaseLedger(Generic[Cell]):
     """Both channels of one campaign (or one theme run): figures at k, records at k_text."""
 
     def __init__(self, counts: Mapping[Cell, int], k: int, k_text: int, search_bound: int = DEFAULT_SEARCH_BOUND):
@@ -486,7 +492,7 @@ class ReleaseLedger:
         self.figures = FiguresLedger(self.counts, k, search_bound)
         self.records = RecordsLedger(self.counts, k_text)
 
-    def copy(self) -> ReleaseLedger:
+    def copy(self) -> ReleaseLedger[Cell]:
         other = ReleaseLedger.__new__(ReleaseLedger)
         other.counts, other.k, other.k_text = self.counts, self.k, self.k_text
         other.figures = self.figures._copy()
@@ -497,7 +503,7 @@ class ReleaseLedger:
         other.records.released = list(self.records.released)
         return other
 
-    def check(self, cells: Iterable[Cell], records: bool = False) -> Verdict:
+    def check(self, cells: Iterable[Cell], records: bool = False) -> Verdict[Cell]:
         cells = frozenset(cells)
         if records:
             verdict = self.records.check(cells)
@@ -511,7 +517,7 @@ class ReleaseLedger:
             self.records.record(cells)
         self.figures.record(cells)
 
-    def offer(self, cells: Iterable[Cell], records: bool = False) -> Verdict:
+    def offer(self, cells: Iterable[Cell], records: bool = False) -> Verdict[Cell]:
         """Check and, when allowed, record."""
         cells = frozenset(cells)
         if records:
@@ -523,17 +529,17 @@ class ReleaseLedger:
             self.records.record(cells)
         return verdict
 
-    def plan(self, candidates: Sequence[tuple[Hashable, Iterable[Cell]]], records: bool = False) -> dict:
+    def plan(self, candidates: Sequence[tuple[Key, Iterable[Cell]]], records: bool = False) -> dict[Key, Verdict[Cell]]:
         """Greedy secondary suppression: candidates are offered largest first (ties in the given order), so
         the cells hidden are the smallest ones. Returns key → Verdict; allowed candidates are recorded."""
         sized = [(key, frozenset(cells)) for key, cells in candidates]
         order = sorted(range(len(sized)), key=lambda i: -sum(self.counts.get(c, 0) for c in sized[i][1]))
-        verdicts: dict = {}
+        verdicts: dict[Key, Verdict[Cell]] = {}
         passing: list[int] = []
         scratch = self.records.classes.copy() if records else None
         for index in order:
             key, cells = sized[index]
-            if records:
+            if scratch is not None:  # records
                 verdict = RecordsLedger.check_against(scratch, cells, self.k_text)
                 if not verdict:
                     verdicts[key] = verdict

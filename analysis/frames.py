@@ -26,7 +26,7 @@ SEGMENT_COLUMNS = ["campaign_id", "quarter", "role", "department", "wave"]
 MAX_DEPARTMENT_LEVELS = 6
 
 
-def answers_frame(rows: Iterable[tuple] | pd.DataFrame, levels: int | None = None) -> pd.DataFrame:
+def answers_frame(rows: Iterable[tuple[object, ...]] | pd.DataFrame, levels: int | None = None) -> pd.DataFrame:
     """Tidy frame: one row per response × question, with dept_1..dept_N ancestor paths."""
     frame = (
         rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame.from_records(list(rows), columns=ANSWER_COLUMNS)

@@ -15,13 +15,15 @@ released at.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from analysis.disclosure import BELOW_K, ReleaseLedger, Verdict
 
-Atom = tuple  # (department path | None, role | None, wave | None)
-Cell = tuple  # (atom, step)
+Atom: TypeAlias = tuple[str | None, str | None, str | None]  # (department path, role, wave)
+Cell: TypeAlias = tuple[Atom, int]  # (atom, step)
+Label: TypeAlias = tuple[str, str, str]  # (department, role, wave) as shown in the export; "" where a column is blank
 
 OVERALL = ""
 FIGURES = "figures"
@@ -79,12 +81,12 @@ def standard_group_keys(atoms: Iterable[Atom]) -> list[str]:
     waves = sorted({atom[2] for atom in atoms if atom[2]})
     keys += [group_key("role", role) for role in roles] + [group_key("wave", wave) for wave in waves]
     for level in range(1, department_levels(atoms) + 1):
-        paths = sorted({department_ancestor(atom[0], level) for atom in atoms} - {None})
+        paths = sorted({path for atom in atoms if (path := department_ancestor(atom[0], level)) is not None})
         keys += [group_key(f"dept_{level}", path) for path in paths]
     return keys
 
 
-def group_cells(key: str, cell_counts: Mapping[Cell, int], step: int) -> frozenset:
+def group_cells(key: str, cell_counts: Mapping[Cell, int], step: int) -> frozenset[Cell]:
     """The cells of a group up to a step."""
     return frozenset(cell for cell in cell_counts if cell[1] <= step and atom_in_group(cell[0], key))
 
@@ -105,10 +107,10 @@ def coarsen_at_rest(
     that department (× role, if kept) × wave has at least k. `audience` counts invited people per
     (department path, role, wave) of the campaign. No stored segment names a unit of fewer than k people."""
 
-    def invited(predicate) -> int:
+    def invited(predicate: Callable[[Atom], bool]) -> int:
         return sum(n for atom, n in audience.items() if predicate(atom))
 
-    def within(path: str | None):
+    def within(path: str | None) -> Callable[[Atom], bool]:
         return lambda atom: (
             path is None or (atom[0] is not None and (atom[0] == path or atom[0].startswith(path + "/")))
         )
@@ -126,7 +128,7 @@ def coarsen_at_rest(
     kept_wave = None
     if wave:
 
-        def same(atom):
+        def same(atom: Atom) -> bool:
             return in_department(atom) and (kept_role is None or atom[1] == kept_role) and atom[2] == wave
 
         kept_wave = wave if invited(same) >= k else None
@@ -171,7 +173,7 @@ def replay(
     k: int,
     k_text: int,
     labels: Mapping[Cell, Label] | None = None,
-) -> ReleaseLedger:
+) -> ReleaseLedger[Cell]:
     """A ledger holding every release made before (records releases are figures releases too); export
     releases need the labels their rows were given."""
     ledger = ReleaseLedger(cell_counts, k, k_text)
@@ -192,7 +194,7 @@ def plan_step(
     k: int,
     k_text: int,
     keys: Sequence[str] | None = None,
-    ledger: ReleaseLedger | None = None,
+    ledger: ReleaseLedger[Cell] | None = None,
 ) -> StepPlan:
     """Offer every group at `step` to the ledger, figures first, then records; everyone first, then the
     rest largest first. A refused group keeps showing the last step it was released at."""
@@ -213,7 +215,7 @@ def plan_step(
         cells = {key: group_cells(key, cell_counts, step) for key in pending}
         overall_first = [key for key in pending if key == OVERALL]
         rest = [key for key in pending if key != OVERALL]
-        verdicts: dict[str, Verdict] = {}
+        verdicts: dict[str, Verdict[Cell]] = {}
         for batch in (overall_first, rest):
             verdicts.update(ledger.plan([(key, cells[key]) for key in batch], records=channel == RECORDS))
         for key in pending:
@@ -255,7 +257,6 @@ __all__ = [
 
 # -- raw-export labels --------------------------------------------------------------------------------------
 
-Label = tuple  # (department, role, wave) as shown in the export; "" where a column is blank
 BLANK: Label = ("", "", "")
 EXPORT_PREFIX = "export="
 
@@ -265,7 +266,8 @@ def export_key(label: Label) -> str:
 
 
 def export_label_of(key: str) -> Label:
-    return tuple(key[len(EXPORT_PREFIX) :].split("\x1f"))
+    department, role, wave = key[len(EXPORT_PREFIX) :].split("\x1f")
+    return department, role, wave
 
 
 def label_ladder(atom: Atom) -> list[Label]:
@@ -284,9 +286,9 @@ def label_ladder(atom: Atom) -> list[Label]:
     return list(dict.fromkeys(ladder))
 
 
-def export_groups(labels: Mapping[Cell, Label], step: int) -> dict[Label, frozenset]:
+def export_groups(labels: Mapping[Cell, Label], step: int) -> dict[Label, frozenset[Cell]]:
     """What an export at `step` releases: per label, the cells of the rows it labels (steps ≤ `step`)."""
-    groups: dict[Label, set] = {}
+    groups: dict[Label, set[Cell]] = {}
     for cell, label in labels.items():
         if cell[1] <= step:
             groups.setdefault(label, set()).add(cell)
@@ -294,7 +296,7 @@ def export_groups(labels: Mapping[Cell, Label], step: int) -> dict[Label, frozen
 
 
 def label_new_steps(
-    cell_counts: Mapping[Cell, int], ledger: ReleaseLedger, fixed: Mapping[Cell, Label], step: int
+    cell_counts: Mapping[Cell, int], ledger: ReleaseLedger[Cell], fixed: Mapping[Cell, Label], step: int
 ) -> dict[Cell, Label] | None:
     """Labels for the cells of steps ≤ `step` that have none yet, as fine as the ledger allows.
 

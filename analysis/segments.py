@@ -41,16 +41,16 @@ class Comparison:
 
 @dataclass
 class GroupScores:
-    key: tuple
+    key: tuple[tuple[str, str], ...]  # (segment column, value) pairs in column order; () is everyone
     n: int
-    scores: dict
-    barrier_points: dict | None = None
-    comparisons: dict = field(default_factory=dict)
+    scores: dict[str, float | None]
+    barrier_points: dict[str, int] | None = None
+    comparisons: dict[str, Comparison] = field(default_factory=dict)
 
 
-def aggregate(scores: pd.DataFrame) -> dict:
+def aggregate(scores: pd.DataFrame) -> dict[str, float | None]:
     """Figures of one group: means, eNPS from the raw ratings (`nps` column), never per-person values."""
-    figures: dict = {}
+    figures: dict[str, float | None] = {}
     for column in score_columns(scores.columns):
         values = scores[column].dropna()
         if column == NPS_COLUMN:
@@ -60,7 +60,7 @@ def aggregate(scores: pd.DataFrame) -> dict:
     return figures
 
 
-def _clean(value: float) -> float | None:
+def _clean(value: float | None) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(value, 2)
 
 
@@ -133,7 +133,7 @@ def summarise(scores: pd.DataFrame, by: Sequence[str]) -> tuple[GroupScores, lis
     return overall, groups
 
 
-def _barriers(scores: pd.DataFrame) -> dict | None:
+def _barriers(scores: pd.DataFrame) -> dict[str, int] | None:
     if "barrier_point" not in scores.columns:
         return None
     return barrier_distribution(scores["barrier_point"], ADKAR_ORDER)

@@ -91,8 +91,9 @@ def roll_up(usage: pd.DataFrame, level: int) -> pd.DataFrame:
     usage = usage.assign(target=usage["department"].map(lambda path: ancestor(path, level)))
     table: dict[str, dict[str, float]] = {}
     for target, rows in usage.groupby("target", sort=True):
-        figures = table.setdefault(target, {})
-        for metric, metric_rows in rows.groupby("metric", sort=True):
+        figures = table.setdefault(str(target), {})  # department paths and metric keys are strings
+        for metric_key, metric_rows in rows.groupby("metric", sort=True):
+            metric = str(metric_key)
             shallowest = metric_rows[metric_rows["depth"] == metric_rows["depth"].min()]
             if shallowest["depth"].iloc[0] == level:
                 figures[metric] = float(shallowest["value"].iloc[0])
@@ -106,7 +107,7 @@ def roll_up(usage: pd.DataFrame, level: int) -> pd.DataFrame:
 
 
 def _by_metric(rows: pd.DataFrame) -> dict[str, pd.Series]:
-    return {metric: part.set_index("department")["value"] for metric, part in rows.groupby("metric")}
+    return {str(metric): part.set_index("department")["value"] for metric, part in rows.groupby("metric")}
 
 
 def add_adoption(frame: pd.DataFrame) -> pd.DataFrame:
@@ -122,6 +123,7 @@ def organisation_totals(table: pd.DataFrame) -> dict[str, float | None]:
         return {}
     values = {metric: table[metric] for metric in table.columns}
     totals = {metric: combine(values, metric) for metric in table.columns if metric in METRICS}
-    if totals.get("active_users") is not None and totals.get("headcount"):
-        totals[ADOPTION] = min(1.0, totals["active_users"] / totals["headcount"])
+    active_users, headcount = totals.get("active_users"), totals.get("headcount")
+    if active_users is not None and headcount:
+        totals[ADOPTION] = min(1.0, active_users / headcount)
     return totals

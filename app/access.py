@@ -5,6 +5,7 @@ endpoint without a declaration, and a test walks `app.url_map` to make sure none
 A staff user whose password an admin reset reaches nothing but the password change (and logout).
 """
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, jsonify, redirect, request, url_for
@@ -65,7 +66,7 @@ def _enforce():
     return None
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only same-site absolute paths: '/x' yes; '//evil', '/\\evil', 'https://evil' no."""
     if not target or not target.startswith("/"):
         return False

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 
 class BackupError(RuntimeError):
@@ -36,6 +36,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _sqlite_file(url: URL) -> str:
+    if not url.database or url.database == ":memory:":
+        raise BackupError("内存中的 SQLite 数据库没有可备份或恢复的文件：请使用数据库文件")
+    return url.database
+
+
 def _pg_env_args(url):
     args = [
         "--host",
@@ -51,13 +57,13 @@ def _pg_env_args(url):
     return args, env
 
 
-def create(engine, path: Path) -> dict:
+def create(engine, path: str | Path) -> dict:
     url = make_url(str(engine.url.render_as_string(hide_password=False)))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     counts = table_counts(engine)
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(url.database)
+        source = sqlite3.connect(_sqlite_file(url))
         target = sqlite3.connect(path)
         with target:
             source.backup(target)
@@ -73,7 +79,7 @@ def create(engine, path: Path) -> dict:
     return manifest
 
 
-def restore(engine, path: Path) -> dict:
+def restore(engine, path: str | Path) -> dict:
     url = make_url(str(engine.url.render_as_string(hide_password=False)))
     path = Path(path)
     manifest_path = Path(str(path) + ".json")
@@ -92,7 +98,7 @@ def restore(engine, path: Path) -> dict:
         check = source.execute("PRAGMA integrity_check").fetchone()[0]
         if check != "ok":
             raise BackupError(f"备份文件完整性检查失败：{check}")
-        target = sqlite3.connect(url.database)
+        target = sqlite3.connect(_sqlite_file(url))
         with target:
             for (name,) in target.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall():
                 target.execute(f'DROP TABLE IF EXISTS "{name}"')

@@ -7,6 +7,7 @@ import getpass
 import json
 import os
 import sys
+from typing import NoReturn
 
 import click
 from flask import Flask
@@ -20,7 +21,7 @@ users_cli = AppGroup("users", help="工作人员账号 / Staff accounts.")
 people_cli = AppGroup("people", help="人员名单 / People directory.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(message, err=True)
     sys.exit(1)
 
@@ -109,6 +110,7 @@ def people_sync(source: str, dry_run: bool, deactivate_missing: bool, as_json: b
             click.echo("  " + message, err=True)
         sys.exit(1)
     if not dry_run:
+        assert result.summary is not None  # a sync without errors carries its summary
         record("people.sync", target_type="people", detail={"source": source, **result.summary.to_dict()})
         db.session.commit()
     if not as_json:

@@ -5,8 +5,17 @@ hundreds of distinct comments per quarter with the typos-free but varied wording
 """
 
 import random
+from typing import TypedDict
 
-THEMES = {
+
+class DemoTheme(TypedDict):
+    weight: int  # how often the theme is drawn, relative to the others
+    openings: list[str]
+    details: list[str]
+    endings: list[str]  # "" for a comment without an ending
+
+
+THEMES: dict[str, DemoTheme] = {
     "approval": {
         "weight": 9,
         "openings": [

@@ -1,5 +1,7 @@
 """Flask extensions, created once without an app and bound in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -24,6 +26,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskSQLAlchemyModel
+
+    class Model(_FlaskSQLAlchemyModel, Base):
+        """What `db.Model` is, spelled so a type checker can read it (mypy takes no attribute such as
+        `db.Model` as a base class): Flask-SQLAlchemy's model (`query`, `__fsa__`) over our declarative base.
+        Models subclass this `Model`; at run time it is `db.Model` itself."""
+
+        __abstract__ = True
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -16,6 +16,8 @@ class QuarterField(StringField):
     form shows it again next to the message. Whether the field may be empty is up to its validators.
     """
 
+    data: str | Quarter | None  # the text as typed until `pre_validate` parses it
+
     def __init__(self, label=None, validators=None, message=None, **kwargs) -> None:
         super().__init__(label, validators, **kwargs)
         self.message = message or _l("季度格式应为 2026Q4")

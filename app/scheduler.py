@@ -26,10 +26,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.context import current_app_object
 from app.extensions import db
 from app.jobs import KINDS, Outcome, record_job, run_in_app, submit
 from app.models import BackgroundJob
@@ -73,7 +74,7 @@ def run_at(
 ) -> BackgroundJob:
     """Record job `kind(*args)` due at `at` (naive UTC, like every stored time) and schedule it."""
     job = record_job(kind, args, target=target, user_id=user_id, run_at=at, retry_delays=retry_delays)
-    _schedule(job)
+    _schedule(job, at)
     return job
 
 
@@ -82,9 +83,10 @@ def run_in(kind: str, *args, seconds: float, **options) -> BackgroundJob:
     return run_at(kind, *args, at=utcnow() + timedelta(seconds=seconds), **options)
 
 
-def _schedule(job: BackgroundJob) -> None:
+def _schedule(job: BackgroundJob, at: datetime) -> None:
+    """Hand job `job`, recorded as due at `at`, to RQ, or else to this process's scheduler."""
     if not submit(job):
-        scheduler_for(current_app._get_current_object()).at(job.run_at, job.id)
+        scheduler_for(current_app_object()).at(at, job.id)
 
 
 def period_of(seconds: int, moment: datetime) -> int:
@@ -116,12 +118,12 @@ def schedule_next(kind: str, now: datetime | None = None) -> BackgroundJob | Non
             db.session.rollback()
             existing = db.session.get(BackgroundJob, job_id)
         else:
-            _schedule(job)
+            _schedule(job, at)
             return job
     backend = existing.backend if existing is not None else None
     db.session.commit()  # end the read: on SQLite it may hold the write lock
     if backend == "thread":  # any process's scheduler may run it; this one wakes for it too
-        scheduler_for(current_app._get_current_object()).at(at, job_id)
+        scheduler_for(current_app_object()).at(at, job_id)
     return None
 
 
@@ -130,10 +132,13 @@ def follow_up(job_id: str, outcome: Outcome | None) -> None:
     if outcome is None:
         return
     job = db.session.get(BackgroundJob, job_id)
+    if job is None:  # the row is gone (deleted while it ran): nothing to follow up
+        db.session.commit()
+        return
     kind, backend = job.kind, job.backend
     db.session.commit()
-    if outcome.status == "queued" and backend == "thread":
-        scheduler_for(current_app._get_current_object()).at(outcome.run_at, job_id)
+    if outcome.status == "queued" and outcome.run_at is not None and backend == "thread":
+        scheduler_for(current_app_object()).at(outcome.run_at, job_id)
     if kind in PERIODIC and outcome.status != "queued":
         schedule_next(kind)
 

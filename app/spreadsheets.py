@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from flask_babel import lazy_gettext as _l
 
@@ -250,8 +251,8 @@ def _csv_frame(content: bytes, limits: TableLimits) -> pd.DataFrame:
     if len(frame) > limits.max_rows + 1:
         raise _too_many_rows(limits)
     filled = (frame != "").to_numpy()
-    rows = filled.any(axis=1).nonzero()[0]
-    columns = filled.any(axis=0).nonzero()[0]
+    rows = np.flatnonzero(filled.any(axis=1))
+    columns = np.flatnonzero(filled.any(axis=0))
     width = int(columns[-1]) + 1 if len(columns) else 0
     if width > limits.max_columns:
         raise _too_many_columns(limits)

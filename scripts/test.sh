@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the whole test suite. Installs what the tests need (Debian chromium, postgresql, redis and CJK
-# fonts via apt when missing; Python packages into .venv), checks lint and formatting (ruff), starts a
-# throw-away PostgreSQL cluster on a loopback port, runs pytest (extra arguments are passed on), and
+# fonts via apt when missing; Python packages into .venv), checks lint and formatting (ruff) and types (mypy),
+# starts a throw-away PostgreSQL cluster on a loopback port, runs pytest (extra arguments are passed on), and
 # removes the cluster afterwards.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh"
@@ -23,6 +23,9 @@ ensure_venv "$ROOT/requirements-dev.txt"
 echo "==> ruff check and ruff format --check"
 "$VENV/bin/ruff" check --quiet .
 "$VENV/bin/ruff" format --check --quiet .
+
+echo "==> mypy (settings in pyproject.toml: strict on surveys/ and analysis/, the basic check on app/)"
+"$VENV/bin/mypy"
 
 # The code version recorded with theme runs: the git revision, read once here and not in a request or job.
 CHANGEPULSE_CODE_VERSION="${CHANGEPULSE_CODE_VERSION:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)}"

@@ -43,7 +43,7 @@ def people_sync():
         except SyncFailed as exc:
             flash(str(exc), "error")
         else:
-            if result.ok and not dry_run:
+            if result.ok and result.summary is not None and not dry_run:  # a sync without errors has a summary
                 record("people.sync", target_type="people", detail={"source": "dingtalk", **result.summary.to_dict()})
                 db.session.commit()
                 flash(_("同步成功：") + result.summary.describe(), "success")

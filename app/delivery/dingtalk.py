@@ -62,6 +62,7 @@ class DingTalkClient:
         if not settings.app_key or not settings.app_secret:
             raise ChannelError("未配置钉钉应用：请设置 DINGTALK_APP_KEY 和 DINGTALK_APP_SECRET")
         self.settings, self.sleep = settings, sleep
+        self.app_key, self.app_secret = settings.app_key, settings.app_secret  # both present (checked above)
         self.base = settings.api_base.rstrip("/")
         self._interval = 1.0 / settings.rate_per_second if settings.rate_per_second > 0 else 0.0
         self._next_call = 0.0
@@ -69,12 +70,12 @@ class DingTalkClient:
 
     # --- the access token -------------------------------------------------------------------------
     def token(self, refresh: bool = False) -> str:
-        key = (self.base, self.settings.app_key)
+        key = (self.base, self.app_key)
         with _tokens_lock:
             cached = _tokens.get(key)
             if cached and not refresh and time.monotonic() < cached[1]:
                 return cached[0]
-            query = urllib.parse.urlencode({"appkey": self.settings.app_key, "appsecret": self.settings.app_secret})
+            query = urllib.parse.urlencode({"appkey": self.app_key, "appsecret": self.app_secret})
             answer = self._http("GET", f"/gettoken?{query}", None)
             if answer.get("errcode", 0) != 0:
                 raise ChannelError(
@@ -160,7 +161,7 @@ class DingTalkClient:
 
     def users(self, dept_id: int) -> Iterator[dict]:
         """Every user of a department (`userid, name, job_number, title, email, dept_id_list, …`), page by page."""
-        cursor = 0
+        cursor: int | None = 0
         while True:
             answer = self.call(
                 "/topapi/v2/user/list",

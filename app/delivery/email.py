@@ -65,7 +65,7 @@ class EmailChannel(Channel):
     def batch(self) -> Iterator[Send]:
         if not self.settings.server or not self.settings.sender:
             raise ChannelError("未配置邮件服务器：请设置 MAIL_SERVER 和 MAIL_FROM")
-        connections = _Connections(self.settings)
+        connections = _Connections(self.settings, self.settings.server, self.settings.sender)
         try:
             yield connections.send
         finally:
@@ -88,8 +88,8 @@ class _Connections:
     """One SMTP session per sending thread, opened on its first message (and again after the server drops
     it) and reused for every later one; all are closed at the end of the batch."""
 
-    def __init__(self, settings: SmtpSettings):
-        self.settings = settings
+    def __init__(self, settings: SmtpSettings, server: str, sender: str):
+        self.settings, self.server, self.sender = settings, server, sender
         self.local = threading.local()
         self.lock = threading.Lock()
         self.opened: list[smtplib.SMTP] = []
@@ -108,10 +108,11 @@ class _Connections:
     def _open(self) -> smtplib.SMTP:
         s = self.settings
         context = ssl.create_default_context()
+        smtp: smtplib.SMTP
         if s.use_ssl:
-            smtp = smtplib.SMTP_SSL(s.server, s.port, timeout=CONNECT_TIMEOUT, context=context)
+            smtp = smtplib.SMTP_SSL(self.server, s.port, timeout=CONNECT_TIMEOUT, context=context)
         else:
-            smtp = smtplib.SMTP(s.server, s.port, timeout=CONNECT_TIMEOUT)
+            smtp = smtplib.SMTP(self.server, s.port, timeout=CONNECT_TIMEOUT)
             if s.use_tls:
                 smtp.starttls(context=context)
         if s.username:
@@ -123,7 +124,7 @@ class _Connections:
         return smtp
 
     def send(self, address: str, message: Message) -> Outcome:
-        email = build_email(message, self.settings.sender, address)
+        email = build_email(message, self.sender, address)
         for attempt in (1, 2):  # a connection the server closed is opened once more
             try:
                 if self.smtp is None:

@@ -17,11 +17,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 
-class AuditLog(db.Model):
+class AuditLog(Model):
     """Who did what to which object; staff actions only (employees stay anonymous)."""
 
     __tablename__ = "audit_log"
@@ -35,7 +35,7 @@ class AuditLog(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
 
-class BackgroundJob(db.Model):
+class BackgroundJob(Model):
     """A job run by RQ or in-process; its status is what the page that started it shows.
 
     `target_type`/`target_id` name the object the job works for (a theme run, a campaign, a webhook
@@ -73,7 +73,7 @@ class BackgroundJob(db.Model):
     retry_delays: Mapped[list | None] = mapped_column(JSON)
 
 
-class JobOutput(db.Model):
+class JobOutput(Model):
     """A file a job produced (an export), kept in the database so any host can serve the download."""
 
     __tablename__ = "job_outputs"
@@ -85,7 +85,7 @@ class JobOutput(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class UsageMetric(db.Model):
+class UsageMetric(Model):
     """An imported usage figure (active users, DAU/MAU, …) for a department and quarter."""
 
     __tablename__ = "usage_metrics"
@@ -98,7 +98,7 @@ class UsageMetric(db.Model):
     value: Mapped[float] = mapped_column(Float)
 
 
-class QuarterReport(db.Model):
+class QuarterReport(Model):
     """The PMO's quarterly health report: editable commentary, then a frozen published snapshot."""
 
     __tablename__ = "quarter_reports"

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 
-class Instrument(db.Model):
+class Instrument(Model):
     """A named questionnaire such as quarterly-satisfaction; its content lives in versions."""
 
     __tablename__ = "instruments"
@@ -27,7 +27,7 @@ class Instrument(db.Model):
     )
 
 
-class InstrumentVersion(db.Model):
+class InstrumentVersion(Model):
     """One immutable version of an instrument's definition (JSON from `surveys`)."""
 
     __tablename__ = "instrument_versions"
@@ -49,7 +49,7 @@ class InstrumentVersion(db.Model):
     )
 
 
-class Question(db.Model):
+class Question(Model):
     """A question of a version, kept as rows so answers and reports can join on it."""
 
     __tablename__ = "questions"

@@ -10,11 +10,11 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 
-class Release(db.Model):
+class Release(Model):
     __tablename__ = "releases"
     __table_args__ = (
         UniqueConstraint("campaign_id", "channel", "group_key", "step"),
@@ -32,7 +32,7 @@ class Release(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ExportLabel(db.Model):
+class ExportLabel(Model):
     """The segment columns the raw-answer export shows for the rows of one atom in one release step; decided
     once, when that step is first exported, so two exports never differ by a re-coarsening. '' is empty."""
 

@@ -10,10 +10,10 @@ from datetime import date
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 
 
-class Response(db.Model):
+class Response(Model):
     __tablename__ = "responses"
     # no index on (campaign_id, release_step): SQLite would then read a campaign's responses in step order
     # and sort them again for the one-query pivot, which groups by id (the primary key order)
@@ -35,7 +35,7 @@ class Response(db.Model):
     )
 
 
-class Answer(db.Model):
+class Answer(Model):
     """One answer: numbers for scales, text for choices and comments (stored byte-exact)."""
 
     __tablename__ = "answers"
@@ -55,7 +55,7 @@ class Answer(db.Model):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
-class AnswerTokens(db.Model):
+class AnswerTokens(Model):
     """Cached tokenisation of a comment, keyed by answer and dictionary version."""
 
     __tablename__ = "answer_tokens"

@@ -34,7 +34,7 @@ class SyncResult:
         return not self.errors
 
     def to_dict(self) -> dict:
-        if not self.ok:
+        if not self.ok or self.summary is None:  # a sync without errors carries its summary
             return {"ok": False, "errors": self.errors}
         return {"ok": True, "dry_run": self.dry_run, "summary": self.summary.to_dict(), **self.summary.details()}
 
@@ -84,6 +84,9 @@ def read_directory(client: DingTalkClient, root_name: str) -> tuple[list[tuple[d
         listed_under = queue.pop(0)
         for child in client.sub_departments(listed_under):
             dept_id, parent_id, name = child.get("dept_id"), child.get("parent_id"), str(child.get("name") or "")
+            if dept_id is None:
+                errors.append(f"钉钉部门“{name}”没有 dept_id")
+                continue
             if dept_id in names:
                 errors.append(f"钉钉部门树有循环：部门“{name}”（dept_id {dept_id}）又出现在“{names[listed_under]}”之下")
                 continue

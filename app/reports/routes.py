@@ -56,7 +56,7 @@ def index():
     quarters = service.quarters(db.session)
     published = {q: service.report_row(db.session, q) for q in quarters}
     if current_user.role != "manager":
-        quarters = [q for q in quarters if published[q] is not None and published[q].snapshot]
+        quarters = [q for q in quarters if (row := published[q]) is not None and row.snapshot]
     return render_template("reports/index.html", quarters=quarters, published=published)
 
 

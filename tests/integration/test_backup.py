@@ -4,10 +4,12 @@ import hashlib
 import json
 import uuid
 
+import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, select, text
 
 from app import create_app
+from app.backup import BackupError, create
 from app.extensions import db
 from app.models import Answer
 from tests.conftest import make_config
@@ -92,3 +94,11 @@ def test_postgresql_backup_round_trip(postgres_url, tmp_path):
             for name in names:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_an_in_memory_sqlite_database_is_refused_with_a_message(tmp_path):
+    """An in-memory SQLite database has no file to copy or to restore into: a clear error, no backup file."""
+    engine = create_engine("sqlite://")
+    with pytest.raises(BackupError, match="内存"):
+        create(engine, tmp_path / "backup.sqlite")
+    assert not (tmp_path / "backup.sqlite").exists()

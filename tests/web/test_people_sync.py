@@ -131,6 +131,15 @@ def test_a_department_whose_parent_is_missing_is_refused_whole(dingtalk_app, run
     assert all(p.active for p in _people().values()) and "E007" not in _people()
 
 
+def test_a_department_without_a_dept_id_is_refused_whole(dingtalk_app, runner, dingtalk_standin):
+    _organisation(dingtalk_standin)
+    dingtalk_standin.children_override[1] = [dict(dingtalk_standin.departments[2]), {"name": "西北区", "parent_id": 1}]
+    result, data = _sync(runner)
+    assert result.exit_code == 1
+    assert data["errors"] == ["钉钉部门“西北区”没有 dept_id"]
+    assert db.session.execute(select(func.count(Person.id))).scalar_one() == 0
+
+
 def test_a_user_the_csv_import_would_refuse_refuses_the_whole_sync_with_the_same_message(
     dingtalk_app, runner, dingtalk_standin
 ):
