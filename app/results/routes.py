@@ -3,16 +3,21 @@
 from flask import Blueprint, abort, render_template, request
 
 from analysis.privacy import suppression_message
+from analysis.release import OVERALL
 from app.access import allow
 from app.campaigns.service import response_rates
+from app.committee.workflow import STATUS_LABELS
 from app.extensions import db
 from app.i18n import current_language
 from app.instruments import changed_in_trend
 from app.models import ROLE_LABELS, Campaign
+from app.reports.labels import TREND_LABELS
 from app.results.comments import comments_view
+from app.results.drivers import drivers_view
+from app.results.home import results_home
 from app.results.releases import release_state
 from app.results.response_frames import campaign_data
-from app.results.service import BY_CHOICES, headline, release_summary, results, same_instrument_campaigns
+from app.results.service import BY_CHOICES, release_summary, results, same_instrument_campaigns
 from surveys import Instrument
 from surveys.scoring import HEADLINE_KEYS, ScoreScale, barrier_key, flat_scores, score_scales
 from surveys.scoring import main_barrier as barrier_element
@@ -42,18 +47,37 @@ def _level(data) -> int:
 @allow(*MANAGER)
 def overview(campaign_id: int):
     campaign = _campaign(campaign_id)
-    language = current_language()
-    data = campaign_data(db.session, campaign)
-    summary = headline(db.session, campaign, language)
-    before = summary["previous_campaign"]
+    home = results_home(db.session, campaign, current_language())
+    before = home["headline"]["previous_campaign"]
     return render_template(
         "results/overview.html",
         campaign=campaign,
         rates=response_rates(db.session, campaign),
-        headline=summary,
-        scales=score_scales(data.definition, language),
+        home=home,
         changed=changed_in_trend([before.instrument_version], campaign.instrument_version) if before else (),
+        status_labels=STATUS_LABELS,
+        trend_labels=TREND_LABELS,
     )
+
+
+@bp.route("/<int:campaign_id>/drivers")
+@allow(*MANAGER)
+def drivers(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    view = drivers_view(db.session, campaign, request.args.get("group", OVERALL))
+    data = campaign_data(db.session, campaign)
+    return render_template(
+        "results/drivers.html",
+        campaign=campaign,
+        drivers=view,
+        labels=driver_labels(data.definition, current_language()),
+        role_labels=ROLE_LABELS,
+    )
+
+
+def driver_labels(definition: Instrument, language: str) -> dict:
+    """Labels of the scores a driver model names (the outcome's label is the template's)."""
+    return {scale.key: scale.label for scale in score_scales(definition, language)}
 
 
 @bp.route("/<int:campaign_id>/heatmap")
