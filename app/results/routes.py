@@ -120,7 +120,7 @@ def breakdown(campaign_id: int):
         levels=range(1, data.levels + 1),
         scales=scales,
         flat=flat_scores,
-        chart=chart_scales(scales),
+        charts=chart_groups(chart_scales(scales), data.definition, by),
         has_barrier=bool(data.definition.barrier_scales),
         main_barrier=lambda points: main_barrier(points, data.definition, scales),
         changed=changed_in_trend_of(campaign) if by == "quarter" else frozenset(),
@@ -138,6 +138,37 @@ def changed_in_trend_of(campaign: Campaign) -> frozenset[str]:
 def chart_scales(scales: list[ScoreScale]) -> list[ScoreScale]:
     """What the breakdown chart draws: the ADKAR elements (a radar) or else SUS and eNPS, or else every scale."""
     return [s for s in scales if s.family == "adkar"] or [s for s in scales if s.kind in HEADLINE_KEYS] or scales
+
+
+SCORE_RANGES = {"sus": (0, 100), "enps": (-100, 100)}
+
+
+def score_range(definition: Instrument, scale: ScoreScale) -> tuple[int, int]:
+    """The whole range a score can take: a chart's value axis spans it (never fitted to the data)."""
+    if scale.kind in SCORE_RANGES:
+        return SCORE_RANGES[scale.kind]
+    source = next(s for s in definition.scales if s.code == scale.key)
+    return definition.question(source.items[0]).value_range
+
+
+def chart_groups(scales: list[ScoreScale], definition: Instrument, by: str) -> list[dict]:
+    """The charts of a breakdown, one scale each: a radar of the ADKAR elements; else on the quarter trend
+    one line chart per kind of score (scores of one kind share one axis), and one bar chart per score."""
+    if not scales:
+        return []
+    if by != "quarter" and scales[0].family == "adkar":
+        groups = [("radar", scales)]
+    elif by == "quarter":
+        kinds = list(dict.fromkeys(scale.kind for scale in scales))
+        groups = [("line", [scale for scale in scales if scale.kind == kind]) for kind in kinds]
+    else:
+        groups = [("bar", [scale]) for scale in scales]
+    charts = []
+    for chart_type, members in groups:
+        low, high = score_range(definition, members[0])
+        axis = members[0].label if len(members) == 1 else f"{low}–{high}"
+        charts.append({"type": chart_type, "scales": members, "min": low, "max": high, "axis": axis})
+    return charts
 
 
 def main_barrier(points: dict | None, definition: Instrument, scales: list[ScoreScale]) -> str:
