@@ -284,3 +284,40 @@ def receipt_lookup(session, code: str) -> dict | None:
         )
     labels = sorted({shown.label for shown in (theme_as_shown(session, t) for t in themes) if shown.label})
     return {"themes": labels, "suggestions": suggestions}
+
+
+OPEN_STATUSES = ("submitted", "under_review", "adopted", "in_progress")
+
+
+def open_suggestions(session, limit: int = 5) -> dict:
+    """Suggestions still open (submitted, under review, adopted, in progress): counts by status and the
+    most recently changed few."""
+    counts = dict(
+        session.execute(
+            select(Suggestion.status, func.count(Suggestion.id))
+            .where(Suggestion.status.in_(OPEN_STATUSES))
+            .group_by(Suggestion.status)
+        ).all()
+    )
+    recent = session.execute(
+        select(Suggestion)
+        .where(Suggestion.status.in_(OPEN_STATUSES))
+        .order_by(Suggestion.updated_at.desc(), Suggestion.id.desc())
+        .limit(limit)
+    ).scalars()
+    return {
+        "counts": [(s, counts[s]) for s in OPEN_STATUSES if counts.get(s)],
+        "total": sum(counts.values()),
+        "recent": list(recent),
+    }
+
+
+def queue_by_status(session) -> list[tuple[str, list[Suggestion]]]:
+    """The committee's queue: every suggestion not yet final, grouped by status in the order work flows."""
+    suggestions = session.execute(
+        select(Suggestion).where(Suggestion.status.in_(OPEN_STATUSES)).order_by(Suggestion.updated_at)
+    ).scalars()
+    groups: dict[str, list[Suggestion]] = {status: [] for status in OPEN_STATUSES}
+    for suggestion in suggestions:
+        groups[suggestion.status].append(suggestion)
+    return [(status, groups[status]) for status in OPEN_STATUSES if groups[status]]

@@ -11,20 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import func, select
 
 from analysis.insights import Insight, Standing, insights, movers, strengths_and_focus
 from analysis.release import OVERALL, department_ancestor, group_key
 from analysis.report import top_themes
-from app.models import Campaign, Suggestion
+from app.committee.service import open_suggestions
+from app.models import Campaign
 from app.results.drivers import drivers_view
 from app.results.releases import ReleaseState, audience, release_state
 from app.results.response_frames import campaign_data
 from app.results.service import group_values, headline, previous_campaign
 from surveys.scoring import ScoreScale, item_scales, score_scales
-
-OPEN_STATUSES = ("submitted", "under_review", "adopted", "in_progress")
-RECENT_SUGGESTIONS = 5
 
 
 @dataclass
@@ -130,32 +127,6 @@ def theme_summary(session, campaign: Campaign) -> dict | None:
         return None
     k_text = (run.params or {}).get("k_text") or current_app.config["ANONYMITY_MIN_GROUP_TEXT"]
     return {"run": run, **top_themes(summaries, k_text)}
-
-
-def open_suggestions(session) -> dict:
-    """Suggestions still open (submitted, under review, adopted, in progress): counts and the latest few."""
-    counts = dict(
-        session.execute(
-            select(Suggestion.status, func.count(Suggestion.id))
-            .where(Suggestion.status.in_(OPEN_STATUSES))
-            .group_by(Suggestion.status)
-        ).all()
-    )
-    recent = (
-        session.execute(
-            select(Suggestion)
-            .where(Suggestion.status.in_(OPEN_STATUSES))
-            .order_by(Suggestion.updated_at.desc(), Suggestion.id.desc())
-            .limit(RECENT_SUGGESTIONS)
-        )
-        .scalars()
-        .all()
-    )
-    return {
-        "counts": [(s, counts[s]) for s in OPEN_STATUSES if counts.get(s)],
-        "total": sum(counts.values()),
-        "recent": recent,
-    }
 
 
 def results_home(session, campaign: Campaign, language: str) -> dict:

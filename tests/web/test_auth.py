@@ -13,7 +13,7 @@ def test_staff_logs_in_and_reaches_home(client, make_staff):
     user = make_staff("admin")
     response = login(client, user.email)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/admin/people"
+    assert response.headers["Location"] == "/"
 
 
 def test_wrong_password_is_refused_with_a_message(client, make_staff):
@@ -94,7 +94,7 @@ def test_next_redirect_off_site_is_ignored(client, make_staff, target):
         data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/admin/people"
+    assert response.headers["Location"] == "/"
 
 
 def test_anonymous_visitor_is_sent_to_login_with_next(client):
