@@ -18,7 +18,7 @@ from app.models import (
     ThemeMember,
 )
 from app.models.types import is_id, utcnow
-from app.respond.service import receipt_hash
+from app.respond.service import new_receipt_code, receipt_hash
 from app.themes.released import ShownTheme, theme_as_shown
 from surveys.definitions import N_
 from surveys.i18n import gettext as translate
@@ -250,13 +250,21 @@ def board_summary(session, quarter_start, quarter_end) -> dict:
     return {"received": counts["submitted"], "adopted": counts["adopted"], "implemented": counts["implemented"]}
 
 
+def issue_box_receipt(suggestion: Suggestion) -> str:
+    """A receipt code for a suggestion-box entry (shown once, stored hashed like a response's)."""
+    code = new_receipt_code()
+    suggestion.receipt_hash = receipt_hash(code)
+    return code
+
+
 def receipt_lookup(session, code: str) -> dict | None:
-    """For one response only: the themes its comments joined and the published suggestions they feed."""
-    response_id = session.execute(
-        select(Response.id).where(Response.receipt_hash == receipt_hash(code))
-    ).scalar_one_or_none()
+    """For one response only: the themes its comments joined and the published suggestions they feed. For a
+    suggestion-box entry: that entry (its status; the board links it once it is published)."""
+    hashed = receipt_hash(code)
+    response_id = session.execute(select(Response.id).where(Response.receipt_hash == hashed)).scalar_one_or_none()
     if response_id is None:
-        return None
+        box = session.execute(select(Suggestion).where(Suggestion.receipt_hash == hashed)).scalar_one_or_none()
+        return {"box": box, "themes": [], "suggestions": []} if box else None
     themes = (
         session.execute(
             select(Theme)
