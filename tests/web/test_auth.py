@@ -140,7 +140,7 @@ def test_account_created_by_the_cli_at_an_intranet_domain_can_log_in(client, run
     created = runner.invoke(args=["users", "create", "it@corp.local", "--role", "admin"])
     assert created.exit_code == 0, created.output
     response = login(client, "it@corp.local")
-    assert response.status_code == 302 and response.headers["Location"] == "/admin/people"
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_login_finds_the_account_whatever_the_case_of_the_address(client, make_staff):
