@@ -50,7 +50,8 @@ def assert_no_per_character_wrapping(page, selector):
 
 def assert_one_value_axis_per_chart(page):
     page.wait_for_function(
-        "[...document.querySelectorAll('[data-chart]')].every((el) => el.dataset.rendered === 'true')",
+        # a function, not an expression string: Playwright evaluates strings with eval, which the CSP refuses
+        "() => [...document.querySelectorAll('[data-chart]')].every((el) => el.dataset.rendered === 'true')",
         timeout=10_000,
     )
     charts = page.evaluate(CHART_AXES)
