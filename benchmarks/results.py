@@ -204,6 +204,14 @@ def report_cold_and_warm(label: str, colds: list[float], warm: list[float]) -> N
     )
 
 
+HOME_PARTS = {  # what the timed page must contain, so the figure is of the whole home
+    "distributions": 'class="stack"',
+    "movers": "变化最大",
+    "key drivers": 'class="driver-bars"',
+    "department response rates": 'class="rate-list"',
+}
+
+
 def results_home(app, client, campaign_id: int, api_cold: float) -> None:
     """The results home cold (no frames cached) and warm, against the results API's cold median of this run,
     and driver analysis of every respondent."""
@@ -216,6 +224,9 @@ def results_home(app, client, campaign_id: int, api_cold: float) -> None:
     colds, warm = cold_and_warm(client, f"/results/{campaign_id}")
     report_cold_and_warm("results home /results/<id>", colds, warm)
     print(f"results home cold / results API cold (this run): {colds[1] / api_cold:.2f}")
+    page = client.get(f"/results/{campaign_id}").get_data(as_text=True)
+    shown = {name: marker in page for name, marker in HOME_PARTS.items()}
+    print("results home shows: " + ", ".join(f"{name} {'yes' if on else 'NO'}" for name, on in shown.items()))
     with app.app_context():
         data = campaign_data(db.session, db.session.get(Campaign, campaign_id))
         model = driver_model(data.definition)
