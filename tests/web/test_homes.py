@@ -18,7 +18,7 @@ def page(client, path="/"):
 
 
 def suggestion(title, *steps):
-    item = create_suggestion(db.session, title, "", "approval")
+    item = create_suggestion(db.session, title, "", "other")
     for step in steps:
         transition(db.session, item, Decision(step, note="理由"), None)
     db.session.commit()
