@@ -1,7 +1,7 @@
 """suggestion-box entries get a receipt code (stored hashed)
 
 Revision ID: 3c4d2a9e7b61
-Revises: 6640333be9c9
+Revises: 6a00bc4765f7
 Create Date: 2026-12-01 11:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3c4d2a9e7b61'
-down_revision = '6640333be9c9'
+down_revision = '6a00bc4765f7'
 branch_labels = None
 depends_on = None
 
