@@ -45,6 +45,7 @@ class Suggestion(db.Model):
     source: Mapped[str] = mapped_column(String(20), default="manual")
     proposer_role: Mapped[str | None] = mapped_column(String(20))
     box_department: Mapped[str | None] = mapped_column(String(500))
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # a box entry's receipt, hashed
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     target_quarter: Mapped[str | None] = mapped_column(String(6))
     decision_note: Mapped[str | None] = mapped_column(Text)

@@ -170,6 +170,8 @@ RESULT_PAGES = [
     "/results/{id}/breakdown?by=quarter",
     "/results/{id}/breakdown?by=department&level=3",
     "/results/{id}/comments",
+    "/results/{id}/drivers",
+    "/results/{id}/drivers?group=role=employee",
 ]
 
 
@@ -187,7 +189,8 @@ def test_readiness_overview_shows_its_own_scales_and_their_change(client, login_
     login_as("manager")
     page = client.get(f"/results/{campaign.id}").get_data(as_text=True)
     assert "知晓（Awareness）" in page and "惯性依赖" in page and "SUS" not in page
-    assert "较上季度" in page
+    assert "较 2026年第三季度 的变化" in page
+    assert "+61" in page  # awareness: 14 of 23 favourable now, none of 8 (all neutral) last quarter
 
 
 def test_heatmap_greys_out_small_departments_with_the_reason(client, login_as):
