@@ -45,3 +45,27 @@ def growth(current_size: int, previous_size: int | None) -> float | None:
     if not previous_size:
         return None
     return (current_size - previous_size) / previous_size
+
+
+def follow(
+    overlaps: Mapping[int, int],
+    weights: Mapping[str, float],
+    candidates: Mapping[int, Mapping[str, float]],
+    threshold: float = MATCH_THRESHOLD,
+) -> int | None:
+    """The theme of a later run that an edited theme became, or None.
+
+    `overlaps` counts, for each theme of the later run, how many of the edited theme's comments it holds;
+    `candidates` are the themes an edit may land on, with their term weights. The answer is the theme holding
+    the most of those comments — at least half of the ones the run has — when it is a candidate and its terms
+    resemble the edited theme's (cosine ≥ `threshold`; not asked when either side has no terms).
+    """
+    total = sum(overlaps.values())
+    if not total:
+        return None
+    key, held = max(overlaps.items(), key=lambda item: (item[1], -item[0]))
+    if 2 * held < total or key not in candidates:
+        return None
+    if weights and candidates[key] and cosine(weights, candidates[key]) < threshold:
+        return None
+    return key

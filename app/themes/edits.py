@@ -1,5 +1,5 @@
 """Managers' edits to a run's themes — rename, noise, merge, split, move — each written with its edit row
-(re-applied when a run over the same campaigns is refreshed) and its audit row by one function."""
+(re-applied on later runs by `app.themes.replay`) and its audit row by one function."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from analysis.text import Comment, ThemePipeline
 from analysis.text.cluster import StableKMeans
 from app.audit import record
-from app.models import Answer, Response, Theme, ThemeEdit, ThemeMember, ThemeRun
+from app.models import Answer, Response, Theme, ThemeEdit, ThemeMember
 from app.models.types import is_id
 from app.themes.members import add_members, recount
 from app.themes.released import run_k_text
@@ -49,20 +49,44 @@ def toggle_noise(session, theme: Theme, user_id: int | None) -> Theme:
 
 
 def merge(session, theme: Theme, target_id: int | None, user_id: int | None) -> Theme:
-    """Merge `theme` into another theme of the same run; returns the theme it went into."""
+    """Merge `theme` into another theme of the same run; returns the theme it went into. The edit keeps the
+    merged comments, so a full re-run finds the theme they became (`app.themes.replay`)."""
     target = _other_theme(session, theme, target_id)
     if target.is_other:
         raise ThemeEditError(_("请选择同一次分析中的另一个主题"))
+    members = member_ids(session, theme.id)
     merge_themes(session, theme, target)
-    record_edit(session, theme, "merge", user_id, {"into": target.id}, into_lineage=target.lineage)
+    record_edit(session, theme, "merge", user_id, {"into": target.id}, into_lineage=target.lineage, members=members)
     return target
 
 
 def split(session, theme: Theme, user_id: int | None) -> list[Theme]:
+    """Split `theme` into sub-themes; the edit keeps which comments went to which part, so a full re-run can
+    divide the theme the same way (`app.themes.replay`)."""
+    members, respondents = member_ids(session, theme.id), theme.respondents
     parts = split_theme(session, theme)
     into = [part.id for part in parts]
-    record_edit(session, theme, "split", user_id, {"into": into}, into=into)
+    record_edit(
+        session,
+        theme,
+        "split",
+        user_id,
+        {"into": into},
+        into=into,
+        members=members,
+        respondents=respondents,
+        parts=[{"lineage": part.lineage, "members": member_ids(session, part.id)} for part in parts],
+    )
     return parts
+
+
+def member_ids(session, theme_id: int) -> list[str]:
+    """The answer ids of a theme's comments, in id order."""
+    return list(
+        session.execute(
+            select(ThemeMember.answer_id).where(ThemeMember.theme_id == theme_id).order_by(ThemeMember.answer_id)
+        ).scalars()
+    )
 
 
 def move(session, theme: Theme, answer_id: str, target_id: int | None, user_id: int | None) -> Theme:
@@ -86,33 +110,6 @@ def _other_theme(session, theme: Theme, target_id: int | None) -> Theme:
     if target is None or target.run_id != theme.run_id or target.id == theme.id:
         raise ThemeEditError(_("请选择同一次分析中的另一个主题"))
     return target
-
-
-def reapply_edits(session, run: ThemeRun) -> None:
-    """Edits made on earlier runs of the same campaigns are re-applied by matching lineage."""
-    edits = (
-        session.execute(
-            select(ThemeEdit)
-            .join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
-            .where(ThemeRun.id != run.id)
-            .order_by(ThemeEdit.id)
-        )
-        .scalars()
-        .all()
-    )
-    by_lineage = {t.lineage: t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars()}
-    for edit in edits:
-        theme = by_lineage.get(edit.payload.get("lineage"))
-        if theme is None:
-            continue
-        if edit.action == "rename":
-            theme.custom_label = edit.payload["label"]
-        elif edit.action == "noise":
-            theme.is_noise = bool(edit.payload.get("noise", True))
-        elif edit.action == "merge":
-            target = by_lineage.get(edit.payload.get("into_lineage"))
-            if target is not None and target.id != theme.id:
-                merge_themes(session, theme, target)
 
 
 def merge_themes(session, source: Theme, target: Theme) -> None:

@@ -19,6 +19,7 @@ from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
 from app.themes import edits
 from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
 from app.themes.released import released_themes, shown_members
+from app.themes.replay import unapplied_edits
 from app.themes.runs import ThemeRunError, create_run
 
 bp = Blueprint("themes", __name__)
@@ -76,6 +77,7 @@ def run(run_id: int):
         role_labels=ROLE_LABELS,
         targets=[item for item in released.themes if not item.theme.is_other],
         split_min=SPLIT_MIN_COMMENTS,
+        unapplied=unapplied_edits(db.session, theme_run),
     )
 
 

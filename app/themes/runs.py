@@ -35,10 +35,10 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.results.releases import release_state
-from app.themes.edits import reapply_edits
 from app.themes.members import add_members
 from app.themes.refresh import incremental_base, refresh
 from app.themes.released import run_k_text
+from app.themes.replay import reapply_edits
 from app.version import code_version
 
 
