@@ -8,9 +8,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+from analysis.privacy import may_release_text
+
 # benchmarks/recurrence_threshold.py: F1 0.848 for every threshold from 0.15 to 0.60 (0.824 at 0.10);
 # the middle of that plateau is used
 MATCH_THRESHOLD = 0.35
+EMERGING_GROWTH = 0.5  # issue 17: grown by at least 50 % against last quarter
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -69,3 +72,14 @@ def follow(
     if weights and candidates[key] and cosine(weights, candidates[key]) < threshold:
         return None
     return key
+
+
+def emerging(respondents: int, previous: int | None, k_text: int) -> str | None:
+    """Whether a theme of this quarter is emerging: "new" when last quarter had no such theme that could be
+    shown (`previous` None) and it has k_text respondents, "growing" when its respondents grew by at least
+    `EMERGING_GROWTH` against last quarter's; None otherwise. A theme below k_text is never emerging."""
+    if not may_release_text(respondents, k_text):
+        return None
+    if previous is None or previous <= 0:
+        return "new"
+    return "growing" if respondents - previous >= EMERGING_GROWTH * previous else None

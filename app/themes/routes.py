@@ -18,6 +18,7 @@ from app.jobs import ACTIVE, check_all, enqueue
 from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
 from app.themes import edits
 from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
+from app.themes.emerging import emerging_themes
 from app.themes.released import released_themes, shown_members
 from app.themes.replay import unapplied_edits
 from app.themes.runs import ThemeRunError, create_run
@@ -68,16 +69,18 @@ def run(run_id: int):
         check_all(db.session, "theme_run", run_id)
         db.session.refresh(theme_run)
     released = released_themes(db.session, theme_run)
+    members = {item.theme.id: shown_members(db.session, item, MEMBERS_SHOWN) for item in released.themes}
     return render_template(
         "themes/run.html",
         run=theme_run,
         released=released,
-        members={item.theme.id: shown_members(db.session, item, MEMBERS_SHOWN) for item in released.themes},
+        members=members,
         form=FlaskForm(),
         role_labels=ROLE_LABELS,
         targets=[item for item in released.themes if not item.theme.is_other],
         split_min=SPLIT_MIN_COMMENTS,
         unapplied=unapplied_edits(db.session, theme_run),
+        emerging={found.item.theme.id: found for found in emerging_themes(db.session, theme_run)},
     )
 
 
