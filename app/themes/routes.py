@@ -19,7 +19,7 @@ from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
 from app.themes import edits
 from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
 from app.themes.emerging import emerging_themes
-from app.themes.released import released_themes, shown_members
+from app.themes.released import negative_cues, released_themes, shown_members
 from app.themes.replay import unapplied_edits
 from app.themes.runs import ThemeRunError, create_run
 
@@ -75,6 +75,7 @@ def run(run_id: int):
         run=theme_run,
         released=released,
         members=members,
+        cues={item.theme.id: negative_cues(db.session, item, members[item.theme.id]) for item in released.themes},
         form=FlaskForm(),
         role_labels=ROLE_LABELS,
         targets=[item for item in released.themes if not item.theme.is_other],

@@ -254,3 +254,29 @@ def test_an_edit_towards_a_theme_of_another_run_is_refused_with_a_message(runner
         )
         assert response.status_code == 200 and "请选择同一次分析中的另一个主题" in response.get_data(as_text=True)
     assert db.session.get(Theme, source["id"]).merged_into_id is None
+
+
+def test_the_run_page_says_why_a_listed_comment_counts_as_negative(runner, client, login_as):
+    from markupsafe import escape
+
+    from analysis.text.normalise import normalise
+    from analysis.text.polarity import explain
+    from app.models import Answer
+
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    shown = next(t for t in data["themes"] if not t["is_other"] and t["respondents"] >= 10)
+    listed = db.session.execute(
+        select(Answer.id, Answer.value_text, ThemeMember.polarity)
+        .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+        .where(ThemeMember.theme_id == shown["id"])
+        .order_by(Answer.id)
+        .limit(30)
+    ).all()
+    login_as("manager")
+    html = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
+    for _answer_id, text, polarity in listed:
+        after = html.split(f"<li><blockquote>{escape(text)}</blockquote>", 1)[1].split("</li>", 1)[0]
+        cues = [c.text for c in explain(normalise(text)).cues if c.weight < 0]
+        assert ("data-negative-cues" in after) == (polarity == "negative" and bool(cues)), text
+        assert all(f"<mark>{escape(cue)}</mark>" in after for cue in cues if polarity == "negative"), text
