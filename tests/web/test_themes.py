@@ -280,3 +280,15 @@ def test_the_run_page_says_why_a_listed_comment_counts_as_negative(runner, clien
         cues = [c.text for c in explain(normalise(text)).cues if c.weight < 0]
         assert ("data-negative-cues" in after) == (polarity == "negative" and bool(cues)), text
         assert all(f"<mark>{escape(cue)}</mark>" in after for cue in cues if polarity == "negative"), text
+
+
+def test_a_suggestion_pre_filled_from_a_theme_takes_its_readable_label_as_title(runner, client, login_as):
+    from markupsafe import escape
+
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    shown = next(t for t in data["themes"] if not t["is_other"] and t["respondents"] >= 10)
+    assert "、" not in shown["label"]
+    login_as("manager")
+    page = client.get(f"/committee/from-theme/{shown['id']}").get_data(as_text=True)
+    assert f'value="{escape(shown["label"])}"' in page
