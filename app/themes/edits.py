@@ -1,5 +1,5 @@
-"""Managers' edits to a run's themes — rename, noise, merge (and its undo), split, move — each written with its edit row
-(re-applied when a run over the same campaigns is refreshed) and its audit row by one function."""
+"""Managers' edits to a run's themes — rename, noise, merge (and its undo), split, move — each written with its
+edit row (re-applied on later runs by `app.themes.replay`) and its audit row by one function."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def merge(session, theme: Theme, target_id: int | None, user_id: int | None) -> 
     """Merge `theme` into another theme of the same run; returns the theme it went into. The edit keeps what
     undo_merge needs: the comments that went over and the target's keywords before."""
     target = merge_target(session, theme, target_id)
-    keywords = list(target.keywords)
+    keywords, members = list(target.keywords), member_ids(session, theme.id)
     moved = merge_themes(session, theme, target)
     record_edit(
         session,
@@ -69,7 +69,8 @@ def merge(session, theme: Theme, target_id: int | None, user_id: int | None) -> 
         user_id,
         {"into": target.id},
         into_lineage=target.lineage,
-        members=moved,
+        members=members,
+        moved_members=moved,
         keywords_before=keywords,
     )
     return target
@@ -81,9 +82,9 @@ def undo_merge(session, theme: Theme, user_id: int | None) -> Theme:
     no longer re-applied on refresh. Returns `theme`."""
     edit = _merge_edit(session, theme)
     target = session.get(Theme, theme.merged_into_id) if theme.merged_into_id is not None else None
-    if edit is None or target is None or "members" not in edit.payload:
+    if edit is None or target is None or "moved_members" not in edit.payload:
         raise ThemeEditError(_("这个主题没有可以撤销的合并"))
-    for answer_id, moved, added in edit.payload["members"]:
+    for answer_id, moved, added in edit.payload["moved_members"]:
         member = session.get(ThemeMember, (target.id, answer_id))
         if member is None:
             continue
@@ -123,10 +124,32 @@ def _merge_edit(session, theme: Theme) -> ThemeEdit | None:
 
 
 def split(session, theme: Theme, user_id: int | None) -> list[Theme]:
+    """Split `theme` into sub-themes; the edit keeps which comments went to which part, so a full re-run can
+    divide the theme the same way (`app.themes.replay`)."""
+    members, respondents = member_ids(session, theme.id), theme.respondents
     parts = split_theme(session, theme)
     into = [part.id for part in parts]
-    record_edit(session, theme, "split", user_id, {"into": into}, into=into)
+    record_edit(
+        session,
+        theme,
+        "split",
+        user_id,
+        {"into": into},
+        into=into,
+        members=members,
+        respondents=respondents,
+        parts=[{"lineage": part.lineage, "members": member_ids(session, part.id)} for part in parts],
+    )
     return parts
+
+
+def member_ids(session, theme_id: int) -> list[str]:
+    """The answer ids of a theme's comments, in id order."""
+    return list(
+        session.execute(
+            select(ThemeMember.answer_id).where(ThemeMember.theme_id == theme_id).order_by(ThemeMember.answer_id)
+        ).scalars()
+    )
 
 
 def move(session, theme: Theme, answer_id: str, target_id: int | None, user_id: int | None) -> Theme:
@@ -150,36 +173,6 @@ def _other_theme(session, theme: Theme, target_id: int | None) -> Theme:
     if target is None or target.run_id != theme.run_id or target.id == theme.id:
         raise ThemeEditError(_("请选择同一次分析中的另一个主题"))
     return target
-
-
-def reapply_edits(session, run: ThemeRun) -> None:
-    """Edits made on earlier runs of the same campaigns are re-applied by matching lineage."""
-    edits = (
-        session.execute(
-            select(ThemeEdit)
-            .join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
-            .where(ThemeRun.id != run.id)
-            .order_by(ThemeEdit.id)
-        )
-        .scalars()
-        .all()
-    )
-    by_lineage = {t.lineage: t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars()}
-    undone = {edit.payload.get("merge_edit_id") for edit in edits if edit.action == "unmerge"}
-    for edit in edits:
-        if edit.id in undone:
-            continue
-        theme = by_lineage.get(edit.payload.get("lineage"))
-        if theme is None:
-            continue
-        if edit.action == "rename":
-            theme.custom_label = edit.payload["label"]
-        elif edit.action == "noise":
-            theme.is_noise = bool(edit.payload.get("noise", True))
-        elif edit.action == "merge":
-            target = by_lineage.get(edit.payload.get("into_lineage"))
-            if target is not None and target.id != theme.id:
-                merge_themes(session, theme, target)
 
 
 def merge_themes(session, source: Theme, target: Theme) -> list[list]:

@@ -18,7 +18,9 @@ from app.jobs import ACTIVE, check_all, enqueue
 from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
 from app.themes import edits
 from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
-from app.themes.released import released_themes, shown_members
+from app.themes.emerging import emerging_themes
+from app.themes.released import negative_cues, released_themes, shown_members
+from app.themes.replay import unapplied_edits
 from app.themes.runs import ThemeRunError, create_run
 
 bp = Blueprint("themes", __name__)
@@ -68,18 +70,22 @@ def run(run_id: int):
         db.session.refresh(theme_run)
     released = released_themes(db.session, theme_run)
     notices_by_theme, elsewhere = theme_notices({item.theme.id for item in released.themes})
+    members = {item.theme.id: shown_members(db.session, item, MEMBERS_SHOWN) for item in released.themes}
     return render_template(
         "themes/run.html",
         notices_by_theme=notices_by_theme,
         elsewhere=elsewhere,
         run=theme_run,
         released=released,
-        members={item.theme.id: shown_members(db.session, item, MEMBERS_SHOWN) for item in released.themes},
+        members=members,
+        cues={item.theme.id: negative_cues(db.session, item, members[item.theme.id]) for item in released.themes},
         form=FlaskForm(),
         role_labels=ROLE_LABELS,
         targets=[item for item in released.themes if not item.theme.is_other],
         split_min=SPLIT_MIN_COMMENTS,
         merged=edits.merged_sources(db.session, theme_run),
+        unapplied=unapplied_edits(db.session, theme_run),
+        emerging={found.item.theme.id: found for found in emerging_themes(db.session, theme_run)},
     )
 
 

@@ -317,3 +317,41 @@ def test_a_merge_can_be_undone_and_stays_undone_when_the_run_is_refreshed(runner
     assert not db.session.execute(
         select(Theme).where(Theme.run_id == again["id"], Theme.merged_into_id.is_not(None))
     ).first()
+
+
+def test_the_run_page_says_why_a_listed_comment_counts_as_negative(runner, client, login_as):
+    from markupsafe import escape
+
+    from analysis.text.normalise import normalise
+    from analysis.text.polarity import explain
+    from app.models import Answer
+
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    shown = next(t for t in data["themes"] if not t["is_other"] and t["respondents"] >= 10)
+    listed = db.session.execute(
+        select(Answer.id, Answer.value_text, ThemeMember.polarity)
+        .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+        .where(ThemeMember.theme_id == shown["id"])
+        .order_by(Answer.id)
+        .limit(30)
+    ).all()
+    login_as("manager")
+    html = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
+    for _answer_id, text, polarity in listed:
+        after = html.split(f"<li><blockquote>{escape(text)}</blockquote>", 1)[1].split("</li>", 1)[0]
+        cues = [c.text for c in explain(normalise(text)).cues if c.weight < 0]
+        assert ("data-negative-cues" in after) == (polarity == "negative" and bool(cues)), text
+        assert all(f"<mark>{escape(cue)}</mark>" in after for cue in cues if polarity == "negative"), text
+
+
+def test_a_suggestion_pre_filled_from_a_theme_takes_its_readable_label_as_title(runner, client, login_as):
+    from markupsafe import escape
+
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    shown = next(t for t in data["themes"] if not t["is_other"] and t["respondents"] >= 10)
+    assert "、" not in shown["label"]
+    login_as("manager")
+    page = client.get(f"/committee/from-theme/{shown['id']}").get_data(as_text=True)
+    assert f'value="{escape(shown["label"])}"' in page
