@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from analysis.insights import Insight, Standing, insights, movers, strengths_and_focus
 from analysis.release import OVERALL, department_ancestor, group_key
 from analysis.report import top_themes
@@ -119,14 +117,16 @@ def department_rates(session, campaign: Campaign, state: ReleaseState, level: in
 
 
 def theme_summary(session, campaign: Campaign) -> dict | None:
-    """The latest succeeded theme run of the campaign's quarter: its top themes with their trend."""
+    """The latest succeeded theme run of the campaign's quarter: its top themes with their trend, and those
+    that emerged this quarter (`app.themes.emerging`)."""
     from app.reports.service import theme_summaries
+    from app.themes.emerging import emerging_themes
+    from app.themes.released import run_k_text
 
     summaries, run = theme_summaries(session, campaign.quarter)
     if run is None:
         return None
-    k_text = (run.params or {}).get("k_text") or current_app.config["ANONYMITY_MIN_GROUP_TEXT"]
-    return {"run": run, **top_themes(summaries, k_text)}
+    return {"run": run, **top_themes(summaries, run_k_text(session, run)), "emerging": emerging_themes(session, run)}
 
 
 def results_home(session, campaign: Campaign, language: str) -> dict:

@@ -98,3 +98,12 @@ def test_a_theme_run_notifies_its_emerging_themes_once(app, runner, robot):
     assert len(wait_for(robot, len(deliveries))) == len(deliveries)
     run_cli(runner, q4.id, full=True)
     assert len(db.session.execute(select(WebhookDelivery)).scalars().all()) == len(deliveries)
+
+
+def test_the_results_home_flags_emerging_themes(client, login_as):
+    run = quarters()
+    login_as("manager")
+    html = client.get(f"/results/{run.campaign_ids[0]}").get_data(as_text=True)
+    flagged = html[html.index("新出现或增长的主题") :]
+    assert flagged.count('data-emerging="new"') == 2 and flagged.count('data-emerging="growing"') == 1
+    assert "培训*不够*" in flagged and "停车难" not in html  # a new theme below k_text is not even named
