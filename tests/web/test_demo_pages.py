@@ -24,6 +24,7 @@ LATIN_IN_CHINESE = {
         "SUS",
         "eNPS",
         "ADKAR",
+        *("Awareness", "Desire", "Knowledge", "Ability", "Reinforcement"),  # ADKAR's elements, kept in brackets
         "CSV",
         "XLSX",
         "Excel",
