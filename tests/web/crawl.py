@@ -66,13 +66,19 @@ def _same_site(base: str, href: str) -> str | None:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _skipped(app, url: str) -> bool:
+def _endpoint(app, url: str) -> str | None:
+    """The endpoint a URL's path routes to, whichever method the route takes (logout only takes POST)."""
     adapter = app.url_map.bind("localhost")
-    try:
-        endpoint, _ = adapter.match(urlsplit(url).path, method="GET")
-    except HTTPException:
-        return False
-    return endpoint in SKIPPED_ENDPOINTS
+    for method in ("GET", "POST"):
+        try:
+            return adapter.match(urlsplit(url).path, method=method)[0]
+        except HTTPException:
+            continue
+    return None
+
+
+def _skipped(app, url: str) -> bool:
+    return _endpoint(app, url) in SKIPPED_ENDPOINTS
 
 
 def _fetch(client, url: str) -> tuple[Page, list[str], list[str]]:
