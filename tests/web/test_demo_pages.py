@@ -28,6 +28,8 @@ LATIN_IN_CHINESE = {
         "CSV",
         "XLSX",
         "Excel",
+        "YAML",
+        "JavaScript",
         "PDF",
         "UTF",
         "GBK",
