@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
+from surveys.i18n import gettext
+
 BELOW_K = "below_k"
 COMPLEMENTARY = "complementary"
 DIFFERENCING = "differencing"
@@ -41,26 +43,16 @@ class Release:
 
 
 def suppression_message(reason: str, k: int, language: str = "zh") -> str:
-    messages = {
-        "zh": {
-            BELOW_K: f"不足 {k} 人",
-            COMPLEMENTARY: "为防止推算而隐藏",
-            DIFFERENCING: "为防止推算而隐藏",
-            SEARCH_BOUND: "为防止推算而隐藏",
-            STALE: "为防止推算，显示上次发布的数据",
-            GROUP_HIDDEN: f"其中有群体的数据未公开（不足 {k} 人或为防推算而隐藏），跨群体的统计一并不显示",
-        },
-        "en": {
-            BELOW_K: f"fewer than {k}",
-            COMPLEMENTARY: "hidden so that no small group can be worked out",
-            DIFFERENCING: "hidden so that no small group can be worked out",
-            SEARCH_BOUND: "hidden so that no small group can be worked out",
-            STALE: "showing the last released figures, so that no small group can be worked out",
-            GROUP_HIDDEN: f"a group in it is not released (fewer than {k} or hidden against differencing), "
-            "so the statistic across the groups is withheld too",
-        },
-    }
-    return messages.get(language, messages["zh"])[reason]
+    """Why a group is not shown, in `language` (the catalogue's Chinese msgids, translated by `surveys.i18n`)."""
+    if reason == BELOW_K:
+        return gettext("不足 %(k)s 人", language, k=k)
+    if reason in (COMPLEMENTARY, DIFFERENCING, SEARCH_BOUND):
+        return gettext("为防止推算而隐藏", language)
+    if reason == STALE:
+        return gettext("为防止推算，显示上次发布的数据", language)
+    if reason == GROUP_HIDDEN:
+        return gettext("其中有群体的数据未公开（不足 %(k)s 人或为防推算而隐藏），跨群体的统计一并不显示", language, k=k)
+    raise KeyError(reason)
 
 
 def may_release(n: int, k: int) -> bool:

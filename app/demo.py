@@ -254,13 +254,14 @@ DEMO_PATHS = {
 
 def _decided_suggestion(session, themes, module, status, note, target, actor):
     """A published suggestion from `themes`, taken through the committee's workflow to `status`."""
-    from app.committee.service import create_suggestion, publish
+    from app.committee.service import create_suggestion, publish, theme_draft
     from app.committee.workflow import Decision, transition
+    from app.themes.released import theme_as_shown
 
     suggestion = create_suggestion(
         session,
         f"改进：{themes[0].display_label}",
-        "由意见主题生成",
+        theme_draft(theme_as_shown(session, themes[0]))["description"],
         module,
         actor,
         source="theme",

@@ -1,10 +1,12 @@
-"""Locale selection (Chinese by default, English on request) and Chinese-first formatting filters."""
+"""Locale selection (Chinese by default, English on request), Chinese-first formatting filters, and the mark
+that tells user data from UI text."""
 
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, has_request_context, session
 from flask_babel import get_locale
+from markupsafe import Markup
 
 from analysis.months import Month, MonthError
 from analysis.quarters import Quarter, QuarterError
@@ -13,7 +15,7 @@ from app.models.types import utcnow
 
 
 def select_locale() -> str:
-    """The session's language in a request; Chinese (the default) for CLI commands and jobs."""
+    """The session's language; outside a request (CLI commands, background jobs) the default, Chinese."""
     lang = session.get("lang") if has_request_context() else None
     return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
 
@@ -139,6 +141,17 @@ def language_return_path() -> str:
     return request.full_path.rstrip("?")
 
 
+USER_DATA = {"class": "data"}  # render_kw of a form control whose options are user data (department paths, waves)
+
+
+def user_data(value: object) -> Markup:
+    """User data (a name, a department path, a comment, a title) marked `<span class="data">`: it stays in the
+    language it was written in, and the language tests skip it (README, "Translations")."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<span class="data">%s</span>') % value
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters.update(
@@ -150,5 +163,6 @@ def init_app(app: Flask) -> None:
         number=format_number,
         percent=format_percent,
         signed=format_signed,
+        data=user_data,
     )
     app.jinja_env.globals.update(current_language=current_language, language_return_path=language_return_path)

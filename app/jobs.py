@@ -36,6 +36,24 @@ QUEUE = "changepulse"
 STATES = ("queued", "running", "succeeded", "failed")  # of a job, and of what it works on (a theme run)
 ACTIVE = STATES[:2]
 STATE_LABELS = {"queued": _l("排队中"), "running": _l("进行中"), "succeeded": _l("已完成"), "failed": _l("失败")}
+STAGE_LABELS = {  # what a job's page says it is doing (theme runs, refreshes, exports)
+    "queued": _l("排队中"),
+    "load": _l("读取评论"),
+    "normalise": _l("清洗文本"),
+    "tokenise": _l("分词"),
+    "vectorise": _l("计算文本特征"),
+    "cluster": _l("聚类"),
+    "label": _l("提取关键词"),
+    "assign": _l("归入已有主题"),
+    "build": _l("生成文件"),
+    "store": _l("保存结果"),
+    "done": _l("已完成"),
+}
+
+
+def stage_label(stage: str | None) -> str:
+    """A job stage in the reader's language; an unknown stage (a newer job kind's) as it is."""
+    return str(STAGE_LABELS.get(stage, stage or "")) if stage else ""
 
 
 @dataclass(frozen=True)
@@ -443,6 +461,7 @@ def job_dict(job: BackgroundJob) -> dict:
         "kind": job.kind,
         "status": job.status,
         "stage": job.stage,
+        "stage_label": stage_label(job.stage),
         "progress": job.progress,
         "error": job.error,
         "backend": job.backend,
@@ -454,9 +473,9 @@ def job_dict(job: BackgroundJob) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Templates ask the job states from here: `job_active` (still to finish) and `job_state_labels`;
-    and the scheduler starts with the first request of a process that has periodic tasks."""
+    """Templates ask the job states from here: `job_active` (still to finish), `job_state_labels` and
+    `stage_label`; and the scheduler starts with the first request of a process that has periodic tasks."""
     from app import scheduler
 
-    app.jinja_env.globals.update(job_active=ACTIVE, job_state_labels=STATE_LABELS)
+    app.jinja_env.globals.update(job_active=ACTIVE, job_state_labels=STATE_LABELS, stage_label=stage_label)
     scheduler.init_app(app)

@@ -15,6 +15,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "app" / "translations"
 PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
+MAPPING = ROOT / "babel.cfg"  # which files are extracted: the app, its templates and the pure packages
+KEYWORDS = ("_l", "lazy_gettext")  # marking functions beside Babel's defaults (_, gettext, ngettext, N_…)
 
 
 def pybabel(*args: str) -> None:
@@ -31,11 +33,8 @@ def update(extra: dict[str, str]) -> list[str]:
     pybabel(
         "extract",
         "-F",
-        "babel.cfg",
-        "-k",
-        "_l",
-        "-k",
-        "lazy_gettext",
+        str(MAPPING),
+        *(option for keyword in KEYWORDS for option in ("-k", keyword)),
         "--no-location",
         "--sort-output",
         "-o",

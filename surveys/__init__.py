@@ -1,6 +1,6 @@
 """Survey instruments as data: definitions, validation, WTForms form building and scoring.
 
-Pure Python (wtforms, pandas, numpy, PyYAML, stdlib); never imports flask or app.
+Pure Python (wtforms, pandas, numpy, PyYAML, Babel, stdlib); never imports flask or app.
 """
 
 from surveys.definitions import (

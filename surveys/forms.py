@@ -1,7 +1,7 @@
 """Building a WTForms form class from an instrument, and reading the answers back out of it.
 
 The base class is passed in (the app passes Flask-WTF's FlaskForm), so this module stays free of Flask.
-Messages are in Chinese by default, English with locale="en".
+Messages are in Chinese by default and in another language (locale="en") from the catalogue (`surveys.i18n`).
 """
 
 from __future__ import annotations
@@ -12,32 +12,8 @@ from wtforms import Form, RadioField, SelectMultipleField, TextAreaField, widget
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
+from surveys.i18n import gettext
 from surveys.model import Instrument, Question
-
-MESSAGES = {
-    "zh": {
-        "required": "请回答这道题",
-        "invalid_choice": "请从给出的选项中选择",
-        "too_long": "最多 {max} 字，当前 {length} 字，请精简后再提交",
-        "too_many": "最多选择 {max} 项，当前选了 {count} 项",
-        "bad_characters": "内容中含有无法保存的特殊字符（如空字符），请删除后再提交",
-        "anchors_agreement": ("1 = 非常不同意", "5 = 非常同意"),
-        "anchors_agreement7": ("1 = 非常不同意", "7 = 非常同意"),
-        "anchors_nps": ("0 = 完全不可能", "10 = 非常可能"),
-        "max_choices_hint": "最多选 {max} 项",
-    },
-    "en": {
-        "required": "Please answer this question",
-        "invalid_choice": "Please choose one of the options",
-        "too_long": "At most {max} characters; you wrote {length}. Please shorten it",
-        "too_many": "Choose at most {max}; you chose {count}",
-        "bad_characters": "The text contains characters that cannot be saved (such as NUL); please remove them",
-        "anchors_agreement": ("1 = strongly disagree", "5 = strongly agree"),
-        "anchors_agreement7": ("1 = strongly disagree", "7 = strongly agree"),
-        "anchors_nps": ("0 = not at all likely", "10 = extremely likely"),
-        "max_choices_hint": "Choose at most {max}",
-    },
-}
 
 
 def has_unstorable_characters(text: str) -> bool:
@@ -50,11 +26,36 @@ def _values(choices) -> set:
 
 
 class _Messages:
-    def __init__(self, locale: str):
-        self.table = MESSAGES.get(locale, MESSAGES["zh"])
+    """The validation messages and hints of a form, in its language (from the catalogue)."""
 
-    def __call__(self, key: str, **values) -> str:
-        return self.table[key].format(**values)
+    def __init__(self, locale: str):
+        self.locale = locale
+
+    def required(self) -> str:
+        return gettext("请回答这道题", self.locale)
+
+    def invalid_choice(self) -> str:
+        return gettext("请从给出的选项中选择", self.locale)
+
+    def too_long(self, limit: int, length: int) -> str:
+        return gettext("最多 %(max)s 字，当前 %(length)s 字，请精简后再提交", self.locale, max=limit, length=length)
+
+    def too_many(self, limit: int, count: int) -> str:
+        return gettext("最多选择 %(max)s 项，当前选了 %(count)s 项", self.locale, max=limit, count=count)
+
+    def bad_characters(self) -> str:
+        return gettext("内容中含有无法保存的特殊字符（如空字符），请删除后再提交", self.locale)
+
+    def max_choices_hint(self, limit: int) -> str:
+        return gettext("最多选 %(max)s 项", self.locale, max=limit)
+
+    def anchors(self, question_type: str) -> tuple[str, str]:
+        """The default end labels of a scale whose question names none."""
+        if question_type == "likert7":
+            return gettext("1 = 非常不同意", self.locale), gettext("7 = 非常同意", self.locale)
+        if question_type == "nps":
+            return gettext("0 = 完全不可能", self.locale), gettext("10 = 非常可能", self.locale)
+        return gettext("1 = 非常不同意", self.locale), gettext("5 = 非常同意", self.locale)
 
 
 class ScaleField(RadioField):
@@ -73,17 +74,17 @@ class ScaleField(RadioField):
                 self.data = int(valuelist[0])
             except (TypeError, ValueError):
                 self.data = None
-                raise ValueError(self.messages("invalid_choice")) from None
+                raise ValueError(self.messages.invalid_choice()) from None
 
     def pre_validate(self, form):
         if self.process_errors:
             raise StopValidation()
         if self.data is None:
             if self.required or getattr(self, "raw", None) not in (None, ""):
-                raise StopValidation(self.messages("required") if self.required else self.messages("invalid_choice"))
+                raise StopValidation(self.messages.required() if self.required else self.messages.invalid_choice())
             raise StopValidation()
         if self.data not in _values(self.choices):
-            raise StopValidation(self.messages("invalid_choice"))
+            raise StopValidation(self.messages.invalid_choice())
 
 
 class SingleChoiceField(RadioField):
@@ -98,10 +99,10 @@ class SingleChoiceField(RadioField):
     def pre_validate(self, form):
         if self.data is None:
             if self.required:
-                raise StopValidation(self.messages("required"))
+                raise StopValidation(self.messages.required())
             raise StopValidation()
         if self.data not in _values(self.choices):
-            raise StopValidation(self.messages("invalid_choice"))
+            raise StopValidation(self.messages.invalid_choice())
 
 
 class MultiChoiceField(SelectMultipleField):
@@ -121,13 +122,13 @@ class MultiChoiceField(SelectMultipleField):
         chosen = self.data or []
         if not chosen:
             if self.required:
-                raise StopValidation(self.messages("required"))
+                raise StopValidation(self.messages.required())
             raise StopValidation()
         allowed = _values(self.choices)
         if any(value not in allowed for value in chosen) or len(set(chosen)) != len(chosen):
-            raise StopValidation(self.messages("invalid_choice"))
+            raise StopValidation(self.messages.invalid_choice())
         if self.max_choices is not None and len(chosen) > self.max_choices:
-            raise StopValidation(self.messages("too_many", max=self.max_choices, count=len(chosen)))
+            raise StopValidation(self.messages.too_many(self.max_choices, len(chosen)))
 
 
 class CommentField(TextAreaField):
@@ -143,19 +144,18 @@ class CommentField(TextAreaField):
         text = self.data or ""
         if not text.strip():
             if self.required:
-                raise StopValidation(self.messages("required"))
+                raise StopValidation(self.messages.required())
             raise StopValidation()
         if has_unstorable_characters(text):
-            raise StopValidation(self.messages("bad_characters"))
+            raise StopValidation(self.messages.bad_characters())
         if len(text) > self.max_length:
-            raise StopValidation(self.messages("too_long", max=self.max_length, length=len(text)))
+            raise StopValidation(self.messages.too_long(self.max_length, len(text)))
 
 
 def _anchor_text(question: Question, locale: str, messages: _Messages) -> str:
     if question.anchors:
         return f"{question.anchors['low'][locale]} … {question.anchors['high'][locale]}"
-    key = {"likert5": "anchors_agreement", "likert7": "anchors_agreement7", "nps": "anchors_nps"}[question.type]
-    low, high = messages.table[key]
+    low, high = messages.anchors(question.type)
     return f"{low} … {high}"
 
 
@@ -175,7 +175,7 @@ def build_field(question: Question, locale: str = "zh"):
     if question.type == "single":
         return SingleChoiceField(label, choices=choices, **common)
     if question.type == "multi":
-        hint = messages("max_choices_hint", max=question.max_choices) if question.max_choices else ""
+        hint = messages.max_choices_hint(question.max_choices) if question.max_choices else ""
         return MultiChoiceField(label, choices=choices, max_choices=question.max_choices, description=hint, **common)
     return CommentField(label, max_length=question.max_length or 1000, **common)
 

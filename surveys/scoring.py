@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from surveys.i18n import gettext
 from surveys.model import Instrument, Scale
 
 ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
@@ -265,12 +266,12 @@ def _kind(key: str) -> str:
 
 def score_scales(instrument: Instrument, language: str = "zh") -> list[ScoreScale]:
     """The figures an instrument's scales give a group, in the instrument's order, labelled in `language`."""
-    headline = {"sus": ("SUS", "系统易用性 SUS"), "enps": ("eNPS", "推荐值 eNPS")}
+    headline = {"sus": gettext("系统易用性 SUS", language), "enps": gettext("推荐值 eNPS", language)}
     scales = []
     for column in score_columns(scale.code for scale in instrument.scales):
         key = score_key(column)
         if key in headline:
-            label = headline[key][0 if language == "en" else 1]
+            label = headline[key]
         else:
             scale = next(s for s in instrument.scales if s.code == column)
             label = scale.title.get(language) or scale.title["zh"]

@@ -6,10 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
 from app.forms import QuarterField
-from app.models import STAFF_ROLES
+from app.models import STAFF_ROLE_LABELS, STAFF_ROLES
 from app.staff import MAX_EMAIL_LENGTH, MAX_PASSWORD_LENGTH
-
-STAFF_ROLE_LABELS = {"admin": _l("管理员"), "manager": _l("变革经理"), "committee": _l("改进委员会")}
 
 
 class PeopleImportForm(FlaskForm):

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from app.access import allow
 from app.admin.forms import (
-    STAFF_ROLE_LABELS,
     ConfirmForm,
     MetricsImportForm,
     PeopleImportForm,
@@ -20,10 +19,10 @@ from app.extensions import db
 from app.i18n import format_quarter
 from app.metrics.importer import parse_metrics_file
 from app.metrics.service import known_departments, quarters_imported, replace_quarter
-from app.models import ROLE_LABELS, ApiToken, StaffUser
+from app.models import ROLE_LABELS, STAFF_ROLE_LABELS, ApiToken, StaffUser
 from app.models.types import utcnow
 from app.people.directory import apply_import, department_paths, find_people
-from app.people.importer import parse_people_file
+from app.people.importer import parse_people_file, role_names
 from app.staff import (
     StaffUserError,
     change_role,
@@ -81,7 +80,7 @@ def people_import():
             flash(_("导入成功：") + summary.describe(), "success")
             return redirect(url_for("admin.people"))
         errors = result.errors
-    return render_template("admin/people_import.html", form=form, errors=errors)
+    return render_template("admin/people_import.html", form=form, errors=errors, role_names=role_names())
 
 
 @bp.route("/metrics", methods=["GET", "POST"])

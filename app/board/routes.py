@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from analysis.months import Month, MonthError
 from analysis.privacy import may_release
 from app.access import PUBLIC, allow
-from app.committee.accounts import last_event_at, month_account, month_counts, status_month
+from app.committee.accounts import earlier_month, last_event_at, month_account, month_counts, status_month
 from app.committee.effect import measured_effect
 from app.committee.forms import BoxForm, module_select
 from app.committee.service import (
@@ -109,7 +109,7 @@ def month_page(month: str):
         counts=account.counts,
         labels=STATUS_LABELS,
         modules=module_labels(db.session, current_language(), published_only=True),
-        previous=parsed.previous,
+        previous=earlier_month(db.session, parsed, company_timezone()),
         following=parsed.next if parsed < current_month() else None,
     )
 

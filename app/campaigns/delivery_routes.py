@@ -11,6 +11,7 @@ from flask import Response, abort, current_app, flash, jsonify, redirect, render
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
 from app.audit import record
@@ -25,6 +26,7 @@ from app.campaigns.service import (
 )
 from app.delivery.service import INVITATION, delivery_log, set_reminders
 from app.extensions import db
+from app.i18n import USER_DATA
 from app.jobs import check_liveness, enqueue, job_dict, jobs_for
 from app.models import BackgroundJob, Campaign, Department
 
@@ -61,9 +63,9 @@ def _errors(*fields) -> str:
     return "；".join(str(message) for field in fields for message in field.errors) or _("页面已过期，请刷新后重试。")
 
 
-def _department_choices() -> list[tuple[str, str]]:
+def _department_choices() -> list[SelectChoice]:
     paths = db.session.execute(select(Department.path).order_by(Department.path)).scalars()
-    return [("", _("全部"))] + [(p, p) for p in paths]
+    return [SelectChoice("", _("全部"))] + [SelectChoice(p, p, USER_DATA) for p in paths]
 
 
 @bp.route("/<int:campaign_id>/deliveries/<purpose>", methods=["POST"])

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.forms import QuarterField
+from app.i18n import USER_DATA
 from app.models import ROLE_LABELS
 
 
@@ -27,9 +28,11 @@ class CampaignForm(FlaskForm):
     instrument = SelectField(_l("问卷"), validators=[DataRequired(message=_l("请选择问卷"))])
     quarter = QuarterField(_l("季度"), validators=[DataRequired(message=_l("请填写季度"))])
     title = StringField(_l("标题"), validators=[Length(max=200)])
-    departments = SelectMultipleField(_l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=True)
+    departments = SelectMultipleField(
+        _l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=True, render_kw=USER_DATA
+    )
     roles = MultiCheckboxField(_l("角色（不选则为全部）"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
-    waves = MultiCheckboxField(_l("上线批次（不选则为全部）"), choices=[])
+    waves = MultiCheckboxField(_l("上线批次（不选则为全部）"), choices=[], render_kw=USER_DATA)
     opens_at = DateTimeLocalField(_l("开始时间（不填则立即开始）"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("结束时间"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     mode = RadioField(

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
 from analysis.quarters import Quarter, QuarterError
@@ -22,7 +24,7 @@ MIN_GROUP_FLOOR = 3
 
 
 class CampaignError(ValueError):
-    """A rule was broken; the message is for the user, in Chinese."""
+    """A rule was broken; the message is for the user, in the reader's language (Chinese outside a request)."""
 
 
 def new_token() -> str:
@@ -61,14 +63,14 @@ def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = Non
     except QuarterError as exc:
         raise CampaignError(str(exc)) from exc
     if spec.mode not in MODES:
-        raise CampaignError(f"未知模式“{spec.mode}”，可用：anonymous、confidential")
+        raise CampaignError(_("未知模式“%(mode)s”，可用：%(modes)s", mode=spec.mode, modes=", ".join(MODES)))
     _check_thresholds(spec.min_group, spec.min_group_text)
     now = utcnow()
     opens_at = spec.opens_at
     if opens_at is None and not spec.draft:
         opens_at = now
     if spec.closes_at is not None and opens_at is not None and spec.closes_at <= opens_at:
-        raise CampaignError("结束时间必须晚于开始时间")
+        raise CampaignError(_("结束时间必须晚于开始时间"))
     _check_audience(session, spec.departments, spec.roles)
     if spec.repeat_lead_days is not None:
         check_lead_days(spec.repeat_lead_days)
@@ -109,9 +111,9 @@ def _audit(session, actor_id: int | None, action: str, campaign: Campaign, detai
 
 def _check_thresholds(min_group: int, min_group_text: int) -> None:
     if min_group < MIN_GROUP_FLOOR or min_group_text < MIN_GROUP_FLOOR:
-        raise CampaignError(f"匿名门槛不能低于 {MIN_GROUP_FLOOR} 人")
+        raise CampaignError(_("匿名门槛不能低于 %(k)s 人", k=MIN_GROUP_FLOOR))
     if min_group_text < min_group:
-        raise CampaignError("评论的匿名门槛不能低于数据的匿名门槛")
+        raise CampaignError(_("评论的匿名门槛不能低于数据的匿名门槛"))
 
 
 def _check_audience(session, departments: list[str], roles: list[str]) -> None:
@@ -119,12 +121,12 @@ def _check_audience(session, departments: list[str], roles: list[str]) -> None:
 
     unknown_roles = [r for r in roles if r not in ROLES]
     if unknown_roles:
-        raise CampaignError("未知角色：" + "、".join(unknown_roles))
+        raise CampaignError(_("未知角色：%(roles)s", roles=_("、").join(unknown_roles)))
     if departments:
         known = set(session.execute(select(Department.path).where(Department.path.in_(departments))).scalars())
         missing = [d for d in departments if d not in known]
         if missing:
-            raise CampaignError("未找到部门：" + "、".join(missing))
+            raise CampaignError(_("未找到部门：%(departments)s", departments=_("、").join(missing)))
 
 
 MAX_LEAD_DAYS, DEFAULT_LEAD_DAYS = 60, 14
@@ -192,15 +194,15 @@ def change_settings(
     answered = has_responses(session, campaign)
     if mode is not None and mode != campaign.mode:
         if answered:
-            raise CampaignError("已有人提交问卷，不能再修改匿名模式")
+            raise CampaignError(_("已有人提交问卷，不能再修改匿名模式"))
         if mode not in MODES:
-            raise CampaignError(f"未知模式“{mode}”")
+            raise CampaignError(_("未知模式“%(mode)s”", mode=mode))
         campaign.mode = mode
     new_k = campaign.min_group if min_group is None else min_group
     new_k_text = campaign.min_group_text if min_group_text is None else min_group_text
     _check_thresholds(new_k, new_k_text)
     if answered and (new_k < campaign.min_group or new_k_text < campaign.min_group_text):
-        raise CampaignError("已有人提交问卷，匿名门槛只能提高，不能降低")
+        raise CampaignError(_("已有人提交问卷，匿名门槛只能提高，不能降低"))
     campaign.min_group, campaign.min_group_text = new_k, new_k_text
 
 
@@ -209,8 +211,8 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
     "open": {"open", "closed"},  # open → open: a campaign scheduled for later opens now
     "closed": set(),  # final
 }
-STATUS_NAMES = {"draft": "草稿", "open": "进行中", "closed": "已结束"}
-REFUSALS = {("closed", "open"): "活动已结束，不能重新开启", ("closed", "closed"): "活动已经结束"}
+STATUS_NAMES = {"draft": _l("草稿"), "open": _l("进行中"), "closed": _l("已结束")}
+REFUSALS = {("closed", "open"): _l("活动已结束，不能重新开启"), ("closed", "closed"): _l("活动已经结束")}
 
 
 def change_status(session, campaign: Campaign, to: str, actor_id: int | None = None, now: datetime | None = None):
@@ -220,11 +222,12 @@ def change_status(session, campaign: Campaign, to: str, actor_id: int | None = N
     closing time to `now`. Scheduled opening and closing otherwise stay as `availability()` reads them.
     """
     if to not in STATUS_TRANSITIONS:
-        raise CampaignError(f"未知状态“{to}”")
+        raise CampaignError(_("未知状态“%(status)s”", status=to))
     from_status = campaign.status
     if to not in STATUS_TRANSITIONS[from_status]:
+        refusal = REFUSALS.get((from_status, to))
         raise CampaignError(
-            REFUSALS.get((from_status, to)) or f"不能从“{STATUS_NAMES[from_status]}”变为“{STATUS_NAMES[to]}”"
+            str(refusal) if refusal else _("不能从“%(a)s”变为“%(b)s”", a=STATUS_NAMES[from_status], b=STATUS_NAMES[to])
         )
     now = now or utcnow()
     campaign.status = to
@@ -285,7 +288,7 @@ def issue_invitations(
     Completed invitations are never reissued.
     """
     if campaign.status == "closed":
-        raise CampaignError("活动已结束，不能再发放邀请")
+        raise CampaignError(_("活动已结束，不能再发放邀请"))
     existing = {
         inv.person_id: inv
         for inv in session.execute(select(Invitation).where(Invitation.campaign_id == campaign.id)).scalars()

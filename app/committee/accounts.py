@@ -138,6 +138,21 @@ def last_event_at(session, month: Month, timezone: str) -> datetime | None:
     return event.created_at if event is not None else None
 
 
+def earlier_month(session, month: Month, timezone: str) -> Month | None:
+    """The month before `month` if the record reaches back to it (a published suggestion's event in it or
+    before), else None: the month pages and the digest pages link back that far and no further."""
+    first = session.execute(
+        select(SuggestionEvent.created_at)
+        .join(Suggestion, SuggestionEvent.suggestion_id == Suggestion.id)
+        .where(Suggestion.published.is_(True))
+        .order_by(SuggestionEvent.created_at)
+        .limit(1)
+    ).scalar_one_or_none()
+    if first is None or Month.of(first, timezone) >= month:
+        return None
+    return month.previous
+
+
 def status_month(suggestion: Suggestion, timezone: str) -> Month | None:
     """The month of the event that gave the suggestion its current status (its monthly account's page)."""
     for event in reversed(suggestion.events):

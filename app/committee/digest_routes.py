@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from analysis.months import Month, MonthError
 from app.access import allow
+from app.committee.accounts import earlier_month
 from app.committee.forms import DigestIntroductionForm, DigestScheduleForm
 from app.committee.routes import bp
 from app.delivery.digest import (
@@ -22,7 +23,7 @@ from app.delivery.digest import (
     schedule_of,
 )
 from app.extensions import db
-from app.i18n import current_month
+from app.i18n import company_timezone, current_month
 
 
 def _month(text: str | None) -> Month:
@@ -45,6 +46,7 @@ def _page(month: Month, schedule_form=None, introduction_form=None, status: int 
         introduction_form = DigestIntroductionForm(introduction=digest.introduction if digest else "", formdata=None)
     context = dict(
         month=month,
+        previous=earlier_month(db.session, month, company_timezone()),
         next_month=next_month,
         due=due,
         digest=digest,

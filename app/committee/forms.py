@@ -4,6 +4,8 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.i18n import USER_DATA
+
 
 def module_select(modules: dict[str, str]) -> list[SelectChoice]:
     """The choices of a module field: none, then the modules (`app.committee.service.module_choices`)."""
@@ -32,7 +34,7 @@ class BoxForm(FlaskForm):
     description = TextAreaField(_l("详细说明（可选）"), validators=[Length(max=1000, message=_l("最多 1000 字"))])
     module = SelectField(_l("相关功能"), choices=[], validators=[Optional()])
     role = SelectField(_l("你的角色（可选）"), choices=[], validators=[Optional()])
-    department = SelectField(_l("你的部门（可选）"), choices=[], validators=[Optional()])
+    department = SelectField(_l("你的部门（可选）"), choices=[], validators=[Optional()], render_kw=USER_DATA)
 
 
 CHANNEL_ORDER_CHOICES = [

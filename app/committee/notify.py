@@ -19,6 +19,8 @@ import urllib.parse
 import urllib.request
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.jobs import RetryLater
@@ -41,15 +43,16 @@ def signed_url(url: str, secret: str | None, timestamp_ms: int | None = None) ->
 
 
 def markdown_message(suggestion, from_status, to_status, note) -> dict:
+    """The robot's message, in the organisation's language (the default locale), whoever made the change."""
     from app.committee.workflow import STATUS_LABELS
 
-    text = (
-        f"### 改进建议状态更新\n\n**{suggestion.title}**\n\n"
-        f"{STATUS_LABELS.get(from_status, from_status or '')} → **{STATUS_LABELS[to_status]}**"
-    )
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        before, after = str(STATUS_LABELS.get(from_status, from_status or "")), str(STATUS_LABELS[to_status])
+        text = f"### {_('改进建议状态更新')}\n\n**{suggestion.title}**\n\n{before} → **{after}**"
+        title = _("建议状态：%(status)s", status=after)
     if note:
         text += f"\n\n> {note}"
-    return {"msgtype": "markdown", "markdown": {"title": f"建议状态：{STATUS_LABELS[to_status]}", "text": text}}
+    return {"msgtype": "markdown", "markdown": {"title": title, "text": text}}
 
 
 def queue_notification(suggestion, from_status, to_status, note) -> WebhookDelivery | None:

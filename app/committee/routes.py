@@ -23,7 +23,7 @@ from app.committee.service import (
 )
 from app.committee.workflow import STATUS_LABELS, TRANSITIONS, Decision, TransitionError, decide
 from app.extensions import db
-from app.i18n import current_language
+from app.i18n import USER_DATA, current_language
 from app.models import StaffUser, Suggestion, Theme
 from app.themes.released import theme_as_shown
 
@@ -105,7 +105,7 @@ def _transition_form(suggestion):
     members = db.session.execute(
         select(StaffUser).where(StaffUser.role == "committee", StaffUser.active.is_(True)).order_by(StaffUser.name)
     ).scalars()
-    form.owner.choices = [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name) for u in members]
+    form.owner.choices = [SelectChoice("", "—")] + [SelectChoice(str(u.id), u.name, USER_DATA) for u in members]
     return form
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 from analysis.quarters import is_quarter
 from app.models import AuditLog, StaffUser, Suggestion, SuggestionEvent
 from app.models.types import is_id, utcnow
@@ -25,13 +27,13 @@ TRANSITIONS = {
     "implemented": set(),
 }
 STATUS_LABELS = {
-    "submitted": "已提交",
-    "under_review": "评审中",
-    "adopted": "已采纳",
-    "declined": "未采纳",
-    "merged": "已合并",
-    "in_progress": "实施中",
-    "implemented": "已实施",
+    "submitted": _l("已提交"),
+    "under_review": _l("评审中"),
+    "adopted": _l("已采纳"),
+    "declined": _l("未采纳"),
+    "merged": _l("已合并"),
+    "in_progress": _l("实施中"),
+    "implemented": _l("已实施"),
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from app.campaigns.links import invitation_url
@@ -79,7 +80,7 @@ def reminder_purpose(number: int) -> str:
 
 def check_channel(name: str) -> str:
     if name not in CHANNELS:
-        raise CampaignError(f"未知渠道“{name}”，可用：" + "、".join(CHANNELS))
+        raise CampaignError(_("未知渠道“%(name)s”，可用：%(channels)s", name=name, channels=", ".join(CHANNELS)))
     return name
 
 
@@ -91,9 +92,9 @@ def set_reminders(campaign: Campaign, after_days: int | None, max_reminders: int
     """Automatic reminders of a campaign: after `after_days` without an answer, at most `max_reminders`
     times (None or 0 days, or 0 times: none)."""
     if after_days is not None and not 1 <= after_days <= MAX_REMIND_AFTER_DAYS:
-        raise CampaignError(f"提醒间隔需在 1 到 {MAX_REMIND_AFTER_DAYS} 天之间")
+        raise CampaignError(_("提醒间隔需在 1 到 %(n)s 天之间", n=MAX_REMIND_AFTER_DAYS))
     if not 0 <= max_reminders <= MAX_REMINDERS:
-        raise CampaignError(f"提醒次数需在 0 到 {MAX_REMINDERS} 次之间")
+        raise CampaignError(_("提醒次数需在 0 到 %(n)s 次之间", n=MAX_REMINDERS))
     campaign.remind_after_days, campaign.remind_max = after_days or None, max_reminders
 
 
@@ -111,7 +112,7 @@ def send_invitations(
     channel = channel_for(check_channel(channel_name), current_app.config)
     now = now or utcnow()
     if availability(campaign, now) == "closed":
-        raise CampaignError("活动已结束，不能再发送邀请")
+        raise CampaignError(_("活动已结束，不能再发送邀请"))
     if dry_run:
         return _dry_run_invitations(session, campaign, channel)
     issue_invitations(session, campaign)
@@ -139,7 +140,7 @@ def send_reminders(
     channel = channel_for(check_channel(channel_name), current_app.config)
     now = now or utcnow()
     if availability(campaign, now) != "open":
-        raise CampaignError("活动未在进行中，不能发送提醒")
+        raise CampaignError(_("活动未在进行中，不能发送提醒"))
     gap = timedelta(hours=float(current_app.config.get("REMINDER_MIN_HOURS", 12)))
     history = _reminder_history(session, campaign, channel.name)
     targets, too_soon = [], 0

@@ -13,11 +13,13 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 import surveys
+from app.i18n import current_language
 from app.models import Campaign, Instrument, InstrumentVersion, Question
 from surveys.definitions import N_, Problem
 from surveys.scoring import family_scales, score_key
@@ -198,7 +200,18 @@ def list_instruments(session) -> list[dict]:
 def instrument_choices(session) -> list[SelectChoice]:
     latest = all_latest_versions(session)
     session.commit()
-    return [SelectChoice(str(v.id), f"{v.instrument.name_zh}（v{v.version}）") for v in latest]
+    english = current_language() == "en"
+    return [
+        SelectChoice(
+            str(v.id),
+            gettext(
+                "%(name)s（v%(version)s）",
+                name=v.instrument.name_en if english else v.instrument.name_zh,
+                version=v.version,
+            ),
+        )
+        for v in latest
+    ]
 
 
 def campaigns_by_version(session) -> dict[int, list[Campaign]]:

@@ -16,6 +16,8 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 
+from app.i18n import USER_DATA
+
 QUESTION_TYPE_LABELS = {
     "likert5": _l("五级量表（1–5）"),
     "likert7": _l("七级量表（1–7）"),
@@ -41,12 +43,12 @@ class QuestionRow(Form):
     text_zh = TextAreaField(_l("题目（中文）"), render_kw={"rows": 2})
     text_en = TextAreaField(_l("题目（英文，可不填）"), render_kw={"rows": 2})
     required = BooleanField(_l("必答"))
-    options = TextAreaField(_l("选项：每行一个，格式“编码 | 中文 | English”，编码和英文可省略"), render_kw={"rows": 3})
+    options = TextAreaField(_l("选项：每行一个，格式“编码 | 中文 | 英文”，编码和英文可省略"), render_kw={"rows": 3})
     max_length = StringField(_l("最多字数"))
     max_choices = StringField(_l("最多可选几项（不填则不限）"))
-    module = _select(label=_l("计入模块"), choices=[])
+    module = _select(label=_l("计入模块"), choices=[], render_kw=USER_DATA)  # the company's modules
     reverse = BooleanField(_l("反向计分"))
-    show_if_question = _select(label=_l("只在这道题的回答是……时显示"), choices=[])
+    show_if_question = _select(label=_l("只在这道题的回答是……时显示"), choices=[], render_kw=USER_DATA)
     show_if_values = StringField(_l("……以下答案之一（选项编码或分值，用逗号分隔）"))
     anchor_low_zh = StringField(_l("低分端说明（中文）"))
     anchor_low_en = StringField(_l("低分端说明（英文）"))

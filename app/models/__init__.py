@@ -8,7 +8,7 @@ from app.models.notices import NOTICE_KINDS, StaffNotice
 from app.models.people import ROLE_LABELS, ROLES, Department, DepartmentWave, Person, RoleRule
 from app.models.releases import ExportLabel, Release
 from app.models.responses import Answer, AnswerTokens, Response
-from app.models.staff import STAFF_ROLES, ApiToken, StaffUser
+from app.models.staff import STAFF_ROLE_LABELS, STAFF_ROLES, ApiToken, StaffUser
 from app.models.suggestions import Suggestion, SuggestionEvent, SuggestionTheme, WebhookDelivery
 from app.models.themes import DictionaryTerm, Theme, ThemeEdit, ThemeMember, ThemeRun
 
@@ -17,6 +17,7 @@ __all__ = [
     "ROLES",
     "ROLE_LABELS",
     "STAFF_ROLES",
+    "STAFF_ROLE_LABELS",
     "Answer",
     "AnswerTokens",
     "ApiToken",

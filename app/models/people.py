@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -11,10 +12,10 @@ from app.models.types import utcnow
 
 ROLES = ("employee", "manager", "executive", "digital_admin")
 ROLE_LABELS = {
-    "employee": "一线员工",
-    "manager": "中层管理者",
-    "executive": "高层",
-    "digital_admin": "数字化管理员",
+    "employee": _l("一线员工"),
+    "manager": _l("中层管理者"),
+    "executive": _l("高层"),
+    "digital_admin": _l("数字化管理员"),
 }
 
 
@@ -60,7 +61,7 @@ class Person(db.Model):
 
     @property
     def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return str(ROLE_LABELS.get(self.role, self.role))
 
     def to_dict(self) -> dict:
         return {

@@ -5,6 +5,7 @@ import hmac
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -14,6 +15,7 @@ from app.extensions import db
 from app.models.types import utcnow
 
 STAFF_ROLES = ("admin", "manager", "committee")
+STAFF_ROLE_LABELS = {"admin": _l("管理员"), "manager": _l("变革经理"), "committee": _l("改进委员会")}
 
 
 def sha256_hex(value: str) -> str:

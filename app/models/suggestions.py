@@ -15,6 +15,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.models.people import ROLE_LABELS
+from app.models.staff import STAFF_ROLE_LABELS
 from app.models.types import utcnow
 
 SUGGESTION_STATUSES = (
@@ -62,6 +64,12 @@ class Suggestion(db.Model):
         passive_deletes=True,
         order_by="SuggestionEvent.created_at",
     )
+
+    @property
+    def proposer_label(self) -> str:
+        """The proposer's role in the reader's language: a person's role for the public box, else a staff role."""
+        labels = ROLE_LABELS if self.source == "box" else STAFF_ROLE_LABELS
+        return str(labels.get(self.proposer_role, self.proposer_role)) if self.proposer_role else ""
 
 
 class SuggestionTheme(db.Model):

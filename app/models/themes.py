@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.types import utcnow
+
+OTHER_LABEL = _l("其他/未归类")  # the catch-all theme; stored as analysis.text's Chinese label
 
 
 class ThemeRun(db.Model):
@@ -81,7 +84,10 @@ class Theme(db.Model):
 
     @property
     def display_label(self) -> str:
-        return self.custom_label or self.label
+        """The manager's name for it, else the catch-all's name in the reader's language, else its keywords."""
+        if self.custom_label:
+            return self.custom_label
+        return str(OTHER_LABEL) if self.is_other else self.label
 
 
 class ThemeMember(db.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from app.models import Department, Person
@@ -28,7 +29,11 @@ class ImportSummary:
         return {"added": self.added_people, "changed": self.changed_people, "deactivated": self.deactivated_people}
 
     def describe(self) -> str:
-        return f"新增 {self.created} 人，更新 {self.updated} 人，未变 {self.unchanged} 人，停用 {self.deactivated} 人"
+        """In the reader's language (Chinese for CLI commands, which run outside a request)."""
+        return _(
+            "新增 %(created)s 人，更新 %(updated)s 人，未变 %(unchanged)s 人，停用 %(deactivated)s 人",
+            **self.to_dict(),
+        )
 
 
 def ensure_department(session, path: str, cache: dict[str, Department] | None = None) -> Department:

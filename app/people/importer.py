@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from flask_babel import force_locale
 
 from app.models.people import ROLE_LABELS, ROLES
 from app.spreadsheets import (
@@ -56,8 +59,15 @@ COLUMN_LABELS = {
 }
 MAX_LENGTHS = {"employee_id": 64, "name": 100, "email": 254, "department": 500, "wave": 50, "dingtalk_userid": 64}
 LANGUAGE_ALIASES = {"zh": "zh", "中文": "zh", "chinese": "zh", "en": "en", "英文": "en", "english": "en"}
-ROLE_ALIASES = {**{r: r for r in ROLES}, **{label: role for role, label in ROLE_LABELS.items()}}
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@lru_cache(maxsize=1)
+def role_names() -> dict[str, str]:
+    """The roles' Chinese names (their labels in the Chinese UI) → codes: a file's role column holds a code or
+    a Chinese name, whatever language the person importing it reads (so the answer never changes)."""
+    with force_locale("zh"):
+        return {str(label): role for role, label in ROLE_LABELS.items()}
 
 
 @dataclass
@@ -147,9 +157,10 @@ def _validate_row(label: str, row_number: int, record: dict, errors: list[str]) 
     for key, limit in MAX_LENGTHS.items():
         if len(values[key]) > limit:
             problems.append(f"{COLUMN_LABELS[key]}过长（{len(values[key])} 字符，最多 {limit}）")
-    role = ROLE_ALIASES.get(values["role"]) or ROLE_ALIASES.get(values["role"].lower())
+    names = role_names()
+    role = names.get(values["role"]) or (values["role"].lower() if values["role"].lower() in ROLES else None)
     if values["role"] and role is None:
-        allowed = "、".join(ROLE_LABELS.values()) + " 或 " + "/".join(ROLES)
+        allowed = "、".join(names) + " 或 " + "/".join(ROLES)
         problems.append(f"未知角色“{values['role']}”（可用：{allowed}）")
     department = normalise_department(values["department"], problems)
     if values["email"] and not EMAIL_PATTERN.match(values["email"]):

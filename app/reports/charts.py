@@ -19,7 +19,7 @@ def department_points(data: dict) -> list[dict]:
         x = row["usage"].get(metric) if metric else None
         if x is None or not satisfaction or satisfaction["suppressed"] or satisfaction.get("sus") is None:
             continue
-        points.append({"x": x, "y": satisfaction["sus"], "label": row["department"].split("/")[-1]})
+        points.append({"x": x, "y": satisfaction["sus"], "label": row["department"].split("/")[-1], "data": True})
     points.sort(key=lambda point: point["x"])
     for index, point in enumerate(points):
         point["below"] = index % 2 == 1  # neighbours' labels alternate above and below their dots
@@ -33,6 +33,7 @@ def theme_bars(data: dict) -> list[dict]:
             "value": item["respondents"],
             "display": _("%(n)s 人", n=item["respondents"]),
             "css": "bar-negative",
+            "data": True,  # a theme's name is the users' words
         }
         for item in data["themes"]["items"]
     ]

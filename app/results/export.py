@@ -81,7 +81,7 @@ def export_step(session, campaign: Campaign) -> int | None:
 
 def _row(label: tuple, values: dict, codes: list[str]) -> list:
     department, role, wave = label
-    cells = [ROLE_LABELS.get(role, role) if role else "", department, wave]
+    cells = [str(ROLE_LABELS.get(role, role)) if role else "", department, wave]
     for code in codes:
         value = values.get(code)
         cells.append(

@@ -106,7 +106,7 @@ def results(
         result["level"] = level
     for value in group_values(state, dimension):
         decision = state.figures(group_key(dimension, value))
-        entry = {"key": value, "label": ROLE_LABELS.get(value, value) if by == "role" else value}
+        entry = {"key": value, "label": str(ROLE_LABELS.get(value, value)) if by == "role" else value}
         if decision.shown_step is None:
             entry.update(_api_group(_hidden(decision, campaign.min_group, language)))
         else:

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from app.access import allow
 from app.audit import record
 from app.extensions import db
-from app.jobs import ACTIVE, check_all, enqueue
+from app.jobs import ACTIVE, check_all, enqueue, stage_label
 from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
 from app.themes import edits
 from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
@@ -96,7 +96,13 @@ def status(run_id: int):
     if theme_run.status in ACTIVE:
         check_all(db.session, "theme_run", run_id)
         db.session.refresh(theme_run)
-    return jsonify(status=theme_run.status, stage=theme_run.stage, progress=theme_run.progress, error=theme_run.error)
+    return jsonify(
+        status=theme_run.status,
+        stage=theme_run.stage,
+        stage_label=stage_label(theme_run.stage),
+        progress=theme_run.progress,
+        error=theme_run.error,
+    )
 
 
 def _theme_for_edit(theme_id: int) -> Theme:

@@ -96,6 +96,20 @@ def test_a_quiet_month_says_so(client, last_month):
     assert "这个月没有公开的建议动态。" in page
 
 
+def test_the_month_pages_lead_back_to_the_first_month_on_record_and_no_further(client, last_month):
+    a_busy_month(last_month)  # its first event is in the month before
+    first = last_month.previous
+    page = client.get(f"/board/months/{last_month}").get_data(as_text=True)
+    assert f'href="/board/months/{first}" rel="prev"' in page
+    assert 'rel="prev"' not in client.get(f"/board/months/{first}").get_data(as_text=True)
+
+
+def test_the_earliest_month_there_is_answers_without_a_link_before_it(client):
+    response = client.get("/board/months/2000-01")
+    assert response.status_code == 200
+    assert 'rel="prev"' not in response.get_data(as_text=True)
+
+
 def test_the_atom_feed_has_one_entry_per_month_with_its_account(client, last_month):
     a_busy_month(last_month)
     response = client.get("/board/months.atom")

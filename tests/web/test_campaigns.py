@@ -199,6 +199,20 @@ def test_campaign_threshold_below_three_is_refused_on_the_page(client, login_as)
     assert db.session.execute(select(func.count(Campaign.id))).scalar_one() == 0
 
 
+def test_a_broken_campaign_rule_is_explained_in_the_readers_language(client, login_as):
+    login_as("manager")
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf_token_from(page)})
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    instrument_id = re.search(r'<option value="(\d+)">', page).group(1)
+    data = {"csrf_token": csrf_token_from(page), "instrument": instrument_id, "quarter": "2026Q4", "mode": "anonymous"}
+    times = {"opens_at": "2026-11-02T09:00", "closes_at": "2026-11-01T09:00", "min_group": "5"}
+    response = client.post("/campaigns/new", data={**data, **times})
+    flash = re.search(r'<p class="flash flash-error"[^>]*>(.*?)</p>', response.get_data(as_text=True))
+    assert flash.group(1) == "The end must be later than the start"
+    assert db.session.execute(select(func.count(Campaign.id))).scalar_one() == 0
+
+
 def test_detail_shows_response_rates_by_department_and_role(client, login_as):
     campaign, tokens = make_campaign(people=4)
     submit(client, tokens[0], campaign)

@@ -414,3 +414,17 @@ def test_deeply_nested_json_gets_400_not_500(client, make_staff):
         headers={**headers, "Content-Type": "application/json"},
     )
     assert response.status_code == 400
+
+
+def test_robot_message_is_in_the_organisations_language_even_when_the_committee_member_reads_english(app):
+    from flask import session
+
+    from app.committee.notify import markdown_message
+
+    suggestion = new_suggestion()
+    with app.test_request_context():
+        session["lang"] = "en"
+        assert str(STATUS_LABELS["under_review"]) == "Under review"  # the member's own pages are in English
+        message = markdown_message(suggestion, "submitted", "under_review", None)["markdown"]
+    assert message["title"] == "建议状态：评审中"
+    assert message["text"].startswith("### 改进建议状态更新") and "已提交 → **评审中**" in message["text"]

@@ -293,6 +293,16 @@ def test_the_committee_sets_the_day_and_time_and_a_bad_one_is_explained(client, 
     assert schedule_of(db.session).send_at == "10:15"
 
 
+def test_the_digest_pages_lead_back_to_the_first_month_on_record_and_no_further(client, login_as, month):
+    login_as("committee")
+    first = month.previous  # the month's busy account began the month before
+    page = client.get(f"/committee/digest?month={month}").get_data(as_text=True)
+    assert f'href="/committee/digest?month={first}" rel="prev"' in page
+    assert 'rel="prev"' not in client.get(f"/committee/digest?month={first}").get_data(as_text=True)
+    earliest = client.get("/committee/digest?month=2000-01")
+    assert earliest.status_code == 200 and 'rel="prev"' not in earliest.get_data(as_text=True)
+
+
 def test_managers_may_look_but_only_the_committee_changes_the_digest(client, login_as, month):
     login_as("manager")
     page = client.get("/committee/digest").get_data(as_text=True)

@@ -25,7 +25,8 @@ def test_the_board_shows_what_changed_after_an_implemented_suggestion(client, fi
     assert 'data-effect="measured"' in page
     assert "实施后的变化：2026年第三季度 → 2026年第四季度" in effect
     theme = effect[effect.index("data-theme-change") : effect.index("data-module-change")]
-    assert 'data-theme-change="measured"' in effect and f"提到“{theme3.display_label}”的同事" in theme
+    assert 'data-theme-change="measured"' in effect
+    assert f'提到“<span class="data">{theme3.display_label}</span>”的同事' in theme  # the label is user data
     assert f"{theme3.respondents} 人（占 {theme3.respondents / 200:.0%}）" in theme
     assert f"{twin.respondents} 人（占 {twin.respondents / 200:.0%}）" in theme
     assert "考勤打卡满意度" in effect and 'data-significant="yes"' in effect and "差异显著" in effect

@@ -1,10 +1,12 @@
 """Chinese by default, English on request (remembered in the session), Chinese-style formatting."""
 
+import runpy
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from app.i18n import format_date, format_quarter, format_signed
@@ -37,17 +39,35 @@ def test_language_switch_ignores_offsite_next(client):
     assert response.headers["Location"] == "/"
 
 
-def test_every_ui_string_has_an_english_translation():
-    method_map = [("app/**.py", "python"), ("app/templates/**.html", "jinja2")]
-    keywords = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "ngettext": (1, 2)}
-    source_ids = {
+def source_msgids() -> set[str]:
+    """Every marked string of the files `babel.cfg` extracts (the app, its templates, `surveys/`, `analysis/`),
+    with the keywords `scripts/i18n.py` passes to pybabel."""
+    script = runpy.run_path(str(ROOT / "scripts/i18n.py"))
+    with open(script["MAPPING"]) as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    keywords = {**DEFAULT_KEYWORDS, **dict.fromkeys(script["KEYWORDS"])}
+    return {
         message[2] if isinstance(message[2], str) else message[2][0]
-        for message in extract_from_dir(str(ROOT), method_map, keywords=keywords)
+        for message in extract_from_dir(str(ROOT), method_map, options_map, keywords=keywords)
     }
+
+
+def test_every_ui_string_has_an_english_translation():
     with open(ROOT / "app/translations/en/LC_MESSAGES/messages.po", "rb") as handle:
         catalog = read_po(handle)
     translated = {m.id for m in catalog if m.id and m.string}
-    assert sorted(source_ids - translated) == []
+    missing = sorted(source_msgids() - translated)
+    assert not missing, (
+        "no English translation for: " + " | ".join(missing) + " — give them in a file `T = {msgid: english}` "
+        "and run `python scripts/i18n.py update FILE.py`"
+    )
+
+
+def test_the_pure_packages_messages_are_in_the_catalogue():
+    """The validation messages of `surveys.forms` and the suppression messages of `analysis.privacy` are
+    extracted like the app's, so the completeness test above covers them."""
+    ids = source_msgids()
+    assert {"请回答这道题", "最多 %(max)s 字，当前 %(length)s 字，请精简后再提交", "不足 %(k)s 人"} <= ids
 
 
 def test_compiled_catalogue_is_up_to_date():

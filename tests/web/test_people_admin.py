@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 
 from sqlalchemy import func, select
 
@@ -30,6 +31,17 @@ def test_admin_imports_xlsx_through_the_page(client, login_as):
     assert people_count() == 200
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "导入成功：新增 200 人" in page
+
+
+def test_the_import_summary_is_in_the_readers_language(client, login_as):
+    login_as("admin")
+    page = client.get("/admin/people/import").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf_token_from(page)})
+    response = upload(client, csv_bytes(person_rows(3)), "p.csv")
+    flash = re.search(
+        r'<p class="flash[^"]*"[^>]*>(.*?)</p>', client.get(response.headers["Location"]).get_data(as_text=True)
+    )
+    assert flash.group(1) == "Import succeeded: 3 added, 0 updated, 0 unchanged, 0 deactivated"
 
 
 def test_import_creates_department_tree(client, login_as):

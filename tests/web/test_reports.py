@@ -20,7 +20,7 @@ def page(client, path="/reports/2026Q4"):
 
 def department_row(html, department):
     """The cells of a department's row in the first department table of the report."""
-    start = html.index(f'<th scope="row">{department}</th>')
+    start = html.index(f'<th scope="row" class="data">{department}</th>')
     return html[start : html.index("</tr>", start)]
 
 
@@ -75,7 +75,7 @@ def test_rank_correlation_is_withheld_with_the_departments_that_block_it(client,
     login_as("manager")
     save_commentary(client)
     html = page(client)
-    assert "等级相关未显示" in html and f"{NORTH}、{SOUTH}" in html
+    assert "等级相关未显示" in html and f'{NORTH}</span>、<span class="data">{SOUTH}' in html
 
 
 def test_themes_below_k_text_are_not_shown(client, login_as):

@@ -1,5 +1,5 @@
 // Background jobs on a page (exports, theme runs): poll each [data-job-status] element's JSON
-// ({status, stage, progress}) and reload the page when the job has finished.
+// ({status, stage, stage_label, progress}) and reload the page when the job has finished.
 (function () {
   var rows = document.querySelectorAll("[data-job-status]");
   rows.forEach(function (row) {
@@ -10,7 +10,7 @@
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (job) {
           if (bar) bar.value = job.progress;
-          if (stage) stage.textContent = job.stage;
+          if (stage) stage.textContent = job.stage_label || job.stage;
           if (job.status === "succeeded" || job.status === "failed") window.location.reload();
           else setTimeout(poll, 1500);
         })

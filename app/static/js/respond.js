@@ -9,7 +9,7 @@
   var questions = Array.prototype.slice.call(form.querySelectorAll("[data-question]"));
   var fill = document.querySelector("[data-progress-fill]");
   var text = document.querySelector("[data-progress-text]");
-  var template = document.documentElement.lang === "en" ? "{a} of {n} answered" : "已答 {a} / {n} 题";
+  var template = text ? text.dataset.progressTemplate : ""; // "已答 {a} / {n} 题", translated by the page
 
   function chosen(code) {
     var inputs = form.querySelectorAll("input[type=radio]");
