@@ -25,6 +25,7 @@ LATIN_IN_CHINESE = {
         "eNPS",
         "ADKAR",
         *("Awareness", "Desire", "Knowledge", "Ability", "Reinforcement"),  # ADKAR's elements, kept in brackets
+        *("Shapley", "LMG"),  # the driver analysis's method, named as the literature names it
         "CSV",
         "XLSX",
         "Excel",

@@ -339,10 +339,10 @@ def test_the_run_page_says_why_a_listed_comment_counts_as_negative(runner, clien
     login_as("manager")
     html = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
     for _answer_id, text, polarity in listed:
-        after = html.split(f"<li><blockquote>{escape(text)}</blockquote>", 1)[1].split("</li>", 1)[0]
+        after = html.split(f'<li><blockquote class="data">{escape(text)}</blockquote>', 1)[1].split("</li>", 1)[0]
         cues = [c.text for c in explain(normalise(text)).cues if c.weight < 0]
         assert ("data-negative-cues" in after) == (polarity == "negative" and bool(cues)), text
-        assert all(f"<mark>{escape(cue)}</mark>" in after for cue in cues if polarity == "negative"), text
+        assert all(f'<mark class="data">{escape(cue)}</mark>' in after for cue in cues if polarity == "negative"), text
 
 
 def test_a_suggestion_pre_filled_from_a_theme_takes_its_readable_label_as_title(runner, client, login_as):
