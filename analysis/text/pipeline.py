@@ -62,6 +62,12 @@ class ThemeResult:
     dictionary_version: str = ""
 
 
+def normalise_all(normaliser, texts: list[str]) -> list[str]:
+    """The step's `normalise_many` when it has one (one pass over all texts), else `normalise` one by one."""
+    many = getattr(normaliser, "normalise_many", None)
+    return many(texts) if many is not None else [normaliser.normalise(text) for text in texts]
+
+
 class ThemePipeline(BaseEstimator):
     """normalise → non-answers → tokenise → vectorise → cluster → label; deterministic per random_state.
 
@@ -120,7 +126,7 @@ class ThemePipeline(BaseEstimator):
         self._report("normalise", 5)
         self.normaliser_ = self._step(self.normaliser, lambda: Normaliser(self.names, self.simplify))
         self.non_answers_ = self._step(self.non_answers, NonAnswers)
-        texts = [self.normaliser_.normalise(c.text) for c in comments]
+        texts = normalise_all(self.normaliser_, [c.text for c in comments])
         non_answer = [i for i, text in enumerate(texts) if self.non_answers_.is_non_answer(text)]
         non_answer_set = set(non_answer)
         kept = [i for i in range(len(comments)) if i not in non_answer_set]

@@ -16,6 +16,8 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
+from analysis.text.char_ngrams import CharNgramTfidf
+
 NON_TEXT = re.compile(r"[\W_]+")
 
 
@@ -47,14 +49,7 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):
     def _parts(self, texts, tokens, fit):
         chars = [NON_TEXT.sub("", text) for text in texts]
         if fit:
-            self.chars_ = TfidfVectorizer(
-                analyzer="char",
-                ngram_range=self.char_ngrams,
-                sublinear_tf=True,
-                min_df=self._min_df(len(texts)),
-                max_df=self.max_df,
-                dtype=np.float32,
-            )
+            self.chars_ = self._char_vectoriser(len(texts))
             self.words_ = TfidfVectorizer(
                 analyzer=_identity,
                 sublinear_tf=True,
@@ -70,6 +65,20 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):
             if self.word_weight:
                 parts.append(self.word_weight * self.words_.transform(tokens))
         return hstack(parts).tocsr() if len(parts) > 1 else parts[0]
+
+    def _char_vectoriser(self, n: int):
+        """CharNgramTfidf (numpy, all comments at once) for 1–2-grams — the same matrix as scikit-learn's
+        char TfidfVectorizer, which builds each comment's n-grams in Python; that one for other ranges."""
+        if tuple(self.char_ngrams) == (1, 2):
+            return CharNgramTfidf(min_df=self._min_df(n), max_df=self.max_df)
+        return TfidfVectorizer(
+            analyzer="char",
+            ngram_range=self.char_ngrams,
+            sublinear_tf=True,
+            min_df=self._min_df(n),
+            max_df=self.max_df,
+            dtype=np.float32,
+        )
 
     def _min_df(self, n):
         return self.min_df if n >= 20 else 1
