@@ -20,6 +20,7 @@ from analysis.text.tokenise import Tokeniser, tokens_many
 from analysis.text.vectorise import CommentVectoriser
 
 OTHER_LABEL = "其他/未归类"
+SPLIT_K_MAX = 6  # each theme is searched again for a stable split into at most 6 (analysis/text/cluster.py)
 
 
 @dataclass
@@ -161,7 +162,9 @@ class ThemePipeline(BaseEstimator):
 
         started = time.perf_counter()
         self._report("cluster", 65)
-        self.clusterer_ = self._step(self.clusterer, lambda: StableKMeans(random_state=self.random_state), fitted=True)
+        self.clusterer_ = self._step(
+            self.clusterer, lambda: StableKMeans(split_k_max=SPLIT_K_MAX, random_state=self.random_state), fitted=True
+        )
         clusterer = self.clusterer_.fit(vectors)
         timings["cluster"] = time.perf_counter() - started
 
