@@ -57,7 +57,7 @@ def test_normaliser_step_normalises_many_as_one_by_one():
 
 def test_comment_vectoriser_char_part_is_scikit_learns_char_tfidf():
     texts = normalise_many(comments())
-    made = CommentVectoriser(min_df=2, max_df=0.5)._parts(texts, None, fit=True)
+    made = CommentVectoriser(word_weight=0.0, min_df=2, max_df=0.5)._parts(texts, None, fit=True)  # the char part
     reference = TfidfVectorizer(
         analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.5, dtype=np.float32
     ).fit_transform([NON_TEXT.sub("", t) for t in texts])
