@@ -211,7 +211,7 @@ def plan_step(
         pending = [key for key in keys if latest.get((channel, key)) != step]
         for key in keys:
             if latest.get((channel, key)) == step:
-                decisions[(channel, key)] = Decision(key, channel, step, None, _n(cell_counts, key, step))
+                decisions[(channel, key)] = Decision(key, channel, step, None, group_n(cell_counts, key, step))
         cells = {key: group_cells(key, cell_counts, step) for key in pending}
         overall_first = [key for key in pending if key == OVERALL]
         rest = [key for key in pending if key != OVERALL]
@@ -227,12 +227,13 @@ def plan_step(
                 before = latest.get((channel, key))
                 reason = STALE if before is not None else verdict.reason
                 decisions[(channel, key)] = Decision(
-                    key, channel, before, reason, _n(cell_counts, key, before) if before is not None else None
+                    key, channel, before, reason, group_n(cell_counts, key, before) if before is not None else None
                 )
     return StepPlan(decisions, new)
 
 
-def _n(cell_counts: Mapping[Cell, int], key: str, step: int) -> int:
+def group_n(cell_counts: Mapping[Cell, int], key: str, step: int) -> int:
+    """A group's respondents up to a step."""
     return sum(n for cell, n in cell_counts.items() if cell[1] <= step and atom_in_group(cell[0], key))
 
 
@@ -248,6 +249,7 @@ __all__ = [
     "coarsen_at_rest",
     "group_cells",
     "group_key",
+    "group_n",
     "plan_step",
     "replay",
     "standard_group_keys",

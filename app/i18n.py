@@ -112,6 +112,19 @@ def format_percent(value, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
+MINUS = "\u2212"
+
+
+def format_signed(value, digits: int = 0) -> str:
+    """A change with its sign, always the same way: +8.2, −3 (a true minus sign), 0; — when unknown."""
+    if value is None:
+        return "—"
+    text = f"{abs(value):,.{digits}f}"
+    if float(text.replace(",", "")) == 0:
+        return text
+    return ("+" if value > 0 else MINUS) + text
+
+
 SECRET_BEARING_ENDPOINTS = {"respond.invitation_link", "respond.open_link"}
 
 
@@ -136,5 +149,6 @@ def init_app(app: Flask) -> None:
         local_time=format_local_time,
         number=format_number,
         percent=format_percent,
+        signed=format_signed,
     )
     app.jinja_env.globals.update(current_language=current_language, language_return_path=language_return_path)

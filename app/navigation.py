@@ -33,12 +33,10 @@ MENU = (
 
 def home_for(user) -> str:
     """Where a signed-in staff user lands (after login, and on `/`): the password change when an admin
-    reset their password, otherwise their role's first page."""
+    reset their password, otherwise `/`, which shows each role the work waiting for it."""
     if user.must_change_password:
         return url_for("auth.change_password")
-    return {
-        "admin": url_for("admin.people"),
-    }.get(user.role, url_for("main.index"))
+    return url_for("main.index")
 
 
 def nav_items() -> list[dict]:

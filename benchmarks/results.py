@@ -7,8 +7,10 @@ step and plans it with the release ledger), the ledger's plan on its own, one ad
 manager can read: each by/level/include of the API, every released comment list, the raw CSV), and the XLSX
 export (time and peak RSS of the process). With `--baseline REF` the same measurement runs first in a checkout
 of REF (e.g. the commit before the ledger) on a database generated the same way, alternating with this
-checkout's (baseline, ours, baseline, ours), and the ratio of the cold medians is printed. Targets: cold
-within 1.2× of the baseline, warm ≤ 50 ms, export < 60 s in < 1 GB.
+checkout's (baseline, ours, baseline, ours), and the ratio of the cold medians is printed. Also the results
+home (`/results/<id>`, cold and warm, its cold over this run's cold results API) and driver analysis of every
+respondent. Targets: cold within 1.2× of the baseline, warm ≤ 50 ms, export < 60 s in < 1 GB; the results home
+warm ≤ 300 ms and cold ≤ 1.5× the cold results API; driver analysis of 100k respondents ≤ 1 s.
 """
 
 import argparse
@@ -202,6 +204,42 @@ def report_cold_and_warm(label: str, colds: list[float], warm: list[float]) -> N
     )
 
 
+HOME_PARTS = {  # what the timed page must contain, so the figure is of the whole home
+    "distributions": 'class="stack"',
+    "movers": "变化最大",
+    "key drivers": 'class="driver-bars"',
+    "department response rates": 'class="rate-list"',
+}
+
+
+def results_home(app, client, campaign_id: int, api_cold: float) -> None:
+    """The results home cold (no frames cached) and warm, against the results API's cold median of this run,
+    and driver analysis of every respondent."""
+    from analysis.drivers import relative_importance
+    from app.extensions import db
+    from app.models import Campaign
+    from app.results.response_frames import campaign_data
+    from surveys.scoring import driver_frame, driver_model
+
+    colds, warm = cold_and_warm(client, f"/results/{campaign_id}")
+    report_cold_and_warm("results home /results/<id>", colds, warm)
+    print(f"results home cold / results API cold (this run): {colds[1] / api_cold:.2f}")
+    page = client.get(f"/results/{campaign_id}").get_data(as_text=True)
+    shown = {name: marker in page for name, marker in HOME_PARTS.items()}
+    print("results home shows: " + ", ".join(f"{name} {'yes' if on else 'NO'}" for name, on in shown.items()))
+    with app.app_context():
+        data = campaign_data(db.session, db.session.get(Campaign, campaign_id))
+        model = driver_model(data.definition)
+        frame = driver_frame(model, data.scores)
+        started = time.perf_counter()
+        analysis = relative_importance(frame, model.outcome, model.predictors)
+        seconds = time.perf_counter() - started
+    print(
+        f"driver analysis: {analysis.n} respondents × {len(model.predictors)} predictors "
+        f"({2 ** len(model.predictors)} subset regressions) in {seconds * 1000:.0f} ms"
+    )
+
+
 def measure_only(database: Path) -> None:
     """For a baseline checkout: cold and warm of the results API on a prepared database."""
     from app import create_app
@@ -306,6 +344,7 @@ def measure(workdir: Path, responses: int, checkout: Path | None) -> None:
         f"{(time.perf_counter() - started) * 1000:.0f} ms on a warm campaign"
     )
     print(f"peak RSS after results: {peak_rss_mb():.0f} MB")
+    results_home(app, client, campaign_id, ours[0][-1])
     views, seconds = adversary_pass(client, campaign_id, 3)
     print(f"adversary pass: {views} views read in {seconds:.1f} s")
     started = time.perf_counter()

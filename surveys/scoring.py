@@ -294,3 +294,79 @@ def resistance_index(scores: Mapping | None) -> float | None:
     """Mean of the resistance dimensions' means (1–5, lower is better)."""
     values = [v for key, v in (scores or {}).items() if family_of(key) == "resistance" and v is not None]
     return round(sum(values) / len(values), 2) if values else None
+
+
+# Favourability and driver models ------------------------------------------------------------------
+
+FAVOURABLE, NEUTRAL, UNFAVOURABLE = 1, 0, -1
+READINESS = "readiness"  # the per-respondent mean of the ADKAR elements, as a driver model's outcome
+
+
+def item_scales(instrument: Instrument) -> dict[str, tuple[str, ...]]:
+    """The items of each score the instrument shows, by score key (`enps` for the recommendation rating)."""
+    return {score_key(scale.code): scale.items for scale in instrument.scales}
+
+
+def _agreeing_is_favourable(scale: Scale, code: str) -> bool:
+    reversed_item = code in scale.reverse or (scale.scoring == "sus" and scale.items.index(code) % 2 == 1)
+    lower_is_better = _kind(score_key(scale.code)) in LOWER_IS_BETTER
+    return reversed_item == lower_is_better
+
+
+def favourability_frame(instrument: Instrument, wide: pd.DataFrame) -> pd.DataFrame:
+    """Every answer to a scored item as FAVOURABLE (+1), NEUTRAL (0) or UNFAVOURABLE (−1), NaN unanswered.
+
+    A rating item is favourable above its range's midpoint (4–5 of 1–5) and neutral on it; reverse-keyed
+    items, SUS's even items and the items of lower-is-better scales (resistance) count the other way round.
+    The recommendation rating: 9–10 favourable (promoters), 7–8 neutral, 0–6 unfavourable (detractors)."""
+    out = pd.DataFrame(index=wide.index)
+    for scale in instrument.scales:
+        for code in scale.items:
+            values = wide.reindex(columns=[code])[code].astype("float64")
+            if scale.scoring == "nps":
+                classes = np.where(values >= 9, FAVOURABLE, np.where(values >= 7, NEUTRAL, UNFAVOURABLE))
+            else:
+                low, high = instrument.question(code).value_range
+                classes = np.sign(values - (low + high) / 2)
+                if not _agreeing_is_favourable(scale, code):
+                    classes = -classes
+            out[code] = pd.Series(classes, index=wide.index, dtype="float64").where(values.notna())
+    return out
+
+
+class DriverModel(NamedTuple):
+    """What driver analysis explains for an instrument: an outcome and its predictors, as score-frame columns."""
+
+    outcome: str
+    predictors: tuple[str, ...]
+
+    @property
+    def outcome_key(self) -> str:
+        return score_key(self.outcome)
+
+
+def driver_model(instrument: Instrument) -> DriverModel | None:
+    """The recommendation rating (eNPS) explained by the modules on a satisfaction survey; readiness (the mean
+    of the ADKAR elements) explained by the resistance dimensions on a change-readiness survey. Taken from the
+    instrument's scales, so a company's own modules are its predictors; without an outcome or with fewer than
+    two predictors, None. (Other mean scales stand in for modules when an instrument has an eNPS but none.)"""
+    codes = [scale.code for scale in instrument.scales]
+    families = {family: [c for c in codes if family_of(c) == family] for _, family in FAMILIES}
+    if NPS_COLUMN in codes:
+        predictors = families["modules"] or [c for c in codes if family_of(c) is not None]
+        outcome = NPS_COLUMN
+    elif families["adkar"]:
+        predictors, outcome = families["resistance"] or families["modules"], READINESS
+    else:
+        return None
+    return DriverModel(outcome, tuple(predictors)) if len(predictors) >= 2 else None
+
+
+def driver_frame(model: DriverModel, scores: pd.DataFrame) -> pd.DataFrame:
+    """Per respondent: the model's outcome and predictors (from a score frame of `score_frame`)."""
+    frame = scores[list(model.predictors)].copy()
+    if model.outcome == READINESS:
+        frame[READINESS] = scores[[c for c in scores.columns if family_of(c) == "adkar"]].mean(axis=1)
+    else:
+        frame[model.outcome] = scores[model.outcome]
+    return frame

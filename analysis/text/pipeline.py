@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 
 from analysis.text.cluster import OTHER, StableKMeans
-from analysis.text.label import class_tfidf, keywords, label_from
+from analysis.text.label import class_tfidf, keywords, label_from, theme_label
 from analysis.text.nonanswers import NonAnswers
 from analysis.text.normalise import Normaliser
 from analysis.text.polarity import polarity
@@ -194,7 +194,7 @@ class ThemePipeline(BaseEstimator):
             positions = np.flatnonzero(labels == c)
             members = [kept[p] for p in positions]
             if c == OTHER:
-                words, cohesion, representatives = [], 0.0, []
+                words, cohesion, representatives, label = [], 0.0, [], OTHER_LABEL
             else:
                 # keep only terms that at least two comments of the theme use
                 used = Counter(term for i in members for term in set(tokens[i]))
@@ -205,8 +205,12 @@ class ThemePipeline(BaseEstimator):
                 similarity = vectors[positions] @ clusterer.centres_[c]
                 cohesion = float(similarity.mean())
                 representatives = self._representatives(members, similarity, texts)
+                central = [texts[members[p]] for p in np.argsort(-similarity, kind="stable")]
+                label = theme_label(central, words) or label_from(words)
             themes.append(
-                self._theme(c, words, members, comments, polarities, cohesion, representatives, weights.get(c, {}))
+                self._theme(
+                    c, label, words, members, comments, polarities, cohesion, representatives, weights.get(c, {})
+                )
             )
         themes.sort(key=lambda t: (t.is_other, -t.negative_respondents, -t.size))
         return themes
@@ -225,7 +229,7 @@ class ThemePipeline(BaseEstimator):
                 break
         return chosen
 
-    def _theme(self, c, words, members, comments, polarities, cohesion, representatives, term_weights) -> Theme:
+    def _theme(self, c, label, words, members, comments, polarities, cohesion, representatives, term_weights) -> Theme:
         respondents = {comments[i].respondent_id for i in members}
         negative = {comments[i].respondent_id for i in members if polarities[i] == "negative"}
         breakdown = {}
@@ -239,7 +243,7 @@ class ThemePipeline(BaseEstimator):
         top_weights = dict(sorted(term_weights.items(), key=lambda item: -item[1])[:50])
         return Theme(
             index=c,
-            label=OTHER_LABEL if c == OTHER else label_from(words),
+            label=label,
             keywords=words,
             members=members,
             size=len(members),

@@ -1,7 +1,6 @@
 """Public pages (no login): the board, its Atom feed, the suggestion box and receipt lookups."""
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session, url_for
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
@@ -15,6 +14,7 @@ from app.committee.service import (
     SuggestionError,
     board_summary,
     create_suggestion,
+    issue_box_receipt,
     module_choices,
     module_labels,
     origin,
@@ -27,6 +27,7 @@ from app.models import ROLE_LABELS, Department, Person, Suggestion, SuggestionEv
 from app.models.types import utcnow
 
 bp = Blueprint("board", __name__)
+BOX_RECEIPT_KEY = "box_receipt"
 BOARD_ORDER = ("implemented", "in_progress", "adopted", "under_review", "submitted", "declined", "merged")
 ACCOUNT_MONTHS = 6  # the board shows the monthly account of this month and the five before it
 FEED_MONTHS = 12
@@ -160,7 +161,7 @@ def suggest():
     form = box_form()
     if form.validate_on_submit():
         try:
-            create_suggestion(
+            entry = create_suggestion(
                 db.session,
                 form.title.data,
                 form.description.data,
@@ -172,11 +173,18 @@ def suggest():
         except SuggestionError as exc:
             form.title.errors.append(str(exc))
         else:
+            session[BOX_RECEIPT_KEY] = issue_box_receipt(entry)
             db.session.commit()
-            flash(_("谢谢！你的建议已提交给系统改进委员会。"), "success")
-            return redirect(url_for("board.index"))
+            return redirect(url_for("board.suggested"))
     session.setdefault("box_id", __import__("secrets").token_hex(8))
     return render_template("board/suggest.html", form=form)
+
+
+@bp.route("/suggest/thanks")
+@allow(PUBLIC)
+def suggested():
+    """The box's thanks, with the entry's receipt code once (it is kept nowhere but hashed)."""
+    return render_template("board/suggested.html", receipt=session.pop(BOX_RECEIPT_KEY, None))
 
 
 @bp.route("/receipt")

@@ -20,6 +20,7 @@ from analysis.quarters import Quarter
 from analysis.release import OVERALL
 from app.models import Campaign, Suggestion, SuggestionTheme, Theme, ThemeRun
 from app.reports.service import SATISFACTION, report_campaign
+from app.results.drivers import drivers_view
 from app.results.releases import release_state
 from app.results.response_frames import campaign_data
 from app.results.service import overall
@@ -118,7 +119,18 @@ def quarter_figures(
     if survey is None:
         return None
     themes = _theme_figures(session, str(quarter), lineages)
-    return QuarterFigures(quarter=str(quarter), **survey, **themes, top_driver=None)  # driver analysis: issue 11
+    return QuarterFigures(quarter=str(quarter), **survey, **themes, top_driver=_top_driver(session, campaign))
+
+
+def _top_driver(session, campaign: Campaign | None) -> str | None:
+    """The module most driving eNPS in the campaign's released overall figures (driver analysis), if any."""
+    if campaign is None:
+        return None
+    view = drivers_view(session, campaign)
+    if not view.get("available") or view["model"].outcome != NPS_COLUMN:
+        return None
+    top = view["analysis"].top
+    return top.key.removeprefix("module_") if top is not None and top.key.startswith("module_") else None
 
 
 def measured_effect(session, suggestion: Suggestion) -> Effect | None:

@@ -18,7 +18,7 @@ from app.models import (
     ThemeMember,
 )
 from app.models.types import is_id, utcnow
-from app.respond.service import receipt_hash
+from app.respond.service import new_receipt_code, receipt_hash
 from app.themes.released import ShownTheme, theme_as_shown
 from surveys.definitions import N_
 from surveys.i18n import gettext as translate
@@ -250,13 +250,21 @@ def board_summary(session, quarter_start, quarter_end) -> dict:
     return {"received": counts["submitted"], "adopted": counts["adopted"], "implemented": counts["implemented"]}
 
 
+def issue_box_receipt(suggestion: Suggestion) -> str:
+    """A receipt code for a suggestion-box entry (shown once, stored hashed like a response's)."""
+    code = new_receipt_code()
+    suggestion.receipt_hash = receipt_hash(code)
+    return code
+
+
 def receipt_lookup(session, code: str) -> dict | None:
-    """For one response only: the themes its comments joined and the published suggestions they feed."""
-    response_id = session.execute(
-        select(Response.id).where(Response.receipt_hash == receipt_hash(code))
-    ).scalar_one_or_none()
+    """For one response only: the themes its comments joined and the published suggestions they feed. For a
+    suggestion-box entry: that entry (its status; the board links it once it is published)."""
+    hashed = receipt_hash(code)
+    response_id = session.execute(select(Response.id).where(Response.receipt_hash == hashed)).scalar_one_or_none()
     if response_id is None:
-        return None
+        box = session.execute(select(Suggestion).where(Suggestion.receipt_hash == hashed)).scalar_one_or_none()
+        return {"box": box, "themes": [], "suggestions": []} if box else None
     themes = (
         session.execute(
             select(Theme)
@@ -284,3 +292,40 @@ def receipt_lookup(session, code: str) -> dict | None:
         )
     labels = sorted({shown.label for shown in (theme_as_shown(session, t) for t in themes) if shown.label})
     return {"themes": labels, "suggestions": suggestions}
+
+
+OPEN_STATUSES = ("submitted", "under_review", "adopted", "in_progress")
+
+
+def open_suggestions(session, limit: int = 5) -> dict:
+    """Suggestions still open (submitted, under review, adopted, in progress): counts by status and the
+    most recently changed few."""
+    counts = dict(
+        session.execute(
+            select(Suggestion.status, func.count(Suggestion.id))
+            .where(Suggestion.status.in_(OPEN_STATUSES))
+            .group_by(Suggestion.status)
+        ).all()
+    )
+    recent = session.execute(
+        select(Suggestion)
+        .where(Suggestion.status.in_(OPEN_STATUSES))
+        .order_by(Suggestion.updated_at.desc(), Suggestion.id.desc())
+        .limit(limit)
+    ).scalars()
+    return {
+        "counts": [(s, counts[s]) for s in OPEN_STATUSES if counts.get(s)],
+        "total": sum(counts.values()),
+        "recent": list(recent),
+    }
+
+
+def queue_by_status(session) -> list[tuple[str, list[Suggestion]]]:
+    """The committee's queue: every suggestion not yet final, grouped by status in the order work flows."""
+    suggestions = session.execute(
+        select(Suggestion).where(Suggestion.status.in_(OPEN_STATUSES)).order_by(Suggestion.updated_at)
+    ).scalars()
+    groups: dict[str, list[Suggestion]] = {status: [] for status in OPEN_STATUSES}
+    for suggestion in suggestions:
+        groups[suggestion.status].append(suggestion)
+    return [(status, groups[status]) for status in OPEN_STATUSES if groups[status]]

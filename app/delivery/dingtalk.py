@@ -186,14 +186,15 @@ def settings_from(config) -> DingTalkSettings:
 
 def markdown_of(message: Message) -> str:
     """The action card's body: DingTalk markdown, with the directory's and the title's text escaped."""
-    parts = [f"### {_md(message.subject)}", _md(message.greeting)]
-    parts += [_md(line) for line in message.lines]
-    parts.append(f"**{_md(message.notice_title)}**")
-    parts += [f"- {_md(line)}" for line in message.notice]
+    parts = [f"### {escape_markdown(message.subject)}", escape_markdown(message.greeting)]
+    parts += [escape_markdown(line) for line in message.lines]
+    parts.append(f"**{escape_markdown(message.notice_title)}**")
+    parts += [f"- {escape_markdown(line)}" for line in message.notice]
     return "\n\n".join(parts)
 
 
-def _md(text: str) -> str:
+def escape_markdown(text: str) -> str:
+    """Text shown as itself in DingTalk markdown: its markup characters escaped, its whitespace one space."""
     return "".join("\\" + ch if ch in "\\`*_[]()#>!|" else ch for ch in " ".join(text.split()))
 
 

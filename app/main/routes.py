@@ -1,10 +1,22 @@
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
 from app.access import PUBLIC, allow, is_safe_next
+from app.admin.forms import STAFF_ROLE_LABELS
+from app.committee.workflow import STATUS_LABELS
 from app.extensions import db
-from app.navigation import home_for
+from app.main.homes import home_for_role
 
 bp = Blueprint("main", __name__)
 
@@ -12,11 +24,20 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @allow(PUBLIC)
 def index():
-    if current_user.is_authenticated:
-        target = home_for(current_user)
-        if target != url_for("main.index"):
-            return redirect(target)
-    return render_template("main/index.html")
+    role = current_user.role if current_user.is_authenticated else None
+    return render_template(
+        "main/index.html",
+        role=role,
+        home=home_for_role(db.session, role) if role else {},
+        status_labels=STATUS_LABELS,
+        staff_role_labels=STAFF_ROLE_LABELS,
+    )
+
+
+@bp.route("/favicon.ico")
+@allow(PUBLIC)
+def favicon():
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 
 @bp.route("/language", methods=["POST"])

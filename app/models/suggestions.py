@@ -45,6 +45,7 @@ class Suggestion(db.Model):
     source: Mapped[str] = mapped_column(String(20), default="manual")
     proposer_role: Mapped[str | None] = mapped_column(String(20))
     box_department: Mapped[str | None] = mapped_column(String(500))
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), unique=True)  # a box entry's receipt, hashed
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
     target_quarter: Mapped[str | None] = mapped_column(String(6))
     decision_note: Mapped[str | None] = mapped_column(Text)
@@ -89,13 +90,15 @@ class SuggestionEvent(db.Model):
 
 
 class WebhookDelivery(db.Model):
-    """A notification sent (or being retried) to the configured webhook."""
+    """A notification sent (or being retried) to the configured webhook; `once_key` (unique) names an event
+    that is notified only once, such as a theme emerging in a quarter."""
 
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     suggestion_id: Mapped[int | None] = mapped_column(ForeignKey("suggestions.id", ondelete="CASCADE"), index=True)
     event: Mapped[str] = mapped_column(String(50))
+    once_key: Mapped[str | None] = mapped_column(String(100), unique=True, index=True)
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -26,8 +26,13 @@ class CommentsView:
     questions: dict = field(default_factory=dict)
     segments: list = field(default_factory=list)
     release_step: int | None = None
+    page: int = 1
     stale: bool = False
     next_update_in: int | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(-(-self.total // PAGE_SIZE), 1)
 
 
 def comments_view(session, campaign: Campaign, by: str = "", value: str = "", page: int = 1) -> CommentsView:
@@ -70,5 +75,8 @@ def comments_view(session, campaign: Campaign, by: str = "", value: str = "", pa
             return CommentsView(False, "below_k", questions=questions)
         query = query.where(or_(Response.department_path == value, Response.department_path.like(value + "/%")))
     view.total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    view.comments = session.execute(query.order_by(Answer.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    view.page = min(page, view.pages)
+    view.comments = session.execute(  # answer ids are random: an order that says nothing of when or who
+        query.order_by(Answer.id).limit(PAGE_SIZE).offset((view.page - 1) * PAGE_SIZE)
+    ).all()
     return view

@@ -25,6 +25,7 @@ from analysis.release import (
     STALE,
     Decision,
     coarsen_at_rest,
+    group_n,
     plan_step,
     replay,
     step_size,
@@ -263,12 +264,12 @@ def _decisions(step: int, counts: dict, rows: list[Release]) -> tuple[dict, dict
             continue
         key = (row.channel, row.group_key)
         if row.released:
-            decisions[key] = Decision(row.group_key, row.channel, step, None, None)
+            decisions[key] = Decision(row.group_key, row.channel, step, None, group_n(counts, row.group_key, step))
         else:
             before = max((s for s in released_steps.get(key, ()) if s < step), default=None)
-            decisions[key] = Decision(
-                row.group_key, row.channel, before, STALE if before is not None else row.reason, None
-            )
+            n = group_n(counts, row.group_key, before) if before is not None else None
+            reason = STALE if before is not None else row.reason
+            decisions[key] = Decision(row.group_key, row.channel, before, reason, n)
     return decisions, released_steps, counts
 
 

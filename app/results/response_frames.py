@@ -19,6 +19,7 @@ from analysis.segments import overall_scores, summarise
 from app.instruments import instrument_for
 from app.models import Answer, Campaign, Response
 from surveys import score_frame
+from surveys.scoring import favourability_frame
 
 CACHE_SIZE = 8
 
@@ -40,6 +41,14 @@ class CampaignData:
     steps: dict = field(default_factory=dict)
     comment_flags_: pd.DataFrame | None = None
     shares_: dict = field(default_factory=dict)
+    favourability: pd.DataFrame | None = None
+    derived: dict = field(default_factory=dict)  # what pages derive from these frames, by their own keys
+
+    def favourability_at(self, step: int, members: pd.Index | None = None) -> pd.DataFrame:
+        """Favourability of every scored answer (`surveys.scoring.favourability_frame`) of the responses of
+        `step` or earlier, optionally only of `members` (an index of those responses)."""
+        index = self.at_step(step).index if members is None else members
+        return self.favourability.loc[index]
 
     def at_step(self, step: int) -> pd.DataFrame:
         if step not in self.steps:
@@ -162,9 +171,17 @@ def _build(session, campaign: Campaign, n: int) -> CampaignData:
     segments = add_department_levels(segments)
     segments["release_step"] = pd.to_numeric(frame["release_step"], errors="coerce").fillna(-1).astype("int64")
     segments.loc[frame["release_step"].isna(), "release_step"] = 2**62  # waiting: in no step yet
-    scores = score_frame(definition, frame[codes].apply(pd.to_numeric, errors="coerce")).join(segments)
+    numeric = frame[codes].apply(pd.to_numeric, errors="coerce")
+    scores = score_frame(definition, numeric).join(segments)
     levels = sum(1 for c in segments.columns if c.startswith("dept_"))
-    return CampaignData(campaign_id=campaign.id, n=n, scores=scores, definition=definition, levels=levels)
+    return CampaignData(
+        campaign_id=campaign.id,
+        n=n,
+        scores=scores,
+        definition=definition,
+        levels=levels,
+        favourability=favourability_frame(definition, numeric),
+    )
 
 
 def clear_cache() -> None:

@@ -3,16 +3,21 @@
 from flask import Blueprint, abort, render_template, request
 
 from analysis.privacy import suppression_message
+from analysis.release import OVERALL
 from app.access import allow
 from app.campaigns.service import response_rates
+from app.committee.workflow import STATUS_LABELS
 from app.extensions import db
 from app.i18n import current_language
 from app.instruments import changed_in_trend
 from app.models import ROLE_LABELS, Campaign
+from app.reports.labels import TREND_LABELS
 from app.results.comments import comments_view
+from app.results.drivers import drivers_view
+from app.results.home import results_home
 from app.results.releases import release_state
 from app.results.response_frames import campaign_data
-from app.results.service import BY_CHOICES, headline, release_summary, results, same_instrument_campaigns
+from app.results.service import BY_CHOICES, release_summary, results, same_instrument_campaigns
 from surveys import Instrument
 from surveys.scoring import HEADLINE_KEYS, ScoreScale, barrier_key, flat_scores, score_scales
 from surveys.scoring import main_barrier as barrier_element
@@ -42,18 +47,37 @@ def _level(data) -> int:
 @allow(*MANAGER)
 def overview(campaign_id: int):
     campaign = _campaign(campaign_id)
-    language = current_language()
-    data = campaign_data(db.session, campaign)
-    summary = headline(db.session, campaign, language)
-    before = summary["previous_campaign"]
+    home = results_home(db.session, campaign, current_language())
+    before = home["headline"]["previous_campaign"]
     return render_template(
         "results/overview.html",
         campaign=campaign,
         rates=response_rates(db.session, campaign),
-        headline=summary,
-        scales=score_scales(data.definition, language),
+        home=home,
         changed=changed_in_trend([before.instrument_version], campaign.instrument_version) if before else (),
+        status_labels=STATUS_LABELS,
+        trend_labels=TREND_LABELS,
     )
+
+
+@bp.route("/<int:campaign_id>/drivers")
+@allow(*MANAGER)
+def drivers(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    view = drivers_view(db.session, campaign, request.args.get("group", OVERALL))
+    data = campaign_data(db.session, campaign)
+    return render_template(
+        "results/drivers.html",
+        campaign=campaign,
+        drivers=view,
+        labels=driver_labels(data.definition, current_language()),
+        role_labels=ROLE_LABELS,
+    )
+
+
+def driver_labels(definition: Instrument, language: str) -> dict:
+    """Labels of the scores a driver model names (the outcome's label is the template's)."""
+    return {scale.key: scale.label for scale in score_scales(definition, language)}
 
 
 @bp.route("/<int:campaign_id>/heatmap")
@@ -96,7 +120,7 @@ def breakdown(campaign_id: int):
         levels=range(1, data.levels + 1),
         scales=scales,
         flat=flat_scores,
-        chart=chart_scales(scales),
+        charts=chart_groups(chart_scales(scales), data.definition, by),
         has_barrier=bool(data.definition.barrier_scales),
         main_barrier=lambda points: main_barrier(points, data.definition, scales),
         changed=changed_in_trend_of(campaign) if by == "quarter" else frozenset(),
@@ -114,6 +138,37 @@ def changed_in_trend_of(campaign: Campaign) -> frozenset[str]:
 def chart_scales(scales: list[ScoreScale]) -> list[ScoreScale]:
     """What the breakdown chart draws: the ADKAR elements (a radar) or else SUS and eNPS, or else every scale."""
     return [s for s in scales if s.family == "adkar"] or [s for s in scales if s.kind in HEADLINE_KEYS] or scales
+
+
+SCORE_RANGES = {"sus": (0, 100), "enps": (-100, 100)}
+
+
+def score_range(definition: Instrument, scale: ScoreScale) -> tuple[int, int]:
+    """The whole range a score can take: a chart's value axis spans it (never fitted to the data)."""
+    if scale.kind in SCORE_RANGES:
+        return SCORE_RANGES[scale.kind]
+    source = next(s for s in definition.scales if s.code == scale.key)
+    return definition.question(source.items[0]).value_range
+
+
+def chart_groups(scales: list[ScoreScale], definition: Instrument, by: str) -> list[dict]:
+    """The charts of a breakdown, one scale each: a radar of the ADKAR elements; else on the quarter trend
+    one line chart per kind of score (scores of one kind share one axis), and one bar chart per score."""
+    if not scales:
+        return []
+    if by != "quarter" and scales[0].family == "adkar":
+        groups = [("radar", scales)]
+    elif by == "quarter":
+        kinds = list(dict.fromkeys(scale.kind for scale in scales))
+        groups = [("line", [scale for scale in scales if scale.kind == kind]) for kind in kinds]
+    else:
+        groups = [("bar", [scale]) for scale in scales]
+    charts = []
+    for chart_type, members in groups:
+        low, high = score_range(definition, members[0])
+        axis = members[0].label if len(members) == 1 else f"{low}–{high}"
+        charts.append({"type": chart_type, "scales": members, "min": low, "max": high, "axis": axis})
+    return charts
 
 
 def main_barrier(points: dict | None, definition: Instrument, scales: list[ScoreScale]) -> str:

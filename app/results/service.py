@@ -104,7 +104,7 @@ def results(
         _add_negative_share(session, state, data, result["overall"], None, None)
     if by == "department":
         result["level"] = level
-    for value in _values(state, dimension):
+    for value in group_values(state, dimension):
         decision = state.figures(group_key(dimension, value))
         entry = {"key": value, "label": ROLE_LABELS.get(value, value) if by == "role" else value}
         if decision.shown_step is None:
@@ -120,7 +120,7 @@ def results(
     return result
 
 
-def _values(state: ReleaseState, dimension: str) -> list[str]:
+def group_values(state: ReleaseState, dimension: str) -> list[str]:
     prefix = dimension + "="
     return sorted(
         {key[len(prefix) :] for channel, key in state.decisions if channel == FIGURES and key.startswith(prefix)}

@@ -1,5 +1,5 @@
-"""Managers' edits to a run's themes — rename, noise, merge, split, move — each written with its edit row
-(re-applied when a run over the same campaigns is refreshed) and its audit row by one function."""
+"""Managers' edits to a run's themes — rename, noise, merge (and its undo), split, move — each written with its
+edit row (re-applied on later runs by `app.themes.replay`) and its audit row by one function."""
 
 from __future__ import annotations
 
@@ -48,21 +48,108 @@ def toggle_noise(session, theme: Theme, user_id: int | None) -> Theme:
     return theme
 
 
-def merge(session, theme: Theme, target_id: int | None, user_id: int | None) -> Theme:
-    """Merge `theme` into another theme of the same run; returns the theme it went into."""
+def merge_target(session, theme: Theme, target_id: int | None) -> Theme:
+    """The theme `theme` would be merged into, or ThemeEditError (what the confirmation asks about)."""
     target = _other_theme(session, theme, target_id)
-    if target.is_other:
+    if target.is_other or theme.merged_into_id is not None:
         raise ThemeEditError(_("请选择同一次分析中的另一个主题"))
-    merge_themes(session, theme, target)
-    record_edit(session, theme, "merge", user_id, {"into": target.id}, into_lineage=target.lineage)
     return target
 
 
+def merge(session, theme: Theme, target_id: int | None, user_id: int | None) -> Theme:
+    """Merge `theme` into another theme of the same run; returns the theme it went into. The edit keeps what
+    undo_merge needs: the comments that went over and the target's keywords before."""
+    target = merge_target(session, theme, target_id)
+    keywords, members = list(target.keywords), member_ids(session, theme.id)
+    moved = merge_themes(session, theme, target)
+    record_edit(
+        session,
+        theme,
+        "merge",
+        user_id,
+        {"into": target.id},
+        into_lineage=target.lineage,
+        members=members,
+        moved_members=moved,
+        keywords_before=keywords,
+    )
+    return target
+
+
+def undo_merge(session, theme: Theme, user_id: int | None) -> Theme:
+    """Undo `theme`'s merge: its comments come back from the theme it went into (those a manager has since
+    moved elsewhere stay there), the target's keywords are restored, the counts recomputed; the merge is
+    no longer re-applied on refresh. Returns `theme`."""
+    edit = _merge_edit(session, theme)
+    target = session.get(Theme, theme.merged_into_id) if theme.merged_into_id is not None else None
+    if edit is None or target is None or "moved_members" not in edit.payload:
+        raise ThemeEditError(_("这个主题没有可以撤销的合并"))
+    for answer_id, moved, added in edit.payload["moved_members"]:
+        member = session.get(ThemeMember, (target.id, answer_id))
+        if member is None:
+            continue
+        session.add(ThemeMember(theme_id=theme.id, answer_id=answer_id, polarity=member.polarity, moved=moved))
+        if added:
+            session.delete(member)
+    session.flush()
+    target.keywords = edit.payload["keywords_before"]
+    theme.merged_into_id = None
+    recount(session, theme.run, run_k_text(session, theme.run))
+    record_edit(session, theme, "unmerge", user_id, {"from": target.id}, merge_edit_id=edit.id)
+    return theme
+
+
+def merged_sources(session, run: ThemeRun) -> dict[int, list[Theme]]:
+    """The themes merged into each theme of the run (each can be unmerged from its target's card)."""
+    rows = session.execute(
+        select(Theme).where(Theme.run_id == run.id, Theme.merged_into_id.is_not(None)).order_by(Theme.id)
+    ).scalars()
+    merged: dict[int, list[Theme]] = {}
+    for theme in rows:
+        merged.setdefault(theme.merged_into_id, []).append(theme)
+    return merged
+
+
+def _merge_edit(session, theme: Theme) -> ThemeEdit | None:
+    """The edit that merged `theme` away (its latest merge in this run), if it has not been undone."""
+    rows = session.execute(
+        select(ThemeEdit)
+        .where(ThemeEdit.run_id == theme.run_id, ThemeEdit.action.in_(("merge", "unmerge")))
+        .order_by(ThemeEdit.id.desc())
+    ).scalars()
+    for edit in rows:
+        if edit.payload.get("theme_id") == theme.id:
+            return edit if edit.action == "merge" else None
+    return None
+
+
 def split(session, theme: Theme, user_id: int | None) -> list[Theme]:
+    """Split `theme` into sub-themes; the edit keeps which comments went to which part, so a full re-run can
+    divide the theme the same way (`app.themes.replay`)."""
+    members, respondents = member_ids(session, theme.id), theme.respondents
     parts = split_theme(session, theme)
     into = [part.id for part in parts]
-    record_edit(session, theme, "split", user_id, {"into": into}, into=into)
+    record_edit(
+        session,
+        theme,
+        "split",
+        user_id,
+        {"into": into},
+        into=into,
+        members=members,
+        respondents=respondents,
+        parts=[{"lineage": part.lineage, "members": member_ids(session, part.id)} for part in parts],
+    )
     return parts
+
+
+def member_ids(session, theme_id: int) -> list[str]:
+    """The answer ids of a theme's comments, in id order."""
+    return list(
+        session.execute(
+            select(ThemeMember.answer_id).where(ThemeMember.theme_id == theme_id).order_by(ThemeMember.answer_id)
+        ).scalars()
+    )
 
 
 def move(session, theme: Theme, answer_id: str, target_id: int | None, user_id: int | None) -> Theme:
@@ -88,47 +175,25 @@ def _other_theme(session, theme: Theme, target_id: int | None) -> Theme:
     return target
 
 
-def reapply_edits(session, run: ThemeRun) -> None:
-    """Edits made on earlier runs of the same campaigns are re-applied by matching lineage."""
-    edits = (
-        session.execute(
-            select(ThemeEdit)
-            .join(ThemeRun, ThemeEdit.run_id == ThemeRun.id)
-            .where(ThemeRun.id != run.id)
-            .order_by(ThemeEdit.id)
-        )
-        .scalars()
-        .all()
-    )
-    by_lineage = {t.lineage: t for t in session.execute(select(Theme).where(Theme.run_id == run.id)).scalars()}
-    for edit in edits:
-        theme = by_lineage.get(edit.payload.get("lineage"))
-        if theme is None:
-            continue
-        if edit.action == "rename":
-            theme.custom_label = edit.payload["label"]
-        elif edit.action == "noise":
-            theme.is_noise = bool(edit.payload.get("noise", True))
-        elif edit.action == "merge":
-            target = by_lineage.get(edit.payload.get("into_lineage"))
-            if target is not None and target.id != theme.id:
-                merge_themes(session, theme, target)
-
-
-def merge_themes(session, source: Theme, target: Theme) -> None:
-    """Move every member of `source` into `target`; keywords are joined, the counts taken from the members."""
+def merge_themes(session, source: Theme, target: Theme) -> list[list]:
+    """Move every member of `source` into `target`; keywords are joined, the counts taken from the members.
+    Returns each member as [answer id, moved, added] (added: it was not in `target` already)."""
     members = session.execute(select(ThemeMember).where(ThemeMember.theme_id == source.id)).scalars().all()
     existing = set(session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == target.id)).scalars())
+    merged = []
     for member in members:
-        if member.answer_id not in existing:
+        added = member.answer_id not in existing
+        if added:
             session.add(
                 ThemeMember(theme_id=target.id, answer_id=member.answer_id, polarity=member.polarity, moved=True)
             )
+        merged.append([member.answer_id, bool(member.moved), added])
         session.delete(member)
     session.flush()
     target.keywords = list(dict.fromkeys(target.keywords + source.keywords))[:10]
     source.merged_into_id = target.id
     recount(session, target.run, run_k_text(session, target.run))
+    return merged
 
 
 def move_comment(session, answer_id: str, source: Theme, target: Theme) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import func, select
 
+from analysis.text.normalise import Normaliser
+from analysis.text.polarity import explain
 from analysis.text.release import ThemeRelease, theme_release
 from app.models import Answer, Campaign, Theme, ThemeMember, ThemeRun
 
@@ -88,3 +90,26 @@ def shown_members(session, item: ShownTheme, limit: int | None = None) -> list[t
             .limit(limit)
         )
     ]
+
+
+def negative_cues(session, item: ShownTheme, rows: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Why each shown comment of the theme that counts as negative does: the words of it that weighed towards
+    negative (`analysis.text.polarity.explain`), by answer id; nothing unless the theme's polarity may be shown."""
+    if not item.release.polarity or not rows:
+        return {}
+    negative = set(
+        session.execute(
+            select(ThemeMember.answer_id).where(
+                ThemeMember.theme_id == item.theme.id,
+                ThemeMember.polarity == "negative",
+                ThemeMember.answer_id.in_([answer_id for answer_id, _text in rows]),
+            )
+        ).scalars()
+    )
+    normaliser, found = Normaliser(), {}
+    for answer_id, text in rows:
+        if answer_id in negative:
+            words = [cue.text for cue in explain(normaliser.normalise(text)).cues if cue.weight < 0]
+            if words:
+                found[answer_id] = list(dict.fromkeys(words))
+    return found

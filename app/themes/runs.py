@@ -35,10 +35,11 @@ from app.models import (
 )
 from app.models.types import utcnow
 from app.results.releases import release_state
-from app.themes.edits import reapply_edits
+from app.themes.emerging import notify_emerging, previous_run
 from app.themes.members import add_members
 from app.themes.refresh import incremental_base, refresh
 from app.themes.released import run_k_text
+from app.themes.replay import reapply_edits
 from app.version import code_version
 
 
@@ -153,8 +154,7 @@ def execute_run(run_id: int) -> None:
             run.n_comments = len(comments)
             run.timings = {"refresh": round(time.perf_counter() - started, 3)}
             reapply_edits(session, run)
-            run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
-            session.commit()
+            succeed(session, run)
             return
         pipeline = ThemePipeline(
             random_state=run.params.get("random_state", 0),
@@ -168,8 +168,7 @@ def execute_run(run_id: int) -> None:
         store_result(session, run, comments, pipeline)
         apply_recurrence(session, run)
         reapply_edits(session, run)
-        run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
-        session.commit()
+        succeed(session, run)
     except Exception as exc:  # the run records any failure; earlier runs stay as they were
         session.rollback()
         message = str(exc) if isinstance(exc, ThemeRunError) else f"{type(exc).__name__}: {exc}"
@@ -178,6 +177,18 @@ def execute_run(run_id: int) -> None:
         fail_run(message, run_id)
         session.commit()
         raise JobFailed(message) from exc
+
+
+def succeed(session, run: ThemeRun) -> None:
+    """The run is done; then its emerging themes are notified (a notification that cannot be queued is logged:
+    the run stays succeeded)."""
+    run.status, run.stage, run.progress, run.finished_at = "succeeded", "done", 100, utcnow()
+    session.commit()
+    try:
+        notify_emerging(session, run)
+    except Exception:  # the themes are stored; the robot is told of them after the next run
+        session.rollback()
+        current_app.logger.error("emerging themes of run %s not notified\n%s", run.id, traceback.format_exc())
 
 
 def fail_run(message: str, run_id: int) -> None:
@@ -234,18 +245,6 @@ def store_result(session, run: ThemeRun, comments: list[Comment], pipeline: Them
         session.flush()
         add_members(session, ((row.id, comments[i].answer_id, result.polarities[i]) for i in theme.members))
     session.flush()
-
-
-def previous_run(session, run: ThemeRun) -> ThemeRun | None:
-    """The latest succeeded run of an earlier quarter, for recurrence."""
-    if not run.quarter:
-        return None
-    return session.execute(
-        select(ThemeRun)
-        .where(ThemeRun.status == "succeeded", ThemeRun.quarter < run.quarter)
-        .order_by(ThemeRun.quarter.desc(), ThemeRun.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
 
 
 def refreshed_run(session, run: ThemeRun) -> ThemeRun | None:

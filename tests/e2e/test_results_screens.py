@@ -49,7 +49,7 @@ def test_overview_and_heatmap_screens(live_app, browser, tmp_path, width):
 
     page.goto(f"{base}/results/{campaign_id}/breakdown?by=role")
     page.wait_for_selector("[data-chart][data-rendered=true]", timeout=10_000)
-    assert page.locator("[data-chart] svg").count() == 1
+    assert page.locator("[data-chart] svg").count() == 2  # SUS and eNPS: one chart per scale
     assert_no_horizontal_overflow(page, width)
     context.close()
 

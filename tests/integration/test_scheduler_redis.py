@@ -66,7 +66,7 @@ def test_webhook_retries_through_rqs_retry_on_a_real_worker_with_scheduler(app, 
     app.config.update(REDIS_URL=redis_url, NOTIFY_RETRY_SECONDS=(1, 1))
     with WebhookRobot(failures=2) as robot:
         app.config["NOTIFY_WEBHOOK_URL"] = robot.url
-        suggestion = create_suggestion(db.session, "审批流程太长", "说明", "approval")
+        suggestion = create_suggestion(db.session, "审批流程太长", "说明", "other")
         db.session.commit()
         delivery = queue_notification(suggestion, "submitted", "under_review", None)
         job = db.session.execute(select(BackgroundJob).where(BackgroundJob.kind == "webhook")).scalar_one()
@@ -112,7 +112,7 @@ def test_a_retry_that_no_worker_with_scheduler_runs_is_reported(app, redis_url):
     """RQ keeps a retry in its scheduled registry until a worker runs RQ's scheduler; the page says what is missing."""
     unreachable = "http://127.0.0.1:9/robot/send"
     app.config.update(REDIS_URL=redis_url, NOTIFY_RETRY_SECONDS=(1,), NOTIFY_WEBHOOK_URL=unreachable)
-    suggestion = create_suggestion(db.session, "审批流程太长", "说明", "approval")
+    suggestion = create_suggestion(db.session, "审批流程太长", "说明", "other")
     db.session.commit()
     queue_notification(suggestion, "submitted", "under_review", None)
     job = db.session.execute(select(BackgroundJob).where(BackgroundJob.kind == "webhook")).scalar_one()

@@ -89,14 +89,20 @@ FIXED_IN_OCTOBER = [
 ]
 
 
-def surveyed_quarter(quarter, opens, attendance, weights, n=200, seed=1):
+def surveyed_quarter(quarter, opens, attendance, weights, n=200, seed=1, enps_follows=False):
     """A satisfaction campaign of `n` respondents rating attendance around `attendance`, commenting on the
-    themes of `weights`, and its theme run."""
+    themes of `weights`, and its theme run; with `enps_follows` their recommendation follows their attendance
+    rating (attendance then drives eNPS), otherwise everyone gives 7."""
     rng = random.Random(seed)
     campaign = campaign_with([], quarter=quarter, opens_at=opens)
     for _ in range(n):
         answers = satisfaction(3, enps=7, text=demo_comment(rng, 1.0, theme_weights=weights))
         answers["mod_attendance"] = float(min(5, max(1, round(rng.gauss(attendance, 0.7)))))
+        if enps_follows:  # every module rated (driver analysis needs complete answers), the others at random
+            answers.update(
+                {f"mod_{m}": float(rng.randint(1, 5)) for m in ("approval", "log", "drive", "message", "training")}
+            )
+            answers["enps"] = float(min(10, max(0, round(2 * answers["mod_attendance"] + rng.gauss(0, 1)))))
         add_responses(campaign, [(1, "employee", EAST, "第一批", answers)])
     run = create_run(db.session, [campaign.id])
     execute_run(run.id)
@@ -107,12 +113,17 @@ def about_attendance(theme) -> bool:
     return not theme.is_other and any("打卡" in quote or "定位" in quote for quote in theme.representatives)
 
 
-def fixed_between_quarters_data():
+def fixed_between_quarters_data(enps_follows=False):
     """Attendance complaints in 2026Q3, a change implemented in October, fewer complaints and better ratings
     in 2026Q4 (whose survey opened in November). The change is linked to the largest attendance theme of
     2026Q3 that recurs in 2026Q4 with at least k_text people."""
-    _q3, run3 = surveyed_quarter("2026Q3", datetime(2026, 9, 15, 1), 2.4, {"attendance": 6, "approval": 4})
-    _q4, run4 = surveyed_quarter("2026Q4", datetime(2026, 11, 16, 1), 4.0, {"attendance": 2, "approval": 8}, seed=2)
+    q3 = surveyed_quarter(
+        "2026Q3", datetime(2026, 9, 15, 1), 2.4, {"attendance": 6, "approval": 4}, enps_follows=enps_follows
+    )
+    q4 = surveyed_quarter(
+        "2026Q4", datetime(2026, 11, 16, 1), 4.0, {"attendance": 2, "approval": 8}, seed=2, enps_follows=enps_follows
+    )
+    run3, run4 = q3[1], q4[1]
     after = {t.lineage: t for t in run4.themes if t.merged_into_id is None and t.respondents >= 10}
     theme3 = max((t for t in run3.themes if about_attendance(t) and t.lineage in after), key=lambda t: t.respondents)
     suggestion = suggestion_at("WiFi 打卡", FIXED_IN_OCTOBER, module="attendance")

@@ -4,9 +4,10 @@ Hypothesis builds organisations (2–3 levels, units of 1–15 people, four role
 order in which people answer through their own invitation. After each answer the attacker, logged in as a
 manager, reads every view the product offers — the results API by role, wave and every department level,
 with negative-comment shares; the department heatmap and breakdown pages; the comments page of everyone
-and of every group it links to; the raw-answer export as CSV and as XLSX; the segment export — and keeps
-all of it. The test knows who answered (each person writes a unique comment and gives a unique answer
-vector), so it can turn every released figure into the set of respondents it covers, and then:
+and of every group it links to; the raw-answer export as CSV and as XLSX; the segment export; halfway and
+at the end a theme run and its themes through the API — and keeps all of it. The test knows who
+answered (each person writes a unique comment and gives a unique answer vector), so it can turn every
+released figure into the set of respondents it covers, and then:
 
 * figures: solves the linear system over everything released so far — no union of respondents with
   identical membership holding 1..k−1 people may be determined (its indicator in the span of the released
@@ -34,11 +35,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.instruments import instrument_for, latest_version
+from app.jobs import JobFailed
 from app.models import Invitation, Person, Response
 from app.people.directory import apply_import
 from app.people.importer import PersonRow
 from app.respond.service import Respondent, submit_response
 from app.results.response_frames import clear_cache
+from app.themes.runs import create_run, execute_run
 from tests.conftest import app_with_tables, login
 
 K, K_TEXT = 5, 10
@@ -74,6 +77,7 @@ class Attacker:
         self.figures: set[frozenset] = set()
         self.records: set[frozenset] = set()
         self.views_read = 0
+        self.texts_seen: set[str] = set()
 
     def read_everything(self, truth):
         base = f"/api/v1/campaigns/{self.campaign_id}/results?include=negative_share"
@@ -97,6 +101,23 @@ class Attacker:
         self._export_csv(truth)
         self._export_xlsx(truth)
         self._page(f"/campaigns/{self.campaign_id}/export.csv?table=segments")
+
+    def read_themes(self, truth):
+        """A theme run started now, and its themes through the API. A theme is a function of its comments'
+        words, so its member list says nothing about who wrote them that the lists the texts were released in
+        do not say already — provided every text in it has been released: a theme may only group comments
+        the comment lists and exports show (a run that finds too few released comments shows nothing)."""
+        run = create_run(db.session, [self.campaign_id])
+        try:
+            execute_run(run.id)
+        except JobFailed:
+            return
+        for theme in self._json(f"/api/v1/theme-runs/{run.id}/themes"):
+            texts = {member["text"] for member in theme.get("members", [])} | set(theme["representatives"])
+            unknown = texts - set(truth.by_comment)
+            assert not unknown, f"theme texts nobody wrote: {unknown}"
+            unreleased = texts - self.texts_seen
+            assert not unreleased, f"a theme shows comments no list has released: {unreleased}"
 
     def _json(self, url):
         response = self.client.get(url)
@@ -133,10 +154,16 @@ class Attacker:
         return sorted({(by, unescape(value)) for by, value in links})
 
     def _comments(self, truth, query):
-        page = self._page(f"/results/{self.campaign_id}/comments{query}")
-        texts = set(re.findall(r"<blockquote>([^<]*)</blockquote>", page))
+        """A comment list, every page of it (a page alone is not the group's whole list)."""
+        texts, url = set(), f"/results/{self.campaign_id}/comments{query}"
+        while url:
+            page = self._page(url)
+            texts |= set(re.findall(r"<blockquote>([^<]*)</blockquote>", page))
+            following = re.search(r'<a rel="next" href="([^"]+)"', page)
+            url = unescape(following.group(1)) if following else None
         unknown = texts - set(truth.by_comment)
         assert not unknown, f"comments nobody wrote: {unknown}"
+        self.texts_seen |= texts
         self._record(frozenset(truth.by_comment[text] for text in texts))
 
     def _labelled_rows(self, truth, rows):
@@ -145,6 +172,7 @@ class Attacker:
         groups: dict[tuple, set] = {}
         for row in body:
             groups.setdefault(tuple(row[:3]), set()).add(truth.by_comment[row[comment]])
+            self.texts_seen.add(row[comment])
         for members in groups.values():
             self._record(frozenset(members))
 
@@ -315,6 +343,8 @@ def test_no_combination_of_everything_a_manager_can_read_exposes_a_small_group(t
             (new_response,) = set(truth.stored) - before
             truth.by_comment[answers_for(definition, serial)[-1][2]] = new_response
             attacker.read_everything(truth)
+            if serial in (len(order) // 2, len(order)):  # theme runs are slow: halfway and at the end
+                attacker.read_themes(truth)
             exposed = determined_small_groups(attacker.figures, K)
             assert not exposed, (
                 f"after {serial} answers of {case}, the figures determine groups of {sorted(map(len, exposed))}"

@@ -13,7 +13,7 @@ def test_staff_logs_in_and_reaches_home(client, make_staff):
     user = make_staff("admin")
     response = login(client, user.email)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/admin/people"
+    assert response.headers["Location"] == "/"
 
 
 def test_wrong_password_is_refused_with_a_message(client, make_staff):
@@ -94,7 +94,7 @@ def test_next_redirect_off_site_is_ignored(client, make_staff, target):
         data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token_from(page.get_data(as_text=True))},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/admin/people"
+    assert response.headers["Location"] == "/"
 
 
 def test_anonymous_visitor_is_sent_to_login_with_next(client):
@@ -140,7 +140,7 @@ def test_account_created_by_the_cli_at_an_intranet_domain_can_log_in(client, run
     created = runner.invoke(args=["users", "create", "it@corp.local", "--role", "admin"])
     assert created.exit_code == 0, created.output
     response = login(client, "it@corp.local")
-    assert response.status_code == 302 and response.headers["Location"] == "/admin/people"
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_login_finds_the_account_whatever_the_case_of_the_address(client, make_staff):

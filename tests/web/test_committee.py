@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import threading
 import urllib.parse
 
@@ -231,6 +232,29 @@ def test_only_published_suggestions_are_public_and_stay_public(client, make_staf
     board = client.get("/board/").get_data(as_text=True)
     assert "公开的建议" in board and "成本太高" in board and hidden.title not in board
     assert client.get("/api/v1/suggestions?status=declined").json[0]["decision_note"] == "成本太高"
+
+
+def board_card(client, suggestion) -> str:
+    board = client.get("/board/").get_data(as_text=True)
+    return re.search(rf'<article class="suggestion" id="s-{suggestion.id}">(.*?)</article>', board, re.S).group(1)
+
+
+def test_a_board_card_puts_separators_only_between_facts(client):
+    suggestion = new_suggestion("审批流程太长", status="under_review", published=True)
+    card = board_card(client, suggestion)
+    facts = re.search(r"</h3>\s*<p[^>]*>(.*?)</p>", card, re.S).group(1).strip()
+    assert facts == "其他", card  # the module's label alone: no dangling " · "
+
+
+def test_a_board_card_keeps_the_adoption_note_after_the_implementation_note(client, make_staff):
+    owner = make_staff("committee")
+    suggestion = new_suggestion("审批流程太长", status="under_review", published=True)
+    transition(db.session, suggestion, Decision("adopted", "下季度上线批量审批", owner.id, "2027Q1"), owner.id)
+    transition(db.session, suggestion, Decision("in_progress"), owner.id)
+    transition(db.session, suggestion, Decision("implemented", "批量审批已上线"), owner.id)
+    db.session.commit()
+    card = board_card(client, suggestion)
+    assert "下季度上线批量审批" in card and "批量审批已上线" in card
 
 
 def test_board_and_feed_escape_suggestion_text(client):

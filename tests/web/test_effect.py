@@ -98,3 +98,17 @@ def test_the_report_workbook_has_the_change_before_and_after(client, login_as, f
     )
     module_row = next(row for row in rows if row[2] == "考勤打卡满意度")
     assert module_row[3] < module_row[4] and module_row[6] == "差异显著"
+
+
+def test_enps_is_shown_only_where_the_module_drives_it(client, app):
+    """Driver analysis decides: attendance ratings that carry the recommendation make it the top driver, and
+    the board adds the eNPS change; where everyone recommends alike (the other tests) no eNPS line appears."""
+    fixed_between_quarters_data(enps_follows=True)
+    page = client.get("/board/").get_data(as_text=True)
+    effect = page[page.index('class="effect"') :]
+    assert "data-enps-change=" in effect[: effect.index("</section>")]
+
+
+def test_no_enps_line_where_the_module_does_not_drive_it(client, fixed_between_quarters):
+    page = client.get("/board/").get_data(as_text=True)
+    assert 'data-effect="measured"' in page and "data-enps-change=" not in page

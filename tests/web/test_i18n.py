@@ -7,7 +7,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from app.i18n import format_date, format_quarter
+from app.i18n import format_date, format_quarter, format_signed
 from tests.conftest import csrf_token_from
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,3 +73,19 @@ def test_dates_are_shown_in_chinese_style():
     assert format_date(date(2026, 11, 24), "zh") == "2026年11月24日"
     assert format_date(datetime(2026, 1, 5, 9, 7), "zh") == "2026年1月5日 09:07"
     assert format_date(date(2026, 11, 24), "en") == "2026-11-24"
+
+
+@pytest.mark.parametrize(
+    "value,digits,shown",
+    [
+        (8.2, 1, "+8.2"),
+        (3, 0, "+3"),
+        (-3, 0, "\u22123"),
+        (-0.04, 1, "0.0"),
+        (0, 0, "0"),
+        (1234.5, 1, "+1,234.5"),
+        (None, 0, "—"),
+    ],
+)
+def test_changes_are_signed_one_way(value, digits, shown):
+    assert format_signed(value, digits) == shown

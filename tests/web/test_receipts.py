@@ -112,3 +112,28 @@ def test_receipt_lookups_are_rate_limited(tmp_path):
         statuses = [client.get(f"/board/receipt?code=WRONG-{i:04d}").status_code for i in range(12)]
         db.engine.dispose()
     assert statuses[:10] == [200] * 10 and statuses[-1] == 429
+
+
+def submit_to_the_box(client, title="希望能批量审批"):
+    page = client.get("/board/suggest").get_data(as_text=True)
+    response = client.post(
+        "/board/suggest", data={"csrf_token": csrf_token_from(page), "title": title, "description": "月底单子太多"}
+    )
+    assert response.status_code == 302
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    match = re.search(r'data-receipt="([A-Z0-9-]+)"', thanks)
+    assert match, "the box shows a receipt code once"
+    return match.group(1), thanks
+
+
+def test_a_suggestion_box_entry_gets_a_receipt_code_the_lookup_understands(client):
+    code, _ = submit_to_the_box(client)
+    found = client.get("/board/receipt", query_string={"code": code.lower()}).get_data(as_text=True)
+    assert 'data-receipt-result="box"' in found and "希望能批量审批" in found and "已提交" in found
+
+
+def test_the_box_receipt_code_is_shown_once_and_stored_only_hashed(client):
+    code, _ = submit_to_the_box(client)
+    stored = db.session.execute(select(Suggestion)).scalar_one()
+    assert stored.receipt_hash and code not in stored.receipt_hash and code.replace("-", "") not in str(vars(stored))
+    assert "data-receipt=" not in client.get("/board/suggest/thanks").get_data(as_text=True)

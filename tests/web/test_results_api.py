@@ -1,5 +1,8 @@
 """The results API and pages: roles, bearer tokens, suppression, and agreement with the OpenAPI file."""
 
+import html
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -167,6 +170,8 @@ RESULT_PAGES = [
     "/results/{id}/breakdown?by=quarter",
     "/results/{id}/breakdown?by=department&level=3",
     "/results/{id}/comments",
+    "/results/{id}/drivers",
+    "/results/{id}/drivers?group=role=employee",
 ]
 
 
@@ -184,7 +189,8 @@ def test_readiness_overview_shows_its_own_scales_and_their_change(client, login_
     login_as("manager")
     page = client.get(f"/results/{campaign.id}").get_data(as_text=True)
     assert "知晓（Awareness）" in page and "惯性依赖" in page and "SUS" not in page
-    assert "较上季度" in page
+    assert "较 2026年第三季度 的变化" in page
+    assert "+61" in page  # awareness: 14 of 23 favourable now, none of 8 (all neutral) last quarter
 
 
 def test_heatmap_greys_out_small_departments_with_the_reason(client, login_as):
@@ -234,3 +240,21 @@ def test_negative_comment_share_only_for_groups_meeting_k_text(client, login_as)
     assert segments["employee"]["negative_comment_share"] == 1.0
     assert "negative_comment_share" in segments["manager"] or segments["manager"]["suppressed"]
     assert segments["manager"].get("negative_comment_share", 0.0) == 0.0
+
+
+def test_every_comment_is_reachable_page_by_page(client, login_as):
+    """60 released comments: page 1 shows 50, its next link the other 10, none twice, nothing past the end."""
+    texts = [f"第{i:02d}条意见" for i in range(60)]
+    campaign = campaign_with([(1, "employee", EAST, "第一批", satisfaction(3, text=text)) for text in texts])
+    campaign.status = "closed"
+    db.session.commit()
+    login_as("manager")
+    first = client.get(f"/results/{campaign.id}/comments").get_data(as_text=True)
+    following = re.search(r'<a rel="next" href="([^"]+)"', first)
+    assert following and "第 1 页，共 2 页" in first
+    second = client.get(html.unescape(following.group(1))).get_data(as_text=True)
+    shown = [re.findall(r"<blockquote>([^<]*)</blockquote>", page) for page in (first, second)]
+    assert (len(shown[0]), len(shown[1])) == (50, 10) and sorted(shown[0] + shown[1]) == texts
+    assert 'rel="next"' not in second and 'rel="prev"' in second
+    past = client.get(f"/results/{campaign.id}/comments?page=9").get_data(as_text=True)
+    assert re.findall(r"<blockquote>([^<]*)</blockquote>", past) == shown[1]

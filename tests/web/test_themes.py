@@ -2,6 +2,7 @@
 
 import json
 import random
+import re
 import time
 
 from sqlalchemy import func, select
@@ -228,7 +229,8 @@ def test_every_edit_writes_its_edit_row_and_its_audit_row(runner, client, login_
         ("rename", f"/themes/themes/{second['id']}/rename", {"label": "打卡"}),
         ("noise", f"/themes/themes/{second['id']}/noise", {}),
         ("move", f"/themes/themes/{second['id']}/members/{answer_id}/move", {"to": first["id"]}),
-        ("merge", f"/themes/themes/{second['id']}/merge", {"into": first["id"]}),
+        ("merge", f"/themes/themes/{second['id']}/merge", {"into": first["id"], "confirm": "1"}),
+        ("unmerge", f"/themes/themes/{second['id']}/unmerge", {}),
         ("split", f"/themes/themes/{first['id']}/split", {}),
     ]
     for action, path, form in edits:
@@ -254,3 +256,102 @@ def test_an_edit_towards_a_theme_of_another_run_is_refused_with_a_message(runner
         )
         assert response.status_code == 200 and "请选择同一次分析中的另一个主题" in response.get_data(as_text=True)
     assert db.session.get(Theme, source["id"]).merged_into_id is None
+
+
+def card(page: str, theme_id: int) -> str:
+    return re.search(rf'<article class="theme-card[^"]*" id="theme-{theme_id}">(.*?)</article>', page, re.S).group(1)
+
+
+def two_themes(runner, client, login_as):
+    campaign = commented_campaign(count=100)
+    _, data = run_cli(runner, campaign.id)
+    first, second = sorted((t for t in data["themes"] if not t["is_other"]), key=lambda t: -t["size"])[:2]
+    login_as("manager")
+    token = csrf_token_from(client.get(f"/themes/runs/{data['id']}").get_data(as_text=True))
+    return campaign, first, second, token
+
+
+def members_of(theme_id: int) -> set[str]:
+    return set(db.session.execute(select(ThemeMember.answer_id).where(ThemeMember.theme_id == theme_id)).scalars())
+
+
+def test_a_theme_edit_answers_in_the_card_of_its_theme(runner, client, login_as):
+    _, first, _second, token = two_themes(runner, client, login_as)
+    response = client.post(
+        f"/themes/themes/{first['id']}/rename", data={"csrf_token": token, "label": "打卡定位"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert "已重命名主题" in card(page, first["id"])
+    assert "已重命名主题" not in page.split('<article class="theme-card', 1)[0]
+    refused = client.post(f"/themes/themes/{first['id']}/rename", data={"csrf_token": token, "label": ""})
+    assert refused.headers["Location"].endswith(f"#theme-{first['id']}")
+    assert "请填写主题名称" in card(client.get(refused.headers["Location"]).get_data(as_text=True), first["id"])
+
+
+def test_a_merge_asks_for_confirmation_before_it_merges(runner, client, login_as):
+    _, first, second, token = two_themes(runner, client, login_as)
+    asked = client.post(f"/themes/themes/{second['id']}/merge", data={"csrf_token": token, "into": first["id"]})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "确认合并" in page and 'name="confirm" value="1"' in page
+    assert first["label"] in page and second["label"] in page
+    assert db.session.get(Theme, second["id"]).merged_into_id is None
+    done = client.post(
+        f"/themes/themes/{second['id']}/merge", data={"csrf_token": token, "into": first["id"], "confirm": "1"}
+    )
+    assert done.status_code == 302 and db.session.get(Theme, second["id"]).merged_into_id == first["id"]
+
+
+def test_a_merge_can_be_undone_and_stays_undone_when_the_run_is_refreshed(runner, client, login_as):
+    campaign, first, second, token = two_themes(runner, client, login_as)
+    before = {first["id"]: members_of(first["id"]), second["id"]: members_of(second["id"])}
+    keywords = list(db.session.get(Theme, first["id"]).keywords)
+    client.post(f"/themes/themes/{second['id']}/merge", data={"csrf_token": token, "into": first["id"], "confirm": "1"})
+    assert members_of(first["id"]) == before[first["id"]] | before[second["id"]]
+    undo = client.post(f"/themes/themes/{second['id']}/unmerge", data={"csrf_token": token}, follow_redirects=True)
+    db.session.expire_all()
+    source, target = db.session.get(Theme, second["id"]), db.session.get(Theme, first["id"])
+    assert source.merged_into_id is None and target.keywords == keywords
+    assert members_of(second["id"]) == before[second["id"]] and members_of(first["id"]) == before[first["id"]]
+    assert "已撤销合并" in card(undo.get_data(as_text=True), second["id"])
+    _, again = run_cli(runner, campaign.id, full=True)
+    assert not db.session.execute(
+        select(Theme).where(Theme.run_id == again["id"], Theme.merged_into_id.is_not(None))
+    ).first()
+
+
+def test_the_run_page_says_why_a_listed_comment_counts_as_negative(runner, client, login_as):
+    from markupsafe import escape
+
+    from analysis.text.normalise import normalise
+    from analysis.text.polarity import explain
+    from app.models import Answer
+
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    shown = next(t for t in data["themes"] if not t["is_other"] and t["respondents"] >= 10)
+    listed = db.session.execute(
+        select(Answer.id, Answer.value_text, ThemeMember.polarity)
+        .join(ThemeMember, ThemeMember.answer_id == Answer.id)
+        .where(ThemeMember.theme_id == shown["id"])
+        .order_by(Answer.id)
+        .limit(30)
+    ).all()
+    login_as("manager")
+    html = client.get(f"/themes/runs/{data['id']}").get_data(as_text=True)
+    for _answer_id, text, polarity in listed:
+        after = html.split(f"<li><blockquote>{escape(text)}</blockquote>", 1)[1].split("</li>", 1)[0]
+        cues = [c.text for c in explain(normalise(text)).cues if c.weight < 0]
+        assert ("data-negative-cues" in after) == (polarity == "negative" and bool(cues)), text
+        assert all(f"<mark>{escape(cue)}</mark>" in after for cue in cues if polarity == "negative"), text
+
+
+def test_a_suggestion_pre_filled_from_a_theme_takes_its_readable_label_as_title(runner, client, login_as):
+    from markupsafe import escape
+
+    campaign = commented_campaign()
+    _, data = run_cli(runner, campaign.id)
+    shown = next(t for t in data["themes"] if not t["is_other"] and t["respondents"] >= 10)
+    assert "、" not in shown["label"]
+    login_as("manager")
+    page = client.get(f"/committee/from-theme/{shown['id']}").get_data(as_text=True)
+    assert f'value="{escape(shown["label"])}"' in page

@@ -1,5 +1,6 @@
-// Survey page: display conditions, progress indicator, text counters, and one submit per click.
-// A question with data-show-if shows only while the answer to that earlier question is one of
+// Survey page: display conditions, progress indicator, text counters, one submit per click, the first
+// question in error focused, and a draft kept in this browser's localStorage (never sent anywhere; cleared
+// on submit). A question with data-show-if shows only while the answer to that earlier question is one of
 // data-show-values (and that question itself shows). Without JavaScript every question shows and the
 // server applies the same rule when the form is submitted.
 (function () {
@@ -61,9 +62,49 @@
     }
     update();
   });
+  var draftKey = form.dataset.draft;
+  function storage() { try { return window.localStorage; } catch (error) { return null; } }
+  function saveDraft() {
+    var store = storage();
+    if (!store || !draftKey) return;
+    var values = [];
+    form.querySelectorAll("input, textarea").forEach(function (input) {
+      if (input.name === "csrf_token" || input.type === "hidden") return;
+      if ((input.type === "radio" || input.type === "checkbox") && !input.checked) return;
+      if (input.tagName === "TEXTAREA" && input.value === "") return;
+      values.push([input.name, input.value]);
+    });
+    try { store.setItem(draftKey, JSON.stringify(values)); } catch (error) { /* full or disabled */ }
+  }
+  function restoreDraft() {  // only into an untouched form: a page the server re-shows holds what was sent
+    if (questions.some(answered)) return;
+    var store = storage();
+    var saved = store && draftKey ? store.getItem(draftKey) : null;
+    if (!saved) return;
+    var values;
+    try { values = JSON.parse(saved); } catch (error) { return; }
+    values.forEach(function (pair) {
+      var fields = form.querySelectorAll("[name=\"" + CSS.escape(pair[0]) + "\"]");
+      fields.forEach(function (field) {
+        if ((field.type === "radio" || field.type === "checkbox") && field.value === pair[1]) field.checked = true;
+        if (field.tagName === "TEXTAREA" && !field.value) field.value = pair[1];
+      });
+    });
+  }
+  form.addEventListener("change", saveDraft);
+  form.addEventListener("input", saveDraft);
   form.addEventListener("submit", function () {
+    var store = storage();
+    if (store && draftKey) store.removeItem(draftKey);
     var button = form.querySelector("[data-submit]");
     if (button) { button.disabled = true; button.setAttribute("aria-busy", "true"); }
   });
+  restoreDraft();
   update();
+  var firstError = form.querySelector("fieldset.has-error");
+  if (firstError) {
+    firstError.scrollIntoView({ block: "start" });
+    var control = firstError.querySelector("input:not([type=hidden]), textarea");
+    if (control) control.focus({ preventScroll: true });
+  }
 })();

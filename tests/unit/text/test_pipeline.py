@@ -121,3 +121,13 @@ def test_cached_tokens_are_used_instead_of_tokenising_again():
         comment.tokens = tokens
     second = ThemePipeline(random_state=0, workers=1).fit(comments).result_
     assert second.newly_tokenised == [] and len(first.newly_tokenised) > 0
+
+
+def test_theme_labels_are_phrases_taken_from_the_themes_own_comments():
+    texts = demo_texts(160)
+    result = ThemePipeline(random_state=0).fit(comments_from(texts)).result_
+    themes = [t for t in result.themes if not t.is_other]
+    assert themes
+    for theme in themes:
+        assert "、" not in theme.label and 2 <= len(theme.label) <= 14, theme.label
+        assert any(theme.label in normalise(texts[i]) for i in theme.members), theme.label
