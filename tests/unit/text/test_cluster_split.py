@@ -60,7 +60,7 @@ def test_themes_smaller_than_split_min_size_are_not_searched():
     assert model.k_ == 3 and model.splits_ == {}
 
 
-def test_the_theme_pipeline_splits_stable_themes():
+def test_the_theme_pipeline_passes_its_split_setting_to_the_clusterer():
     pipeline = ThemePipeline()
     pipeline.fit([])
-    assert pipeline.clusterer_.split_k_max == SPLIT_K_MAX >= 2
+    assert pipeline.clusterer_.split_k_max == SPLIT_K_MAX
