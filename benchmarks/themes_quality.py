@@ -10,9 +10,9 @@ cycled when there are more topics than sizes). Every method runs through the pro
 (`ThemePipeline`: normalise, non-answers, tokenise, vectorise, cluster, label) and is scored with the
 catch-all as its own label (non-answers left out), NMI and ARI against `topic`; the figures are printed
 per seed and as mean ± sd, with each theme's readable label (`theme_label`) beside today's keyword
-label. `product` is the pipeline as the app runs it today; `told-k` the same told the true number of
-topics (a reference, not a method); `words-0.3…` add jieba words (weight 0.3) to the character
-n-grams, with the product's k choice, told k, or a fixed k = 20 (see `_candidates`).
+label. `product` is the pipeline as the app runs it today; `before-split` the one before issue 17 phase 2
+(character n-grams only, one stability search over all comments, no split of stable themes); `told-k` the
+product told the true number of topics (a reference, not a method); `k20` the product with k = 20 fixed.
 """
 
 from __future__ import annotations
@@ -63,21 +63,17 @@ def sample(frame: pd.DataFrame, seed: int, per_topic: int | None, sizes: list[in
 
 def _candidates() -> dict[str, Callable[[int], ThemePipeline]]:
     """Candidates measured through the product path (true k is passed for the references only)."""
-    words = dict(word_weight=0.3, random_state=0)
     return {
         "product": lambda true_k: ThemePipeline(random_state=0),
+        "before-split": lambda true_k: ThemePipeline(
+            random_state=0,
+            vectoriser=CommentVectoriser(word_weight=0.0, random_state=0),
+            clusterer=StableKMeans(split_k_max=0, random_state=0),
+        ),
         "told-k": lambda true_k: ThemePipeline(
             random_state=0, clusterer=StableKMeans(n_clusters=true_k, random_state=0)
         ),
-        "words-0.3": lambda true_k: ThemePipeline(random_state=0, vectoriser=CommentVectoriser(**words)),
-        "words-0.3-told-k": lambda true_k: ThemePipeline(
-            random_state=0,
-            vectoriser=CommentVectoriser(**words),
-            clusterer=StableKMeans(n_clusters=true_k, random_state=0),
-        ),
-        "words-0.3-k20": lambda true_k: ThemePipeline(
-            random_state=0, vectoriser=CommentVectoriser(**words), clusterer=StableKMeans(n_clusters=20, random_state=0)
-        ),
+        "k20": lambda true_k: ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=20, random_state=0)),
     }
 
 

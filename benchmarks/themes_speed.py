@@ -46,10 +46,15 @@ def insert_comments(database: Path, campaign_id: int, texts: list[str], seed: in
                 "第一批",
                 0,
                 None,
+                0,  # released: a run groups only the comments of released steps (campaign step 0 at first)
             )
         )
         answers.append((uuid.UUID(int=rng.getrandbits(128)).hex, response_id, "trouble", None, text))
-    connection.executemany("INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?, ?)", responses)
+    connection.executemany(
+        "INSERT INTO responses (id, campaign_id, submitted_on, role, department_path, wave, via_open_link, "
+        "receipt_hash, release_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        responses,
+    )
     connection.executemany(
         "INSERT INTO answers (id, response_id, question_code, value_number, value_text) VALUES (?, ?, ?, ?, ?)", answers
     )

@@ -118,3 +118,7 @@ class Normaliser:
 
     def normalise(self, text: str) -> str:
         return normalise(text, self._pattern, self.simplify)
+
+    def normalise_many(self, texts: list[str]) -> list[str]:
+        """`normalise` of every text in one pass of each step (what the pipeline calls for a run)."""
+        return normalise_many(texts, self._pattern, self.simplify)

@@ -7,7 +7,8 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis.text.char_ngrams import CharNgramTfidf
-from analysis.text.normalise import name_pattern, normalise, normalise_many
+from analysis.text.normalise import Normaliser, name_pattern, normalise, normalise_many
+from analysis.text.vectorise import NON_TEXT, CommentVectoriser
 from app.demo_comments import demo_comment
 
 AWKWARD = [
@@ -46,3 +47,19 @@ def test_char_ngram_tfidf_equals_scikit_learns_char_vectoriser():
     assert abs(made - expected).max() < 1e-6
     unseen = ["新的词汇审批", "打卡"]
     assert abs(ours.transform(unseen) - reference.transform(unseen)).max() < 1e-6
+
+
+def test_normaliser_step_normalises_many_as_one_by_one():
+    texts = comments()
+    step = Normaliser(["王小明"])
+    assert step.normalise_many(texts) == [step.normalise(t) for t in texts]
+
+
+def test_comment_vectoriser_char_part_is_scikit_learns_char_tfidf():
+    texts = normalise_many(comments())
+    made = CommentVectoriser(word_weight=0.0, min_df=2, max_df=0.5)._parts(texts, None, fit=True)  # the char part
+    reference = TfidfVectorizer(
+        analyzer="char", ngram_range=(1, 2), sublinear_tf=True, min_df=2, max_df=0.5, dtype=np.float32
+    ).fit_transform([NON_TEXT.sub("", t) for t in texts])
+    assert made.shape == reference.shape
+    assert abs(made - reference).max() < 1e-6
