@@ -1,7 +1,7 @@
 """webhook deliveries: a unique once_key for events notified only once (a theme emerging in a quarter)
 
 Revision ID: a3d7e91c4b20
-Revises: 6a00bc4765f7
+Revises: 3c4d2a9e7b61
 Create Date: 2026-12-01 12:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a3d7e91c4b20'
-down_revision = '6a00bc4765f7'
+down_revision = '3c4d2a9e7b61'
 branch_labels = None
 depends_on = None
 

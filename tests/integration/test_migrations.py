@@ -89,3 +89,16 @@ def test_staff_session_keys_revision_gives_every_existing_account_its_own_key(tm
         assert len(set(keys)) == 2 and all(len(key) == 32 for key in keys)
         assert [must_change for _, must_change in rows] == [0, 0]
         db.engine.dispose()
+
+
+def test_the_migrations_have_one_head():
+    """Two branches that each added a revision on the same parent leave two heads, and `flask db upgrade`
+    (scripts/run.sh) refuses to run; the revision that came second must follow the other."""
+    from pathlib import Path
+
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).resolve().parents[2] / "migrations"))
+    assert len(ScriptDirectory.from_config(config).get_heads()) == 1
