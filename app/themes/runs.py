@@ -108,7 +108,9 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
                 Answer.question_code.in_(codes),
                 Answer.value_text.is_not(None),
             )
-            .order_by(Answer.id)
+            .order_by(
+                Answer.value_text, Answer.id
+            )  # by text: the same comments give the same themes whatever their random ids
         ).all()
         for answer_id, response_id, text, role, department, tokens in rows:
             comments.append(

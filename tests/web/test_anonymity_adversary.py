@@ -158,9 +158,11 @@ class Attacker:
         texts, url = set(), f"/results/{self.campaign_id}/comments{query}"
         while url:
             page = self._page(url)
-            texts |= set(re.findall(r"<blockquote>([^<]*)</blockquote>", page))
+            texts |= set(re.findall(r"<blockquote[^>]*>([^<]*)</blockquote>", page))
             following = re.search(r'<a rel="next" href="([^"]+)"', page)
             url = unescape(following.group(1)) if following else None
+            total = re.search(r"共 (\d+) 条", page)
+        assert total is None or len(texts) == int(total.group(1)), "the attacker must read every comment listed"
         unknown = texts - set(truth.by_comment)
         assert not unknown, f"comments nobody wrote: {unknown}"
         self.texts_seen |= texts
