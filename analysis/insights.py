@@ -44,7 +44,8 @@ def distribution(classes: pd.DataFrame, items: Sequence[str]) -> Distribution | 
     shares = [respondent_shares(classes, items, value) for value in (FAVOURABLE, NEUTRAL, UNFAVOURABLE)]
     if shares[0].empty:
         return None
-    return Distribution(*(float(s.mean()) for s in shares), n=len(shares[0]))
+    favourable, neutral, unfavourable = (float(s.mean()) for s in shares)
+    return Distribution(favourable, neutral, unfavourable, n=len(shares[0]))
 
 
 def change(current: pd.DataFrame, previous: pd.DataFrame, items: Sequence[str]) -> Comparison | None:
@@ -85,8 +86,8 @@ def _has(frame: pd.DataFrame, items: Sequence[str]) -> bool:
 
 def movers(found: Sequence[Insight], top: int = TOP) -> list[Insight]:
     """The `top` largest changes of the favourable share, largest first (significant or not: the page says)."""
-    moved = [i for i in found if i.change is not None and i.change.difference is not None]
-    return sorted(moved, key=lambda i: -abs(i.change.difference))[:top]
+    moved = [(abs(i.change.difference), i) for i in found if i.change is not None and i.change.difference is not None]
+    return [insight for _, insight in sorted(moved, key=lambda pair: -pair[0])[:top]]
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeAlias
 
 import pandas as pd
 from scipy.stats import permutation_test, spearmanr
@@ -39,6 +41,9 @@ DECISIONS = ("adopted", "declined", "merged")
 SECTIONS = ("summary", "kpis", "departments", "themes", "suggestions", "changes", "attention")
 USAGE_COLUMNS = ("headcount", "active_users", ADOPTION, "dau_mau", "approvals", "approval_hours", "checkin_rate")
 LOWER_IS_BETTER = {"approval_hours", "resistance"}
+# The report is JSON-ready data (it is frozen as JSON when published): objects whose values are numbers,
+# text, booleans, None, lists and further objects, depending on the key.
+Json: TypeAlias = dict[str, Any]
 
 
 @dataclass
@@ -48,8 +53,8 @@ class ReleasedGroup:
     suppressed: bool
     n: int | None
     reason: str | None = None
-    scores: dict = field(default_factory=dict)
-    barrier_points: dict | None = None
+    scores: dict[str, float | None] = field(default_factory=dict)
+    barrier_points: dict[str, int] | None = None
 
     def release(self) -> Release:
         return Release(self.suppressed, self.n, self.reason)
@@ -103,7 +108,7 @@ class ReportInputs:
     suggestions: list[SuggestionRecord] = field(default_factory=list)
 
 
-def assemble(inputs: ReportInputs) -> dict:
+def assemble(inputs: ReportInputs) -> Json:
     """The report's data: headline KPIs, departments, themes, the suggestion funnel, departments needing attention."""
     usage_now = _usage_table(inputs, inputs.quarter, inputs.level)
     _usage_table(inputs, inputs.previous_quarter, inputs.level)
@@ -133,7 +138,7 @@ def assemble(inputs: ReportInputs) -> dict:
     }
 
 
-def _profile(release: SurveyRelease | None, family: str) -> dict | None:
+def _profile(release: SurveyRelease | None, family: str) -> Json | None:
     """Released overall means of one family of scales (module satisfaction, ADKAR elements)."""
     if release is None or release.overall.suppressed:
         return None
@@ -151,24 +156,29 @@ def _usage_table(inputs: ReportInputs, quarter: str, level: int) -> pd.DataFrame
     return roll_up(with_headcount(rows, inputs.headcount), level)
 
 
-def _survey_figures(release: SurveyRelease | None) -> tuple[dict, ReleasedGroup | None]:
-    if release is None:
-        return {}, None
-    group = release.overall
-    if group.suppressed:
-        return {}, group
-    scores = group.scores or {}
+def _survey_figures(release: SurveyRelease | None) -> dict[str, float | None]:
+    """The overall figures a release shows (none when there is no release or it is suppressed)."""
+    if release is None or release.overall.suppressed:
+        return {}
+    scores = release.overall.scores or {}
     figures = {
         "sus": scores.get("sus"),
         "enps": scores.get("enps"),
         "readiness": readiness_index(scores),
         "resistance": resistance_index(scores),
     }
-    return figures, group
+    return figures
 
 
-def _kpi(key: str, value, previous, source: str, group: ReleasedGroup | None = None, k: int | None = None) -> dict:
-    kpi = {
+def _kpi(
+    key: str,
+    value: object,
+    previous: object,
+    source: str,
+    group: ReleasedGroup | None = None,
+    k: int | None = None,
+) -> Json:
+    kpi: Json = {
         "key": key,
         "value": _plain(value),
         "previous": _plain(previous),
@@ -188,7 +198,7 @@ def _kpi(key: str, value, previous, source: str, group: ReleasedGroup | None = N
     return kpi
 
 
-def headline_kpis(inputs: ReportInputs, funnel: dict, funnel_before: dict) -> list[dict]:
+def headline_kpis(inputs: ReportInputs, funnel: Json, funnel_before: Json) -> list[Json]:
     """The figures on the first page, each with the previous quarter's and the change."""
     usage_now = organisation_totals(_usage_table(inputs, inputs.quarter, 1))
     usage_before = organisation_totals(_usage_table(inputs, inputs.previous_quarter, 1))
@@ -203,8 +213,8 @@ def headline_kpis(inputs: ReportInputs, funnel: dict, funnel_before: dict) -> li
     ):
         if release is None:
             continue
-        now, group = _survey_figures(release)
-        before, _ = _survey_figures(release_before)
+        now, group = _survey_figures(release), release.overall
+        before = _survey_figures(release_before)
         for key in keys:
             if group.suppressed or now.get(key) is not None:
                 kpis.append(_kpi(key, now.get(key), before.get(key), "survey", group, release.k))
@@ -213,7 +223,7 @@ def headline_kpis(inputs: ReportInputs, funnel: dict, funnel_before: dict) -> li
     return kpis
 
 
-def department_rows(inputs: ReportInputs, usage: pd.DataFrame) -> list[dict]:
+def department_rows(inputs: ReportInputs, usage: pd.DataFrame) -> list[Json]:
     """Departments at the report's level: usage figures next to released satisfaction and readiness."""
     names = set(usage.index) if not usage.empty else set()
     for release in (inputs.satisfaction, inputs.readiness):
@@ -233,7 +243,7 @@ def department_rows(inputs: ReportInputs, usage: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _released_department(release: SurveyRelease | None, name: str, keys: tuple[str, ...]) -> dict | None:
+def _released_department(release: SurveyRelease | None, name: str, keys: tuple[str, ...]) -> Json | None:
     if release is None:
         return None
     group = release.departments.get(name)
@@ -241,7 +251,7 @@ def _released_department(release: SurveyRelease | None, name: str, keys: tuple[s
         return {"suppressed": True, "n": None, "reason": BELOW_K, "k": release.k, "missing": True}
     if group.suppressed:
         return {"suppressed": True, "n": None, "reason": group.reason or BELOW_K, "k": release.k}
-    figures = {"suppressed": False, "n": group.n, "k": release.k}
+    figures: Json = {"suppressed": False, "n": group.n, "k": release.k}
     for key in keys:
         figures[key] = _plain(group.scores.get(key))
     if not keys:
@@ -252,7 +262,7 @@ def _released_department(release: SurveyRelease | None, name: str, keys: tuple[s
     return figures
 
 
-def adoption_metric(rows: list[dict]) -> str | None:
+def adoption_metric(rows: list[Json]) -> str | None:
     """Adoption is active users ÷ headcount; DAU/MAU stands in when no department has both."""
     for metric in (ADOPTION, "dau_mau"):
         if any(row["usage"].get(metric) is not None for row in rows):
@@ -260,10 +270,10 @@ def adoption_metric(rows: list[dict]) -> str | None:
     return None
 
 
-def rank_correlation(rows: list[dict], satisfaction: SurveyRelease | None) -> dict:
+def rank_correlation(rows: list[Json], satisfaction: SurveyRelease | None) -> Json:
     """Spearman's ρ between adoption and SUS across departments, released only when every department in it is."""
     metric = adoption_metric(rows)
-    result = {
+    result: Json = {
         "shown": False,
         "metric": metric,
         "rho": None,
@@ -275,7 +285,7 @@ def rank_correlation(rows: list[dict], satisfaction: SurveyRelease | None) -> di
         "significant": False,
     }
     result["reason"] = _missing_input(metric, satisfaction)
-    if result["reason"]:
+    if metric is None or satisfaction is None:
         return result
     included = [row for row in rows if row["usage"].get(metric) is not None]
     groups = {row["department"]: _decision(row["satisfaction"]) for row in included}
@@ -302,7 +312,7 @@ def rank_correlation(rows: list[dict], satisfaction: SurveyRelease | None) -> di
     return result
 
 
-def spearman(x, y) -> tuple[float, float]:
+def spearman(x: Sequence[float], y: Sequence[float]) -> tuple[float, float]:
     """Spearman's ρ and its two-sided p-value: exact over every ordering for few departments (where the
     t approximation is far off, e.g. p = 0 for a perfect ρ over four), scipy's approximation beyond."""
     rho = spearmanr(x, y).statistic
@@ -325,13 +335,13 @@ def _missing_input(metric: str | None, release: SurveyRelease | None) -> str | N
     return "no_survey" if release is None else None
 
 
-def _decision(figures: dict | None) -> Release:
+def _decision(figures: Json | None) -> Release:
     if figures is None or figures["suppressed"]:
         return Release(True, None, (figures or {}).get("reason", BELOW_K))
     return Release.shown(figures["n"])
 
 
-def top_themes(themes: list[ThemeSummary], k_text: int) -> dict:
+def top_themes(themes: list[ThemeSummary], k_text: int) -> Json:
     """The largest recurring complaints (already ranked); a theme, its quote and its change need k_text
     (`analysis.text.release`); the others are only counted."""
     released = [(t, theme_release(t.respondents, k_text)) for t in themes]
@@ -339,11 +349,13 @@ def top_themes(themes: list[ThemeSummary], k_text: int) -> dict:
     items = []
     for theme, release in released[:TOP_THEMES]:
         previous = theme.previous_respondents
-        comparable = previous is not None and theme_release(previous, k_text).shown
-        change = theme.respondents - previous if comparable else None
+        change: int | None = None
+        if previous is not None and theme_release(previous, k_text).shown:
+            change = theme.respondents - previous
+        comparable = change is not None
         if previous is None:
             trend = "new" if len(theme.recurring_quarters) <= 1 else "recurring"
-        elif not comparable:
+        elif change is None:  # not comparable
             trend = "recurring"
         else:
             trend = "up" if change > 0 else ("down" if change < 0 else "flat")
@@ -362,7 +374,7 @@ def top_themes(themes: list[ThemeSummary], k_text: int) -> dict:
     return {"k_text": k_text, "items": items, "withheld": len(themes) - len(released), "total": len(themes)}
 
 
-def suggestion_funnel(suggestions: list[SuggestionRecord], start: date, end: date) -> dict:
+def suggestion_funnel(suggestions: list[SuggestionRecord], start: date, end: date) -> Json:
     """Suggestions received in [start, end) and how far they have come: adopted, implemented, days to decision."""
     cohort = [s for s in suggestions if start <= s.created_on < end]
     reached = [{status for status, _ in s.events} for s in cohort]
@@ -389,10 +401,10 @@ def suggestion_funnel(suggestions: list[SuggestionRecord], start: date, end: dat
     }
 
 
-def needing_attention(rows: list[dict], readiness: SurveyRelease | None) -> dict:
+def needing_attention(rows: list[Json], readiness: SurveyRelease | None) -> Json:
     """Departments with adoption below the departments' median and readiness below the organisation's."""
     metric = adoption_metric(rows)
-    result = {
+    result: Json = {
         "rows": [],
         "metric": metric,
         "median_adoption": None,
@@ -401,9 +413,9 @@ def needing_attention(rows: list[dict], readiness: SurveyRelease | None) -> dict
         "reason": None,
     }
     result["reason"] = _missing_input(metric, readiness)
-    if result["reason"]:
+    if metric is None or readiness is None:
         return result
-    overall, _ = _survey_figures(readiness)
+    overall = _survey_figures(readiness)
     if overall.get("readiness") is None:
         result["reason"] = "overall_hidden"
         return result
@@ -433,7 +445,7 @@ def needing_attention(rows: list[dict], readiness: SurveyRelease | None) -> dict
     return result
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     """numpy scalars and NaN → JSON-ready Python values."""
     if value is None:
         return None

@@ -14,7 +14,8 @@ def create_app(config_name_or_object: str | type | object | None = None) -> Flas
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         proxies = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        # Flask's documented way to wrap its WSGI app; mypy takes wsgi_app for a method that cannot be replaced
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from app import access, cli, errors, extensions, i18n, jobs, navigation, routing, security
 

@@ -29,3 +29,10 @@ class QuarterField(StringField):
             self.data = Quarter.parse(self.data)
         except QuarterError as exc:
             raise ValidationError(str(self.message)) from exc
+
+    @property
+    def parsed(self) -> Quarter:
+        """The quarter, once the form has validated a filled-in field (reading it earlier is a bug)."""
+        if not isinstance(self.data, Quarter):
+            raise ValueError(f"{self.name}: read before validation parsed it ({self.data!r})")
+        return self.data

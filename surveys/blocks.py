@@ -9,11 +9,13 @@ block exactly as there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
-from surveys.definitions import N_
-from surveys.model import Question, Scale
+from surveys.definitions import N_, _Checker
+from surveys.model import Bilingual, Question, Scale
 
 BLOCK_SOURCES = {
     "sus": "quarterly-satisfaction",
@@ -32,7 +34,7 @@ BLOCK_TITLES = {
 @dataclass(frozen=True)
 class Block:
     name: str
-    title: dict
+    title: Bilingual
     questions: tuple[Question, ...]
     scales: tuple[Scale, ...]
     barrier_scales: tuple[str, ...] = ()
@@ -60,12 +62,12 @@ def _unassigned(question: Question) -> Question:
     return Question(**{**question.__dict__, "scale": None})
 
 
-def block_data(name: str) -> dict:
+def block_data(name: str) -> dict[str, Any]:
     """The block as plain data of the file format: {"questions": [...], "scales": [...], "barrier_point"?}."""
     from surveys.definitions import question_data, scale_data
 
     found = block(name)
-    data: dict = {
+    data: dict[str, Any] = {
         "questions": [question_data(q) for q in found.questions],
         "scales": [scale_data(s) for s in found.scales],
     }
@@ -74,13 +76,19 @@ def block_data(name: str) -> dict:
     return data
 
 
-def check_blocks(check, questions: list[Question], scales: list[Scale], barrier: tuple[str, ...], threshold: float):
+def check_blocks(
+    check: _Checker, questions: list[Question], scales: list[Scale], barrier: tuple[str, ...], threshold: float
+) -> None:
     """Add a problem to `check` (a definitions checker) for every way the blocks the definition marks differ
     from the blocks themselves: a block is whole and unchanged, and only ADKAR has a barrier point."""
     marked = [q.block for q in questions if q.block] + [s.block for s in scales if s.block]
     for name in dict.fromkeys(marked):
         if name not in BLOCK_SOURCES:
-            for section, rows in (("questions", questions), ("scales", scales)):
+            sections: tuple[tuple[str, Sequence[Question | Scale]], ...] = (
+                ("questions", questions),
+                ("scales", scales),
+            )
+            for section, rows in sections:
                 for index, row in enumerate(rows):
                     if row.block == name:
                         _fail_at(check, f"{section}[{index}].block", row.code, name)
@@ -91,24 +99,31 @@ def check_blocks(check, questions: list[Question], scales: list[Scale], barrier:
         check.fail("barrier_point", N_("障碍点只用于 ADKAR 题组"))
 
 
-def _fail_at(check, path: str, code: str, name: str) -> None:
+def _fail_at(check: _Checker, path: str, code: str, name: str) -> None:
     check.code = code
     check.fail(path, N_("未知题组“%(name)s”（可用：%(allowed)s）"), name=name, allowed=tuple(BLOCK_NAMES))
     check.code = None
 
 
-def _check_block(check, found: Block, questions, scales, barrier, threshold) -> None:
+def _check_block(
+    check: _Checker,
+    found: Block,
+    questions: list[Question],
+    scales: list[Scale],
+    barrier: tuple[str, ...],
+    threshold: float,
+) -> None:
     title = found.title  # {zh, en}: the message names the block in its reader's language
     own_questions = {q.code: q for q in found.questions}
-    by_code = {q.code: (index, q) for index, q in enumerate(questions)}
+    question_at = {q.code: index for index, q in enumerate(questions)}
     for code, canonical in own_questions.items():
-        index, question = by_code.get(code, (None, None))
-        if question is None or question.block != found.name:
+        at = question_at.get(code)
+        if at is None or questions[at].block != found.name:
             check.code = None
             check.fail("questions", N_("题组“%(block)s”须整组插入，缺少题目 %(code)s"), block=title, code=code)
-        elif _unassigned(question) != canonical:
+        elif _unassigned(questions[at]) != canonical:
             check.code = code
-            check.fail(f"questions[{index}]", N_("“%(block)s”的题目措辞和计分已锁定，不能修改"), block=title)
+            check.fail(f"questions[{at}]", N_("“%(block)s”的题目措辞和计分已锁定，不能修改"), block=title)
     for index, question in enumerate(questions):
         if question.block == found.name and question.code not in own_questions:
             check.code = question.code
@@ -116,15 +131,15 @@ def _check_block(check, found: Block, questions, scales, barrier, threshold) -> 
                 f"questions[{index}].block", N_("题目 %(code)s 不属于题组“%(block)s”"), code=question.code, block=title
             )
     own_scales = {s.code: s for s in found.scales}
-    scale_at = {s.code: (index, s) for index, s in enumerate(scales)}
-    for code, canonical in own_scales.items():
-        index, scale = scale_at.get(code, (None, None))
-        if scale is None:
+    scale_at = {s.code: index for index, s in enumerate(scales)}
+    for code, canonical_scale in own_scales.items():
+        at = scale_at.get(code)
+        if at is None:
             check.code = None
             check.fail("scales", N_("题组“%(block)s”须整组插入，缺少量表 %(code)s"), block=title, code=code)
-        elif scale != canonical:
+        elif scales[at] != canonical_scale:
             check.code = code
-            check.fail(f"scales[{index}]", N_("“%(block)s”的题目措辞和计分已锁定，不能修改"), block=title)
+            check.fail(f"scales[{at}]", N_("“%(block)s”的题目措辞和计分已锁定，不能修改"), block=title)
     for index, scale in enumerate(scales):
         if scale.block == found.name and scale.code not in own_scales:
             check.code = scale.code

@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -23,12 +24,16 @@ from surveys.model import (
     NUMERIC_RANGES,
     QUESTION_TYPES,
     SCORING_METHODS,
+    Bilingual,
     Instrument,
     Option,
     Question,
     Scale,
     ShowIf,
 )
+
+# A definition as parsed (YAML or stored JSON) is validated field by field: until a check has passed, a
+# field's value may be anything, hence `Any` for the raw values below.
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "instruments"
 LANGUAGES = ("zh", "en")
@@ -103,15 +108,17 @@ class Problem:
 
     def where(self, language: str = "zh") -> str:
         """The question or scale named by its code (or its number when its code is unusable)."""
-        if self.section is None:
+        match = _PATH.fullmatch(self.path)
+        if match is None:
             return self.path
-        if self.section == "questions":
+        number = int(match.group(2)) + 1
+        if match.group(1) == "questions":
             if self.code:
                 return gettext("题目 %(code)s", language, code=self.code)
-            return gettext("第 %(n)s 题", language, n=self.index + 1)
+            return gettext("第 %(n)s 题", language, n=number)
         if self.code:
             return gettext("量表 %(code)s", language, code=self.code)
-        return gettext("第 %(n)s 个量表", language, n=self.index + 1)
+        return gettext("第 %(n)s 个量表", language, n=number)
 
     def describe(self, language: str = "zh") -> str:
         """`file: question q4 · type: message`, in `language`."""
@@ -143,16 +150,16 @@ class _Checker:
         self.problems: list[Problem] = []
         self.code: str | None = None  # the code of the question or scale being checked
 
-    def fail(self, path: str, message: str, **values) -> None:
+    def fail(self, path: str, message: str, **values: object) -> None:
         self.problems.append(Problem(self.source, path, message, tuple(values.items()), self.code))
 
-    def mapping(self, value, path: str) -> dict | None:
+    def mapping(self, value: object, path: str) -> dict[str, Any] | None:
         if not isinstance(value, dict):
             self.fail(path, N_("应为键值对象"))
             return None
         return value
 
-    def known_fields(self, value: dict, allowed: tuple[str, ...], path: str) -> None:
+    def known_fields(self, value: dict[str, Any], allowed: tuple[str, ...], path: str) -> None:
         for key in value:
             if key not in allowed:
                 prefix = f"{path}." if path else ""
@@ -163,7 +170,7 @@ class _Checker:
                     allowed=tuple(allowed),
                 )
 
-    def text(self, value, path: str, required: bool = True) -> dict:
+    def text(self, value: object, path: str, required: bool = True) -> Bilingual:
         """{zh, en}: Chinese required (unless the whole text is optional), English optional."""
         if value is None and not required:
             return {"zh": "", "en": ""}
@@ -173,7 +180,7 @@ class _Checker:
         for key in value:
             if key not in LANGUAGES:
                 self.fail(f"{path}.{key}", N_("未知语言“%(value)s”（可用：zh、en）"), value=key)
-        texts = {}
+        texts: Bilingual = {}
         for language in LANGUAGES:
             text = value.get(language)
             if text is None:
@@ -186,7 +193,7 @@ class _Checker:
             self.fail(f"{path}.zh", N_("缺少中文文本"))
         return texts
 
-    def code_of(self, value, path: str) -> str | None:
+    def code_of(self, value: object, path: str) -> str | None:
         if not isinstance(value, str) or not CODE_PATTERN.fullmatch(value):
             self.fail(
                 path, N_("编码应以字母开头，由字母、数字和下划线组成，最长 40 个字符，收到“%(value)s”"), value=value
@@ -194,40 +201,41 @@ class _Checker:
             return None
         return value
 
-    def positive_int(self, value, path: str) -> int | None:
+    def positive_int(self, value: object, path: str) -> int | None:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             self.fail(path, N_("应为正整数，收到“%(value)s”"), value=value)
             return None
         return value
 
 
-def from_dict(data: dict, source: str = "<definition>", authoring: bool = True) -> Instrument:
+def from_dict(data: object, source: str = "<definition>", authoring: bool = True) -> Instrument:
     """Build and validate an instrument from plain data (parsed YAML or stored JSON); InstrumentError
     lists every problem. `authoring=False` reads a definition that was valid when it was stored (a stored
     version, the blocks themselves) without the rules for writing one: validated blocks locked and whole,
     custom scales as modules."""
     check = _Checker(source, authoring)
-    if check.mapping(data, "") is None:
+    definition = check.mapping(data, "")
+    if definition is None:
         raise InstrumentError(check.problems)
-    check.known_fields(data, ROOT_FIELDS, "")
-    name = data.get("name")
+    check.known_fields(definition, ROOT_FIELDS, "")
+    name = definition.get("name")
     if not isinstance(name, str) or not name:
         check.fail("name", N_("缺少问卷名称"))
     elif not NAME_PATTERN.fullmatch(name):
         check.fail("name", N_("问卷名称应由小写字母、数字和连字符组成（最长 64 个字符），收到“%(value)s”"), value=name)
-    title = check.text(data.get("title"), "title")
-    description = check.text(data.get("description"), "description", required=False)
-    kind = data.get("kind", "satisfaction")
+    title = check.text(definition.get("title"), "title")
+    description = check.text(definition.get("description"), "description", required=False)
+    kind = definition.get("kind", "satisfaction")
     if kind not in KINDS:
         check.fail("kind", N_("未知类别“%(value)s”（可用：%(allowed)s）"), value=kind, allowed=tuple(KINDS))
-    questions = _questions(check, data.get("questions"))
-    scales = _scales(check, data.get("scales"), questions)
-    barrier_scales, threshold = _barrier(check, data.get("barrier_point"), scales)
+    questions = _questions(check, definition.get("questions"))
+    scales = _scales(check, definition.get("scales"), questions)
+    barrier_scales, threshold = _barrier(check, definition.get("barrier_point"), scales)
     if authoring:
         from surveys.blocks import check_blocks as check_locked_blocks
 
         check_locked_blocks(check, questions, scales, barrier_scales, threshold)
-    if check.problems:
+    if check.problems or not isinstance(name, str):  # a name that is not a text is one of the problems
         raise InstrumentError(check.problems)
     scale_of = {item: s.code for s in scales for item in s.items}
     return Instrument(
@@ -243,7 +251,7 @@ def from_dict(data: dict, source: str = "<definition>", authoring: bool = True) 
     )
 
 
-def _questions(check: _Checker, raw_questions) -> list[Question]:
+def _questions(check: _Checker, raw_questions: object) -> list[Question]:
     if not isinstance(raw_questions, list) or not raw_questions:
         check.fail("questions", N_("至少需要一道题"))
         return []
@@ -258,7 +266,7 @@ def _questions(check: _Checker, raw_questions) -> list[Question]:
     return questions
 
 
-def _question(check: _Checker, raw, path: str, seen: set[str], earlier: list[Question]) -> Question | None:
+def _question(check: _Checker, raw: Any, path: str, seen: set[str], earlier: list[Question]) -> Question | None:
     if check.mapping(raw, path) is None:
         return None
     code = raw.get("code")
@@ -319,7 +327,7 @@ def _question(check: _Checker, raw, path: str, seen: set[str], earlier: list[Que
     return question if code is not None else None  # kept with an unknown type, so later checks find it
 
 
-def _options(check: _Checker, raw: dict, path: str, qtype) -> tuple[Option, ...]:
+def _options(check: _Checker, raw: dict[str, Any], path: str, qtype: object) -> tuple[Option, ...]:
     if qtype not in ("single", "multi"):
         if "options" in raw:
             check.fail(f"{path}.options", N_("题型 %(type)s 不能有选项"), type=qtype)
@@ -346,7 +354,7 @@ def _options(check: _Checker, raw: dict, path: str, qtype) -> tuple[Option, ...]
     return tuple(built)
 
 
-def _anchors(check: _Checker, anchors, path: str, qtype) -> dict | None:
+def _anchors(check: _Checker, anchors: Any, path: str, qtype: object) -> dict[str, Bilingual] | None:
     if anchors is None:
         return None
     if qtype not in NUMERIC_RANGES:
@@ -361,7 +369,7 @@ def _anchors(check: _Checker, anchors, path: str, qtype) -> dict | None:
     }
 
 
-def _show_if(check: _Checker, raw, path: str, earlier: list[Question]) -> ShowIf | None:
+def _show_if(check: _Checker, raw: Any, path: str, earlier: list[Question]) -> ShowIf | None:
     """`show_if: {question: CODE, in: [...]}`: an earlier single-choice or scale question and its answers."""
     if raw is None:
         return None
@@ -404,11 +412,14 @@ def _show_if(check: _Checker, raw, path: str, earlier: list[Question]) -> ShowIf
 
 
 def _points(question: Question) -> range:
-    low, high = question.value_range
+    span = question.value_range
+    if span is None:
+        raise ValueError(f"question {question.code} ({question.type}) has no scale points")
+    low, high = span
     return range(low, high + 1)
 
 
-def _scales(check: _Checker, raw_scales, questions: list[Question]) -> list[Scale]:
+def _scales(check: _Checker, raw_scales: object, questions: list[Question]) -> list[Scale]:
     if raw_scales is None:
         return []
     if not isinstance(raw_scales, list):
@@ -433,7 +444,14 @@ def _scales(check: _Checker, raw_scales, questions: list[Question]) -> list[Scal
     return scales
 
 
-def _scale(check: _Checker, raw: dict, path: str, by_code: dict, codes: set, owner: dict) -> Scale | None:
+def _scale(
+    check: _Checker,
+    raw: dict[str, Any],
+    path: str,
+    by_code: dict[str, Question],
+    codes: set[str],
+    owner: dict[str, str],
+) -> Scale | None:
     code = check.code_of(raw.get("code"), f"{path}.code")
     block = raw.get("block")
     if code is not None:
@@ -492,7 +510,7 @@ def _scale(check: _Checker, raw: dict, path: str, by_code: dict, codes: set, own
     return Scale(code, title, scoring, tuple(items), tuple(reverse), group, block if isinstance(block, str) else None)
 
 
-def _scoring_rules(check: _Checker, path: str, scoring, items: list[Question], reverse: list) -> None:
+def _scoring_rules(check: _Checker, path: str, scoring: object, items: list[Question], reverse: list[Any]) -> None:
     if scoring == "sus":
         if len(items) != 10 or any(q.type != "likert5" for q in items):
             check.fail(f"{path}.items", N_("SUS 需要 10 道 likert5 题"))
@@ -504,7 +522,7 @@ def _scoring_rules(check: _Checker, path: str, scoring, items: list[Question], r
         check.fail(f"{path}.items", N_("同一量表的题目必须是同一种量表题型"))
 
 
-def _barrier(check: _Checker, raw, scales: list[Scale]) -> tuple[tuple[str, ...], float]:
+def _barrier(check: _Checker, raw: Any, scales: list[Scale]) -> tuple[tuple[str, ...], float]:
     if raw is None:
         return (), 3.0
     if check.mapping(raw, "barrier_point") is None:
@@ -525,9 +543,9 @@ def _barrier(check: _Checker, raw, scales: list[Scale]) -> tuple[tuple[str, ...]
     return tuple(barrier_scales), float(threshold)
 
 
-def question_data(q: Question) -> dict:
+def question_data(q: Question) -> dict[str, Any]:
     """One question as plain data (the file format), in the order the fields are documented."""
-    item: dict = {"code": q.code, "type": q.type, "text": dict(q.text), "required": q.required}
+    item: dict[str, Any] = {"code": q.code, "type": q.type, "text": dict(q.text), "required": q.required}
     if q.options:
         item["options"] = [{"code": o.code, "text": dict(o.text)} for o in q.options]
     if q.max_choices is not None:
@@ -543,9 +561,9 @@ def question_data(q: Question) -> dict:
     return item
 
 
-def scale_data(s: Scale) -> dict:
+def scale_data(s: Scale) -> dict[str, Any]:
     """One scale as plain data (the file format)."""
-    item: dict = {"code": s.code, "title": dict(s.title), "scoring": s.scoring, "items": list(s.items)}
+    item: dict[str, Any] = {"code": s.code, "title": dict(s.title), "scoring": s.scoring, "items": list(s.items)}
     if s.reverse:
         item["reverse"] = list(s.reverse)
     if s.group:
@@ -555,9 +573,9 @@ def scale_data(s: Scale) -> dict:
     return item
 
 
-def to_dict(instrument: Instrument) -> dict:
+def to_dict(instrument: Instrument) -> dict[str, Any]:
     """Plain data that `from_dict` turns back into an equal instrument."""
-    data = {
+    data: dict[str, Any] = {
         "name": instrument.name,
         "title": dict(instrument.title),
         "description": dict(instrument.description),

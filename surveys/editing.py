@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import Any, TypeAlias
 
 from surveys.blocks import BLOCK_NAMES, block_data
 from surveys.definitions import CODE_PATTERN, MODULE_PREFIX
@@ -19,9 +20,13 @@ from surveys.model import NUMERIC_RANGES, QUESTION_TYPES
 CHOICE_TYPES = ("single", "multi")
 DEFAULT_MAX_LENGTH = 1000
 _SPLIT_VALUES = re.compile(r"[\s,，、;；]+")
+# A draft, and a definition in the file format, are plain JSON data (posted, stored, or from YAML): their
+# values are text, numbers, booleans, lists and nested objects, field by field.
+Draft: TypeAlias = dict[str, Any]
+Row: TypeAlias = dict[str, Any]  # a question, module, option or scale of a draft or definition
 
 
-def blank_draft() -> dict:
+def blank_draft() -> Draft:
     return {
         "name": "",
         "title": {"zh": "", "en": ""},
@@ -32,8 +37,8 @@ def blank_draft() -> dict:
     }
 
 
-def blank_question(code: str, qtype: str) -> dict:
-    question = {
+def blank_question(code: str, qtype: str) -> Row:
+    question: Row = {
         "code": code,
         "type": qtype,
         "text": {"zh": "", "en": ""},
@@ -55,9 +60,11 @@ def blank_question(code: str, qtype: str) -> dict:
     return question
 
 
-def draft_from_definition(data: dict) -> dict:
+def draft_from_definition(data: Row) -> Draft:
     """The draft of a definition (the file format's plain data)."""
-    modules, module_of, reverse = [], {}, set()
+    modules: list[Row] = []
+    module_of: dict[str, str] = {}
+    reverse: set[str] = set()
     for scale in data.get("scales") or []:
         if scale.get("block"):
             continue
@@ -83,23 +90,24 @@ def draft_from_definition(data: dict) -> dict:
     }
 
 
-def template_draft(data: dict) -> dict:
+def template_draft(data: Row) -> Draft:
     """A copy of a definition (a built-in) to start a new instrument from: everything but its name."""
     draft = draft_from_definition(data)
     draft["name"] = ""
     return draft
 
 
-def blocks_in(draft: dict) -> list[str]:
+def blocks_in(draft: Draft) -> list[str]:
     """The validated blocks a draft holds, in the order they first appear."""
     return list(dict.fromkeys(q["block"] for q in draft["questions"] if q.get("block") in BLOCK_NAMES))
 
 
-def definition_from_draft(draft: dict) -> tuple[dict, list[tuple[str, object]]]:
+def definition_from_draft(draft: Draft) -> tuple[Row, list[tuple[str, str | int]]]:
     """The draft as the file format's plain data, and where each of its scales came from: ("block", name)
     or ("module", index in draft["modules"]), so a problem with a scale can be shown at its row."""
     questions = [_question_definition(q) for q in draft["questions"]]
-    scales, origins = [], []
+    scales: list[Row] = []
+    origins: list[tuple[str, str | int]] = []
     present = blocks_in(draft)
     for name in present:
         for scale in block_data(name)["scales"]:
@@ -115,7 +123,7 @@ def definition_from_draft(draft: dict) -> tuple[dict, list[tuple[str, object]]]:
         scale["group"] = "module"
         scales.append(scale)
         origins.append(("module", index))
-    data = {
+    data: Row = {
         "name": draft["name"],
         "title": dict(draft["title"]),
         "description": dict(draft["description"]),
@@ -128,14 +136,14 @@ def definition_from_draft(draft: dict) -> tuple[dict, list[tuple[str, object]]]:
     return data, origins
 
 
-def _question_definition(question: dict) -> dict:
+def _question_definition(question: Row) -> Row:
     name = question.get("block")
     if name in BLOCK_NAMES:
         canonical = {q["code"]: q for q in block_data(name)["questions"]}
         if question["code"] in canonical:
             return copy.deepcopy(canonical[question["code"]])
     qtype = question["type"]
-    item: dict = {
+    item: Row = {
         "code": question["code"],
         "type": qtype,
         "text": dict(question["text"]),
@@ -159,7 +167,7 @@ def _question_definition(question: dict) -> dict:
 # The editor's buttons ----------------------------------------------------------------------------------
 
 
-def apply_action(draft: dict, action: str) -> dict:
+def apply_action(draft: Draft, action: str) -> Draft:
     """What a button does to the draft: `add:<type>`, `remove:<i>`, `up:<i>`, `down:<i>`, `block:<name>`,
     `add_module`, `remove_module:<j>`. A validated block is added, moved and removed whole. Unknown actions
     (a crafted request) change nothing."""
@@ -185,12 +193,12 @@ def apply_action(draft: dict, action: str) -> dict:
     return draft
 
 
-def _free_code(rows: list[dict], prefix: str) -> str:
+def _free_code(rows: list[Row], prefix: str) -> str:
     used = {row.get("code") for row in rows}
     return next(f"{prefix}{n}" for n in range(1, len(rows) + 2) if f"{prefix}{n}" not in used)
 
 
-def units(questions: list[dict]) -> list[list[int]]:
+def units(questions: list[Row]) -> list[list[int]]:
     """Question indices grouped as the editor moves them: a run of one block's questions is one unit."""
     grouped: list[list[int]] = []
     for index, question in enumerate(questions):
@@ -202,7 +210,7 @@ def units(questions: list[dict]) -> list[list[int]]:
     return grouped
 
 
-def _move(questions: list[dict], index: int, verb: str) -> list[dict]:
+def _move(questions: list[Row], index: int, verb: str) -> list[Row]:
     grouped = units(questions)
     position = next(n for n, unit in enumerate(grouped) if index in unit)
     if verb == "remove":
@@ -217,7 +225,7 @@ def _move(questions: list[dict], index: int, verb: str) -> list[dict]:
 # Text fields of the editor -----------------------------------------------------------------------------
 
 
-def options_text(options: list[dict]) -> str:
+def options_text(options: list[Row]) -> str:
     """Options as the editor's text box shows them: one per line, `code | 中文 | English`."""
     lines = []
     for option in options:
@@ -229,10 +237,10 @@ def options_text(options: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def parse_options(text: str) -> list[dict]:
+def parse_options(text: str) -> list[Row]:
     """The text box's lines back into options: `code | 中文 | English`, `code | 中文`, `中文 | English` or
     just `中文`; a line without a code gets the first free o1, o2, …"""
-    parsed = []
+    parsed: list[Row] = []
     for line in (text or "").splitlines():
         parts = [part.strip() for part in line.split("|")]
         if not any(parts):
@@ -267,5 +275,5 @@ def parse_condition_values(text: str, parent_type: str | None) -> list[str | int
     return values
 
 
-def condition_values_text(values: list) -> str:
+def condition_values_text(values: list[str | int] | None) -> str:
     return ", ".join(str(value) for value in values or ())

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 QUESTION_TYPES = ("likert5", "likert7", "nps", "single", "multi", "text")
 NUMERIC_RANGES = {"likert5": (1, 5), "likert7": (1, 7), "nps": (0, 10)}
 SCORING_METHODS = ("sus", "nps", "mean")
 CONDITION_TYPES = ("single", *NUMERIC_RANGES)  # questions whose answer may decide whether a later one shows
+Bilingual: TypeAlias = dict[str, str]  # {"zh": …, "en": …}: English may be empty (Chinese is shown)
 
 
 @dataclass(frozen=True)
 class Option:
     code: str
-    text: dict
+    text: Bilingual
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,12 @@ class Question:
 
     code: str
     type: str
-    text: dict
+    text: Bilingual
     required: bool = False
     options: tuple[Option, ...] = ()
     max_choices: int | None = None
     max_length: int | None = None
-    anchors: dict | None = None
+    anchors: dict[str, Bilingual] | None = None  # {"low": …, "high": …}
     show_if: ShowIf | None = None
     block: str | None = None
     scale: str | None = None
@@ -54,7 +56,7 @@ class Scale:
     """A group of questions scored together: 'sus', 'nps' (raw 0–10 rating) or 'mean' (reverse items allowed)."""
 
     code: str
-    title: dict
+    title: Bilingual
     scoring: str
     items: tuple[str, ...]
     reverse: tuple[str, ...] = ()
@@ -65,8 +67,8 @@ class Scale:
 @dataclass(frozen=True)
 class Instrument:
     name: str
-    title: dict
-    description: dict
+    title: Bilingual
+    description: Bilingual
     questions: tuple[Question, ...]
     scales: tuple[Scale, ...] = ()
     barrier_scales: tuple[str, ...] = ()

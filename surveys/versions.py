@@ -4,6 +4,7 @@ compare scales by code and mark a scale whose items changed ("题目有变化，
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from surveys.definitions import question_data, scale_data
 from surveys.model import Instrument
@@ -23,7 +24,7 @@ class Change:
     aspects: tuple[str, ...] = ()
 
 
-def _aspects(old: dict, new: dict, names: tuple[str, ...]) -> tuple[str, ...]:
+def _aspects(old: dict[str, Any], new: dict[str, Any], names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(name for name in names if old.get(name) != new.get(name))
 
 
@@ -47,7 +48,9 @@ def changes(old: Instrument, new: Instrument) -> list[Change]:
     return found
 
 
-def _rows(what: str, old_rows: list[dict], new_rows: list[dict], aspects: tuple[str, ...]) -> list[Change]:
+def _rows(
+    what: str, old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]], aspects: tuple[str, ...]
+) -> list[Change]:
     old_by_code = {row["code"]: row for row in old_rows}
     new_codes = [row["code"] for row in new_rows]
     kept_old = [row["code"] for row in old_rows if row["code"] in new_codes]

@@ -11,6 +11,7 @@ min_df=…, max_df=…)` (same sorted vocabulary, same values; tested), so it ca
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Self
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -41,18 +42,19 @@ def _text_of(key: int) -> str:
     return chr(key // int(SHIFT)) + chr(key % int(SHIFT))
 
 
-class CharNgramTfidf(BaseEstimator, TransformerMixin):
+# scikit-learn ships no type information, so its base classes are Any to mypy
+class CharNgramTfidf(BaseEstimator, TransformerMixin):  # type: ignore[misc]
     """Sublinear TF-IDF of character 1–2-grams, smooth idf, rows L2-normalised (float32)."""
 
     def __init__(self, min_df: int = 1, max_df: float = 1.0):
         self.min_df = min_df
         self.max_df = max_df
 
-    def fit(self, texts: Sequence[str], y=None):
+    def fit(self, texts: Sequence[str], y: object = None) -> Self:
         self.fit_transform(texts)
         return self
 
-    def fit_transform(self, texts: Sequence[str], y=None):
+    def fit_transform(self, texts: Sequence[str], y: object = None) -> csr_matrix:
         documents, keys = _grams(texts)
         pair_keys, pair_counts = _pair_counts(documents, keys, len(texts))
         terms, inverse, document_frequency = np.unique(pair_keys[1], return_inverse=True, return_counts=True)
@@ -68,17 +70,23 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
         position = np.cumsum(keep) - 1  # term index → index among the kept terms
         return self._matrix(pair_keys, pair_counts, n, np.where(keep[inverse], position[inverse], -1))
 
-    def transform(self, texts: Sequence[str]):
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
         documents, keys = _grams(texts)
         pair_keys, pair_counts = _pair_counts(documents, keys, len(texts))
         return self._matrix(pair_keys, pair_counts, len(texts))
 
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+    def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
         names = np.empty(len(self.keys_), dtype=object)
         names[self.column_] = [_text_of(int(key)) for key in self.keys_]
         return names
 
-    def _matrix(self, pair_keys, pair_counts, n, position=None):
+    def _matrix(
+        self,
+        pair_keys: tuple[np.ndarray, np.ndarray],
+        pair_counts: np.ndarray,
+        n: int,
+        position: np.ndarray | None = None,
+    ) -> csr_matrix:
         rows, keys = pair_keys
         if position is None:
             position = np.minimum(np.searchsorted(self.keys_, keys), len(self.keys_) - 1)
@@ -93,7 +101,7 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):
         return normalize(matrix)
 
 
-def _pair_counts(documents: np.ndarray, keys: np.ndarray, n: int):
+def _pair_counts(documents: np.ndarray, keys: np.ndarray, n: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """Distinct (document, key) pairs and how often each occurs (one sort of packed integers)."""
     if n < (1 << 20):
         packed, counts = np.unique(documents.astype(np.uint64) << np.uint64(44) | keys, return_counts=True)

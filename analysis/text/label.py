@@ -17,24 +17,24 @@ import numpy as np
 def class_tfidf(
     token_lists: Sequence[Sequence[str]], labels: Sequence[int], classes: Sequence[int]
 ) -> dict[int, dict[str, float]]:
-    counts = {c: Counter() for c in classes}
+    counts: dict[int, Counter[str]] = {c: Counter() for c in classes}
     for tokens, label in zip(token_lists, labels):
         if label in counts:
             counts[label].update(tokens)
-    totals = Counter()
+    totals: Counter[str] = Counter()
     for counter in counts.values():
         totals.update(counter)
     if not totals:
         return {c: {} for c in classes}
     average = np.mean([sum(counter.values()) for counter in counts.values()]) or 1.0
-    weights = {}
+    weights: dict[int, dict[str, float]] = {}
     for c, counter in counts.items():
         size = sum(counter.values()) or 1
         weights[c] = {term: (count / size) * np.log(1 + average / totals[term]) for term, count in counter.items()}
     return weights
 
 
-def keywords(weights: dict[str, float], limit: int = 8, min_count_terms: set | None = None) -> list[str]:
+def keywords(weights: dict[str, float], limit: int = 8, min_count_terms: set[str] | None = None) -> list[str]:
     ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
     return [term for term, _ in ranked if min_count_terms is None or term in min_count_terms][:limit]
 
@@ -100,7 +100,7 @@ def theme_label(
     weights = {word: 1.0 / (rank + 1) for rank, word in enumerate(keywords[:8])}
     candidates = Counter(_fit(c, keywords, max_length) for c in clauses)
 
-    def score(candidate: str) -> tuple[float, int, str]:
+    def score(candidate: str) -> tuple[bool, float, int, str]:
         grams = _bigrams(candidate)
         typical = sum(document_frequency[g] for g in grams) / (len(grams) * len(sample))
         carried = sum(w for word, w in weights.items() if word in candidate)

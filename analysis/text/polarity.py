@@ -139,16 +139,15 @@ def _clauses(text: str) -> list[tuple[str, float, str | None]]:
             pieces.append((parts[0], None))
         for i in range(1, len(parts) - 1, 2):
             pieces.append((parts[i + 1], parts[i]))
-    weighted: list[list] = []
+    weights: list[float] = []
     for clause, marker in pieces:
         if marker is not None:
-            for earlier in weighted:
-                earlier[1] *= 0.5
+            weights = [earlier * 0.5 for earlier in weights]
         weight = 1.5 if marker is not None else 1.0
         if CONCESSION.search(clause):
             weight *= 0.5
-        weighted.append([clause, weight, marker])
-    return [(clause, weight, marker) for clause, weight, marker in weighted]
+        weights.append(weight)
+    return [(clause, weight, marker) for (clause, marker), weight in zip(pieces, weights)]
 
 
 def _modifier_before(clause: str, start: int, floor: int) -> tuple[str | None, float, str | None]:
@@ -156,7 +155,7 @@ def _modifier_before(clause: str, start: int, floor: int) -> tuple[str | None, f
     window = clause[max(floor, start - 3) : start]
     negator = NEGATOR.search(window)
     degree = next((d for d in DEGREES if window.endswith(d)), None)
-    return negator.group() if negator else None, DEGREE_SCALE.get(degree, 1.0), degree
+    return negator.group() if negator else None, DEGREE_SCALE[degree] if degree is not None else 1.0, degree
 
 
 def _word_cues(clause: str, weight: float, marker: str | None, wished: str | None) -> list[Cue]:

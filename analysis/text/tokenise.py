@@ -69,7 +69,7 @@ class Tokeniser:
             words.append(word)
         return words
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Tokeniser], tuple[tuple[str, ...]]]:
         """Pickled as its terms (jieba's tokenizer holds a lock): a worker process builds its own."""
         return (type(self), (self.extra_terms,))
 
@@ -102,4 +102,6 @@ def _init_worker(tokeniser: Tokens) -> None:
 
 
 def _tokenise_part(texts: list[str]) -> list[list[str]]:
+    if _worker is None:
+        raise RuntimeError("_tokenise_part runs in a worker process that _init_worker has set up")
     return [_worker.tokens(text) for text in texts]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias, TypeVar, overload
 
 from pydantic import (
     AfterValidator,
@@ -26,7 +26,7 @@ from pydantic import (
     WithJsonSchema,
 )
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from analysis.quarters import SCHEMA_PATTERN as QUARTER_SCHEMA_PATTERN
 from analysis.quarters import is_quarter
@@ -39,8 +39,24 @@ from surveys.forms import has_unstorable_characters
 
 INCLUDE_CHOICES = ("negative_share",)
 
-SuggestionStatus = Literal[tuple(STATUS_LABELS)]  # type: ignore[valid-type]
-StatusOrEmpty = Literal[(*STATUS_LABELS, "")]  # type: ignore[valid-type]
+# Literals built at run time from the values' one home (pydantic validates against them and writes their enums
+# into the OpenAPI document); a type checker reads no Literal built from a variable, so to it they are texts.
+if TYPE_CHECKING:
+    SuggestionStatus: TypeAlias = str
+    StatusOrEmpty: TypeAlias = str
+    ResultsBy: TypeAlias = str
+    CampaignStatus: TypeAlias = str
+    CampaignMode: TypeAlias = str
+    Availability: TypeAlias = str
+    JobState: TypeAlias = str
+else:
+    SuggestionStatus = Literal[tuple(STATUS_LABELS)]
+    StatusOrEmpty = Literal[(*STATUS_LABELS, "")]
+    ResultsBy = Literal[tuple(BY_CHOICES)]
+    CampaignStatus = Literal[tuple(STATUS_TRANSITIONS)]
+    CampaignMode = Literal[MODES]
+    Availability = Literal[AVAILABILITY]
+    JobState = Literal[STATES]
 
 
 class ApiError(Exception):
@@ -61,9 +77,9 @@ class Problem:
     types: frozenset[str] | None
     status: int
     code: str
-    message: str | Callable[[dict], str]
+    message: str | Callable[[ErrorDetails], str]
 
-    def answer(self, errors: list[dict]) -> ApiError | None:
+    def answer(self, errors: list[ErrorDetails]) -> ApiError | None:
         matching = [e for e in errors if _field(e) in self.fields and (self.types is None or e["type"] in self.types)]
         if not matching:
             return None
@@ -74,7 +90,7 @@ class Problem:
         return ApiError(self.status, self.code, self.message.format(fields=at_fault, value=value))
 
 
-def _field(error: dict) -> str:
+def _field(error: ErrorDetails) -> str:
     return str(error["loc"][0]) if error["loc"] else ""
 
 
@@ -89,7 +105,7 @@ class RequestModel(BaseModel):
     problems: ClassVar[tuple[Problem, ...]] = ()
 
     @classmethod
-    def api_error(cls, errors: list[dict]) -> ApiError:
+    def api_error(cls, errors: list[ErrorDetails]) -> ApiError:
         for problem in cls.problems:
             answer = problem.answer(errors)
             if answer is not None:
@@ -189,18 +205,28 @@ def _module_type(which: str, empty: bool = False):
     ]
 
 
-NewModule = _module_type(NEW_MODULES, empty=True)
-KnownModuleOrEmpty = _module_type(KNOWN_MODULES, empty=True)
-KnownModule = _module_type(KNOWN_MODULES)
+if TYPE_CHECKING:  # module codes: texts checked against the instruments in use (see _module_type)
+    NewModule: TypeAlias = str
+    KnownModuleOrEmpty: TypeAlias = str
+    KnownModule: TypeAlias = str
+else:
+    NewModule = _module_type(NEW_MODULES, empty=True)
+    KnownModuleOrEmpty = _module_type(KNOWN_MODULES, empty=True)
+    KnownModule = _module_type(KNOWN_MODULES)
 
 
+@overload
+def with_modules(schema: dict[str, Any], modules: ModuleSets) -> dict[str, Any]: ...
+@overload
+def with_modules(schema: object, modules: ModuleSets) -> object: ...
 def with_modules(schema: object, modules: ModuleSets) -> object:
     """`schema` with the module placeholders of its enums replaced by the modules."""
     if isinstance(schema, dict):
         filled = {key: with_modules(value, modules) for key, value in schema.items()}
-        if isinstance(filled.get("enum"), list):
-            expanded = []
-            for value in filled["enum"]:
+        enum = filled.get("enum")
+        if isinstance(enum, list):
+            expanded: list[object] = []
+            for value in enum:
                 if value == NEW_MODULES:
                     expanded += modules.new
                 elif value == KNOWN_MODULES:
@@ -221,7 +247,7 @@ class NewSuggestion(RequestModel):
         min_length=1, description=f"1–{TITLE_MAX} characters once surrounding whitespace is trimmed (422 otherwise)"
     )
     description: str | None = Field(None, description=f"at most {DESCRIPTION_MAX} characters once trimmed")
-    module: Annotated[NewModule | None, BeforeValidator(_a_string_or_null)] = Field(  # type: ignore[valid-type]
+    module: Annotated[NewModule | None, BeforeValidator(_a_string_or_null)] = Field(
         None, description="a module of the instruments in use, or other; empty or null: none"
     )
     theme_ids: list[int] | None = Field(
@@ -297,7 +323,7 @@ class Transition(RequestModel):
 class ResultsQuery(RequestModel):
     """Query of `GET /campaigns/{id}/results`."""
 
-    by: Annotated[Literal[tuple(BY_CHOICES)], BeforeValidator(_a_string)] = "role"  # type: ignore[valid-type]
+    by: Annotated[ResultsBy, BeforeValidator(_a_string)] = "role"
     level: Annotated[int, Field(ge=1, le=6), BeforeValidator(_ascii_integer)] = Field(
         2, description="department level for by=department"
     )
@@ -307,7 +333,7 @@ class ResultsQuery(RequestModel):
         AfterValidator(_known_includes),
         WithJsonSchema({"type": "string", "enum": [*INCLUDE_CHOICES, ""]}),
     ] = Field(
-        "",  # type: ignore[assignment]  (validated into an empty set)
+        "",  # the text, validated into an empty set
         validate_default=True,
         description="negative_share: add negative_comment_share to groups meeting k_text; empty: nothing",
     )
@@ -323,7 +349,7 @@ class SuggestionsQuery(RequestModel):
     """Query of `GET /suggestions`."""
 
     status: Annotated[StatusOrEmpty, BeforeValidator(_a_string)] = Field("", description="empty: every status")
-    module: KnownModuleOrEmpty = Field("", description="empty: every module")  # type: ignore[valid-type]
+    module: KnownModuleOrEmpty = Field("", description="empty: every module")
 
     problems = (
         Problem(("status",), None, 400, "invalid_status", "status 无效"),
@@ -370,8 +396,8 @@ class Campaign(BaseModel):
     quarter: str
     instrument: str
     instrument_version: int | None = None
-    status: Literal[tuple(STATUS_TRANSITIONS)]  # type: ignore[valid-type]
-    mode: Literal[MODES] | None = None  # type: ignore[valid-type]
+    status: CampaignStatus
+    mode: CampaignMode | None = None
     audience: dict[str, Any] | None = None
     opens_at: str | None = None
     closes_at: str | None = None
@@ -392,7 +418,7 @@ class CampaignSummary(BaseModel):
     title: str
     quarter: str
     instrument: str
-    status: Literal[AVAILABILITY]  # type: ignore[valid-type]
+    status: Availability
     min_group: int
     min_group_text: int
 
@@ -409,7 +435,7 @@ class ThemeRun(BaseModel):
     id: int
     campaign_ids: list[int]
     quarter: str | None = None
-    status: Literal[STATES]  # type: ignore[valid-type]
+    status: JobState
     stage: str
     progress: int
     error: str | None = None
@@ -458,8 +484,8 @@ class Suggestion(BaseModel):
     id: int
     title: str
     description: str
-    module: KnownModule | None  # type: ignore[valid-type]
-    status: SuggestionStatus  # type: ignore[valid-type]
+    module: KnownModule | None
+    status: SuggestionStatus
     published: bool
     decision_note: str | None = None
     target_quarter: str | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
@@ -17,7 +18,7 @@ from app.extensions import db
 board_cli = AppGroup("board", help="改进建议公示栏 / The public board.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"错误：{message}", err=True)
     sys.exit(1)
 
@@ -39,7 +40,7 @@ def digest(month_text: str, channel: str, dry_run: bool, as_json: bool) -> None:
     if isinstance(result, DigestPlan):
         _print_plan(result, as_json)
         return
-    data = {"sent": result.sent, "failed": result.failed, "skipped": result.skipped}
+    data: dict[str, int | str] = {"sent": result.sent, "failed": result.failed, "skipped": result.skipped}
     if result.error:
         data.update(pending=result.pending, error=result.error)
     if as_json:

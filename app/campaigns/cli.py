@@ -4,6 +4,7 @@ import csv
 import json
 import sys
 from datetime import datetime
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -33,7 +34,7 @@ campaigns_cli = AppGroup("campaigns", help="问卷活动 / Survey campaigns.")
 invitations_cli = AppGroup("invitations", help="邀请链接 / Invitations.")
 
 
-def _fail(message: str):
+def _fail(message: str) -> NoReturn:
     click.echo(f"错误：{message}", err=True)
     sys.exit(1)
 

@@ -93,7 +93,7 @@ def _campaign_form() -> CampaignForm:
 def _campaign_spec(form: CampaignForm) -> CampaignSpec:
     return CampaignSpec(
         instrument_version_id=int(form.instrument.data),
-        quarter=form.quarter.data,
+        quarter=form.quarter.parsed,
         title=form.title.data,
         departments=form.departments.data or [],
         roles=form.roles.data or [],

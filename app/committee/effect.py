@@ -71,7 +71,7 @@ def _theme_figures(session, quarter: str, lineages: dict[str, str]) -> dict:
     run = _latest_run(session, quarter)
     if run is None:
         return {"theme_run": False}
-    themes = {}
+    themes: dict[str, int] = {}
     for theme in run.themes:
         if theme.lineage in lineages and theme.merged_into_id is None and not theme.is_other and not theme.is_noise:
             themes[theme.lineage] = max(themes.get(theme.lineage, 0), theme.respondents)

@@ -10,6 +10,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from analysis.months import Month
 from app.delivery.channel import Message
 from app.i18n import format_local_time, format_month
 from app.instruments import instrument_for
@@ -20,7 +21,8 @@ SECONDS_PER_QUESTION = 9
 
 def person_language(person: Person) -> str:
     languages = current_app.config["LANGUAGES"]
-    return person.language if person.language in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
+    language = person.language
+    return language if language is not None and language in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def estimated_minutes(campaign: Campaign) -> int:
@@ -43,6 +45,7 @@ def compose(campaign: Campaign, person: Person, url: str, reminder: bool, minute
         if campaign.closes_at is not None:
             lines.append(_("截止时间：%(date)s", date=format_local_time(campaign.closes_at, language)))
         lines.append(_("下面的链接只属于你，请不要转发；提交之前它一直有效。"))
+        notice: tuple[str, ...]
         if campaign.mode == "anonymous":
             notice_title = _("匿名说明")
             notice = (
@@ -84,7 +87,7 @@ class DigestContent:
     """What a month's digest tells everyone: the counts, what was implemented (with what changed) and
     adopted, the committee's introduction (None: the default one) and the links."""
 
-    month: object  # analysis.months.Month
+    month: Month
     received: int
     adopted: tuple[str, ...]
     implemented: tuple[tuple[str, str | None], ...]

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Literal, overload
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
 
 from analysis.months import Month
 from app.committee.accounts import month_account
@@ -129,11 +130,16 @@ def digest_of(session, month: Month) -> Digest | None:
 def _digest_row(session, month: Month) -> Digest:
     """The month's row, created if missing (two schedulers may create it at once: the second one waits)."""
     dialect = session.get_bind().dialect.name
+    statement: Executable
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        statement = postgresql_insert(Digest).values(month=str(month)).on_conflict_do_nothing(index_elements=["month"])
     else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(Digest).values(month=str(month)).on_conflict_do_nothing(index_elements=["month"]))
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        statement = sqlite_insert(Digest).values(month=str(month)).on_conflict_do_nothing(index_elements=["month"])
+    session.execute(statement)
     session.commit()
     return session.get(Digest, str(month))
 
@@ -275,6 +281,14 @@ def _unsent_people(session, month: Month):
     )
 
 
+@overload
+def send_digest(
+    session, month: Month, channel_name: str, dry_run: Literal[False] = False, now: datetime | None = None
+) -> Counts: ...
+@overload
+def send_digest(
+    session, month: Month, channel_name: str, dry_run: bool, now: datetime | None = None
+) -> Counts | DigestPlan: ...
 def send_digest(
     session, month: Month, channel_name: str, dry_run: bool = False, now: datetime | None = None
 ) -> Counts | DigestPlan:

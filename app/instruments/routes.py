@@ -90,7 +90,7 @@ def _post(fixed_name: str | None):
         return _editor_page(apply_action(draft, action), fixed_name)
     definition, errors = check_draft(draft, current_language())
     errors = errors or (name_taken(db.session, draft) if fixed_name is None else None) or EditorErrors()
-    if not errors:
+    if definition is not None and not errors:  # check_draft gives no instrument only with its problems
         try:
             number, created = save(db.session, definition)
         except surveys.InstrumentError as exc:

@@ -1,5 +1,6 @@
 from flask import (
     Blueprint,
+    abort,
     current_app,
     jsonify,
     redirect,
@@ -37,6 +38,8 @@ def index():
 @bp.route("/favicon.ico")
 @allow(PUBLIC)
 def favicon():
+    if current_app.static_folder is None:  # an app built without static files has no icon either
+        abort(404)
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400)
 
 

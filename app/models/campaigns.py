@@ -15,12 +15,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.instruments import InstrumentVersion
 from app.models.types import utcnow
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """A survey round. Anonymity settings can only be tightened, and never after a response."""
 
     __tablename__ = "campaigns"
@@ -68,7 +68,7 @@ class Campaign(db.Model):
     )
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """One person's single-use link: only the token's SHA-256 is kept, and no timestamps.
 
     The token is derived from SECRET_KEY, the invitation's id and `token_generation` (app.campaigns.links),

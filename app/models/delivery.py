@@ -23,13 +23,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("campaign_id", "person_id", "channel", "purpose"),
@@ -63,7 +63,7 @@ class Delivery(db.Model):
     person: Mapped["Person"] = relationship()
 
 
-class DigestSchedule(db.Model):
+class DigestSchedule(Model):
     """When the monthly digest goes out by itself (one row): the day of the month and the local time, and
     the channels in order (people the first cannot reach get it on the next). Set by the committee."""
 
@@ -79,7 +79,7 @@ class DigestSchedule(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
-class Digest(db.Model):
+class Digest(Model):
     """One month's digest: the committee's introduction (previewed and edited before it goes), and when the
     scheduled send began and finished (after which the scheduler leaves the month alone)."""
 

@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 NOTICE_KINDS = ("campaign_repeated", "campaign_opened")
 
 
-class StaffNotice(db.Model):
+class StaffNotice(Model):
     """One notice for one staff member, shown until they dismiss it."""
 
     __tablename__ = "staff_notices"

@@ -88,11 +88,14 @@ def items_changed(campaign: Campaign | None, before: Campaign | None) -> set[str
     campaign: their change is marked 题目有变化，趋势仅供参考."""
     if campaign is None or before is None:
         return set()
-    keys = set()
+    keys: set[str] = set()
     for code in changed_scales(instrument_for(before.instrument_version), instrument_for(campaign.instrument_version)):
         key = score_key(code)
-        keys.add(key if key in HEADLINE_KEYS else INDEX_OF_FAMILY.get(family_of(key)))
-    return keys - {None}
+        family = family_of(key)
+        headline = key if key in HEADLINE_KEYS else (INDEX_OF_FAMILY.get(family) if family is not None else None)
+        if headline is not None:
+            keys.add(headline)
+    return keys
 
 
 def _released(group: dict) -> ReleasedGroup:

@@ -34,9 +34,9 @@ def drivers_view(session, campaign: Campaign, key: str = OVERALL) -> dict:
     if model is None:
         return {"available": False, "reason": "no_model", "key": key}
     groups = dict(analysable_groups(state))
-    if key not in groups:
+    step = state.figures(key).shown_step if key in groups else None  # an analysable group has a shown step
+    if step is None:
         return {"available": False, "reason": "not_released", "key": key, "min_n": MIN_RESPONDENTS}
-    step = state.figures(key).shown_step
     memo = ("drivers", key, step)
     if memo not in data.derived:
         data.derived[memo] = _analyse(data, model, key, step)

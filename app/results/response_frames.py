@@ -19,6 +19,7 @@ from analysis.segments import overall_scores, summarise
 from app.instruments import instrument_for
 from app.models import Answer, Campaign, Response
 from surveys import score_frame
+from surveys.model import Instrument
 from surveys.scoring import favourability_frame
 
 CACHE_SIZE = 8
@@ -34,14 +35,14 @@ class CampaignData:
     campaign_id: int
     n: int
     scores: pd.DataFrame
-    definition: object
+    definition: Instrument
     levels: int
+    favourability: pd.DataFrame  # favourability of every scored answer, by response
     summaries: dict = field(default_factory=dict)
     overalls: dict = field(default_factory=dict)
     steps: dict = field(default_factory=dict)
     comment_flags_: pd.DataFrame | None = None
     shares_: dict = field(default_factory=dict)
-    favourability: pd.DataFrame | None = None
     derived: dict = field(default_factory=dict)  # what pages derive from these frames, by their own keys
 
     def favourability_at(self, step: int, members: pd.Index | None = None) -> pd.DataFrame:

@@ -148,7 +148,10 @@ def score_range(definition: Instrument, scale: ScoreScale) -> tuple[int, int]:
     if scale.kind in SCORE_RANGES:
         return SCORE_RANGES[scale.kind]
     source = next(s for s in definition.scales if s.code == scale.key)
-    return definition.question(source.items[0]).value_range
+    span = definition.question(source.items[0]).value_range
+    if span is None:
+        raise ValueError(f"scale {source.code} scores {source.items[0]}, which is not a scale question")
+    return span
 
 
 def chart_groups(scales: list[ScoreScale], definition: Instrument, by: str) -> list[dict]:
@@ -174,8 +177,11 @@ def chart_groups(scales: list[ScoreScale], definition: Instrument, by: str) -> l
 def main_barrier(points: dict | None, definition: Instrument, scales: list[ScoreScale]) -> str:
     """The barrier element most respondents of a group are stuck at, as the label of its scale."""
     element = barrier_element(points)
+    if not element:
+        return "—"
+    key = barrier_key(definition, element)
     labels = {scale.key: scale.label for scale in scales}
-    return labels.get(barrier_key(definition, element), element) if element else "—"
+    return labels.get(key, element) if key is not None else element
 
 
 @bp.route("/<int:campaign_id>/comments")

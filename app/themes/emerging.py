@@ -71,7 +71,7 @@ def emerging_themes(session, run: ThemeRun) -> list[EmergingTheme]:
         theme = item.theme
         if theme.is_other or theme.is_noise:
             continue
-        previous = before.get(theme.lineage)
+        previous = before.get(theme.lineage) if theme.lineage is not None else None
         kind = emerging(theme.respondents, previous, released.k_text)
         if kind is not None:
             found.append(EmergingTheme(item, kind, previous if kind == "growing" else None))
@@ -91,13 +91,14 @@ def message(found: EmergingTheme, quarter: str) -> dict:
     """The robot's markdown: the theme's name (escaped) and why it is flagged."""
     theme = found.item.theme
     label = escape_markdown(found.item.label)
-    if found.kind == "new":
+    growth = found.growth
+    if found.kind == "new" or growth is None:  # a growing theme had respondents last quarter
         why = _("%(q)s 新出现，%(n)s 人提到", q=quarter, n=theme.respondents)
     else:
         why = _(
             "%(q)s 比上季度增长 %(p)s%%（%(a)s → %(b)s 人）",
             q=quarter,
-            p=round(100 * found.growth),
+            p=round(100 * growth),
             a=found.previous,
             b=theme.respondents,
         )

@@ -9,7 +9,7 @@ marks and lineages carry over; sizes, respondents, negative shares and breakdown
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, literal, select
 
 from analysis.text.assign import assign
 from analysis.text.nonanswers import NonAnswers
@@ -83,7 +83,7 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
             insert(ThemeMember).from_select(
                 ["theme_id", "answer_id", "polarity", "distance", "moved"],
                 select(
-                    func.cast(copy.id, ThemeMember.theme_id.type),
+                    func.cast(literal(copy.id), ThemeMember.theme_id.type),
                     ThemeMember.answer_id,
                     ThemeMember.polarity,
                     ThemeMember.distance,

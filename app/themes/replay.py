@@ -80,7 +80,7 @@ class Replay:
         return next((t for t in themes if t.id == found), None)
 
     def overlaps(self, members: Iterable[str]) -> dict[int, int]:
-        ids, counts = list(members), Counter()
+        ids, counts = list(members), Counter[int]()
         for start in range(0, len(ids), CHUNK):
             rows = self.session.execute(
                 select(ThemeMember.theme_id, func.count())
@@ -152,6 +152,8 @@ class Replay:
 
     def _move(self, edit: ThemeEdit) -> str | None:
         answer_id = edit.payload.get("answer_id")
+        if answer_id is None:  # no comment named: none is in any theme
+            return "comment_gone"
         current = self.session.execute(
             select(Theme)
             .join(ThemeMember, ThemeMember.theme_id == Theme.id)

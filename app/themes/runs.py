@@ -150,7 +150,7 @@ def execute_run(run_id: int) -> None:
 
         base = refreshed_run(session, run)
         new_comments = incremental_base(session, run, comments, base)
-        if new_comments is not None:
+        if base is not None and new_comments is not None:  # a refresh always has its base
             started = time.perf_counter()
             refresh(session, run, base, new_comments, extra_terms(session), k_text, progress)
             run.n_comments = len(comments)
