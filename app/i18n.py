@@ -47,6 +47,15 @@ def current_month() -> Month:
     return Month.of(utcnow(), company_timezone())
 
 
+def month_so_far(text: str | None) -> Month | None:
+    """A month of a URL in its stored form (2026-11) that has come where the company is; None otherwise."""
+    try:
+        month = Month.parse(text or "", exact=True)
+    except MonthError:
+        return None
+    return month if month <= current_month() else None
+
+
 def company_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from analysis.months import Month, MonthError
+from analysis.months import Month
 from analysis.privacy import may_release
 from app.access import PUBLIC, allow
 from app.committee.accounts import earlier_month, last_event_at, month_account, month_counts, status_month
@@ -22,7 +22,7 @@ from app.committee.service import (
 )
 from app.committee.workflow import STATUS_LABELS
 from app.extensions import db, limiter
-from app.i18n import company_timezone, current_language, current_month, current_quarter
+from app.i18n import company_timezone, current_language, current_month, current_quarter, month_so_far
 from app.models import ROLE_LABELS, Department, Person, Suggestion, SuggestionEvent
 from app.models.types import utcnow
 
@@ -86,15 +86,9 @@ def feed():
     return Response(xml, mimetype="application/atom+xml")
 
 
-def _month_or_404(text: str) -> Month:
-    """A month of the account's URL: the stored form, not after the current month."""
-    try:
-        month = Month.parse(text, exact=True)
-    except MonthError:
-        abort(404)
-    if month > current_month():
-        abort(404)
-    return month
+def _month_or_404(text: str | None) -> Month:
+    """A month of the URL that has come, or 404."""
+    return month_so_far(text) or abort(404)
 
 
 @bp.route("/months/<month>")

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from analysis.months import Month, MonthError
+from analysis.months import Month
 from app.access import allow
 from app.committee.accounts import earlier_month
 from app.committee.forms import DigestIntroductionForm, DigestScheduleForm
@@ -23,17 +23,12 @@ from app.delivery.digest import (
     schedule_of,
 )
 from app.extensions import db
-from app.i18n import company_timezone, current_month
+from app.i18n import company_timezone, month_so_far
 
 
 def _month(text: str | None) -> Month:
-    try:
-        month = Month.parse(text, exact=True)
-    except MonthError:
-        abort(404)
-    if month > current_month():
-        abort(404)
-    return month
+    """A month of the URL that has come, or 404."""
+    return month_so_far(text) or abort(404)
 
 
 def _page(month: Month, schedule_form=None, introduction_form=None, status: int = 200):
