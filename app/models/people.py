@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 ROLES = ("employee", "manager", "executive", "digital_admin")
@@ -19,7 +19,7 @@ ROLE_LABELS = {
 }
 
 
-class Department(db.Model):
+class Department(Model):
     """A node of the organisation, identified by its full path such as 总部/华东区/杭州门店."""
 
     __tablename__ = "departments"
@@ -36,7 +36,7 @@ class Department(db.Model):
         return f"<Department {self.path}>"
 
 
-class Person(db.Model):
+class Person(Model):
     """An employee from the imported directory; never linked to a response."""
 
     __tablename__ = "people"
@@ -76,7 +76,7 @@ class Person(db.Model):
         }
 
 
-class RoleRule(db.Model):
+class RoleRule(Model):
     """Directory sync: a keyword in a person's title or department path gives the role; first match wins."""
 
     __tablename__ = "role_rules"
@@ -92,7 +92,7 @@ class RoleRule(db.Model):
     role: Mapped[str] = mapped_column(String(20))
 
 
-class DepartmentWave(db.Model):
+class DepartmentWave(Model):
     """Directory sync: the rollout wave of a department and its sub-departments (the longest path wins)."""
 
     __tablename__ = "department_waves"

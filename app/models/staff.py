@@ -11,7 +11,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, String, f
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 STAFF_ROLES = ("admin", "manager", "committee")
@@ -26,7 +26,7 @@ def new_session_key() -> str:
     return secrets.token_hex(16)
 
 
-class StaffUser(UserMixin, db.Model):
+class StaffUser(UserMixin, Model):
     """A staff member who logs in; employees never have an account.
 
     Every session and remember-me cookie of the user carries `session_key` (through `get_id`), and the
@@ -81,7 +81,7 @@ class StaffUser(UserMixin, db.Model):
         return self.active
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

@@ -14,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.people import ROLE_LABELS
 from app.models.staff import STAFF_ROLE_LABELS
 from app.models.types import utcnow
@@ -30,7 +30,7 @@ SUGGESTION_STATUSES = (
 )
 
 
-class Suggestion(db.Model):
+class Suggestion(Model):
     __tablename__ = "suggestions"
     __table_args__ = (
         CheckConstraint(
@@ -72,7 +72,7 @@ class Suggestion(db.Model):
         return str(labels.get(self.proposer_role, self.proposer_role)) if self.proposer_role else ""
 
 
-class SuggestionTheme(db.Model):
+class SuggestionTheme(Model):
     """A theme feeding a suggestion (several themes, across quarters, may feed one)."""
 
     __tablename__ = "suggestion_themes"
@@ -81,7 +81,7 @@ class SuggestionTheme(db.Model):
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True, index=True)
 
 
-class SuggestionEvent(db.Model):
+class SuggestionEvent(Model):
     """One status transition: who, when, from, to and the note."""
 
     __tablename__ = "suggestion_events"
@@ -97,7 +97,7 @@ class SuggestionEvent(db.Model):
     suggestion: Mapped[Suggestion] = relationship(back_populates="events")
 
 
-class WebhookDelivery(db.Model):
+class WebhookDelivery(Model):
     """A notification sent (or being retried) to the configured webhook; `once_key` (unique) names an event
     that is notified only once, such as a theme emerging in a quarter."""
 

@@ -16,13 +16,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import utcnow
 
 OTHER_LABEL = _l("其他/未归类")  # the catch-all theme; stored as analysis.text's Chinese label
 
 
-class ThemeRun(db.Model):
+class ThemeRun(Model):
     """One clustering of the comments of one or more campaigns, with its parameters and progress."""
 
     __tablename__ = "theme_runs"
@@ -54,7 +54,7 @@ class ThemeRun(db.Model):
     )
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A recurring complaint: label, keywords, size, quotes; `lineage` links it across quarters."""
 
     __tablename__ = "themes"
@@ -90,7 +90,7 @@ class Theme(db.Model):
         return str(OTHER_LABEL) if self.is_other else self.label
 
 
-class ThemeMember(db.Model):
+class ThemeMember(Model):
     """A comment assigned to a theme, with its polarity and distance to the theme centre."""
 
     __tablename__ = "theme_members"
@@ -103,7 +103,7 @@ class ThemeMember(db.Model):
     moved: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class ThemeEdit(db.Model):
+class ThemeEdit(Model):
     """A manager's edit (rename, merge, split, move, noise), re-applied when a run is refreshed."""
 
     __tablename__ = "theme_edits"
@@ -116,7 +116,7 @@ class ThemeEdit(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class DictionaryTerm(db.Model):
+class DictionaryTerm(Model):
     """A term admins add to the tokeniser's domain dictionary."""
 
     __tablename__ = "dictionary_terms"
