@@ -7,9 +7,12 @@ Messages are in Chinese by default and in another language (locale="en") from th
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypedDict
 
-from wtforms import Form, RadioField, SelectMultipleField, TextAreaField, widgets
+from wtforms import Field, Form, RadioField, SelectMultipleField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import StopValidation, ValidationError
 
 from surveys.i18n import gettext
@@ -21,14 +24,20 @@ def has_unstorable_characters(text: str) -> bool:
     return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in text)
 
 
-def _values(choices) -> set:
+# WTForms ships no type information (and types-WTForms is not installed), so its classes are `Any` to mypy:
+# the fields and the form below subclass them with `# type: ignore[misc]`.
+ValidatorList = Sequence[Callable[[Form, Field], object]]  # each is called as validator(form, field)
+StoredAnswer = tuple[str, float | None, str | None]  # (code, value_number, value_text), as an Answer row stores it
+
+
+def _values(choices: Iterable[SelectChoice | tuple[int | str, str]]) -> set[int | str]:
     return {choice.value if isinstance(choice, SelectChoice) else choice[0] for choice in choices}
 
 
 class _Messages:
     """The validation messages and hints of a form, in its language (from the catalogue)."""
 
-    def __init__(self, locale: str):
+    def __init__(self, locale: str) -> None:
         self.locale = locale
 
     def required(self) -> str:
@@ -58,16 +67,24 @@ class _Messages:
         return gettext("1 = 非常不同意", self.locale), gettext("5 = 非常同意", self.locale)
 
 
-class ScaleField(RadioField):
+class ScaleField(RadioField):  # type: ignore[misc]
     """A 1–5, 1–7 or 0–10 answer given as a row of buttons; stores an int or None."""
 
-    def __init__(self, label=None, validators=None, messages=None, required=False, **kwargs):
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: ValidatorList | None = None,
+        *,
+        messages: _Messages,
+        required: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
         self.messages = messages
         self.required = required
 
-    def process_formdata(self, valuelist):
-        self.data = None
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data: int | None = None
         self.raw = valuelist[0] if valuelist else None
         if valuelist and valuelist[0] != "":
             try:
@@ -76,7 +93,7 @@ class ScaleField(RadioField):
                 self.data = None
                 raise ValueError(self.messages.invalid_choice()) from None
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Form) -> None:
         if self.process_errors:
             raise StopValidation()
         if self.data is None:
@@ -87,16 +104,24 @@ class ScaleField(RadioField):
             raise StopValidation(self.messages.invalid_choice())
 
 
-class SingleChoiceField(RadioField):
-    def __init__(self, label=None, validators=None, messages=None, required=False, **kwargs):
+class SingleChoiceField(RadioField):  # type: ignore[misc]
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: ValidatorList | None = None,
+        *,
+        messages: _Messages,
+        required: bool = False,
+        **kwargs: object,
+    ) -> None:
         super().__init__(label, validators, validate_choice=False, **kwargs)
         self.messages = messages
         self.required = required
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         self.data = valuelist[0] if valuelist and valuelist[0] != "" else None
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Form) -> None:
         if self.data is None:
             if self.required:
                 raise StopValidation(self.messages.required())
@@ -105,20 +130,29 @@ class SingleChoiceField(RadioField):
             raise StopValidation(self.messages.invalid_choice())
 
 
-class MultiChoiceField(SelectMultipleField):
+class MultiChoiceField(SelectMultipleField):  # type: ignore[misc]
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
-    def __init__(self, label=None, validators=None, messages=None, required=False, max_choices=None, **kwargs):
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: ValidatorList | None = None,
+        *,
+        messages: _Messages,
+        required: bool = False,
+        max_choices: int | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(label, validators, validate_choice=False, **kwargs)
         self.messages = messages
         self.required = required
         self.max_choices = max_choices
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[str]) -> None:
         self.data = [value for value in valuelist if value != ""]
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Form) -> None:
         chosen = self.data or []
         if not chosen:
             if self.required:
@@ -131,16 +165,25 @@ class MultiChoiceField(SelectMultipleField):
             raise StopValidation(self.messages.too_many(self.max_choices, len(chosen)))
 
 
-class CommentField(TextAreaField):
+class CommentField(TextAreaField):  # type: ignore[misc]
     """Free text kept byte-exact; refused when over the limit or holding unstorable characters."""
 
-    def __init__(self, label=None, validators=None, messages=None, required=False, max_length=1000, **kwargs):
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: ValidatorList | None = None,
+        *,
+        messages: _Messages,
+        required: bool = False,
+        max_length: int = 1000,
+        **kwargs: object,
+    ) -> None:
         super().__init__(label, validators, **kwargs)
         self.messages = messages
         self.required = required
         self.max_length = max_length
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Form) -> None:
         text = self.data or ""
         if not text.strip():
             if self.required:
@@ -159,10 +202,18 @@ def _anchor_text(question: Question, locale: str, messages: _Messages) -> str:
     return f"{low} … {high}"
 
 
-def build_field(question: Question, locale: str = "zh"):
+class _FieldOptions(TypedDict):
+    """What every question's field is given."""
+
+    messages: _Messages
+    required: bool
+
+
+def build_field(question: Question, locale: str = "zh") -> UnboundField:
+    """The question's field, unbound: WTForms binds it to each form made from the class it is put in."""
     messages = _Messages(locale)
     label = question.text.get(locale) or question.text["zh"]
-    common = dict(messages=messages, required=question.required)
+    common: _FieldOptions = {"messages": messages, "required": question.required}
     if question.value_range is not None:
         low, high = question.value_range
         return ScaleField(
@@ -180,7 +231,7 @@ def build_field(question: Question, locale: str = "zh"):
     return CommentField(label, max_length=question.max_length or 1000, **common)
 
 
-class ConditionalForm:
+class ConditionalForm(Form):  # type: ignore[misc]
     """Applies the instrument's display conditions when the form validates: a question that the answers
     hide is neither required nor kept (its data is emptied), whatever the browser showed or sent."""
 
@@ -189,27 +240,30 @@ class ConditionalForm:
     def hidden_questions(self) -> frozenset[str]:
         return self._instrument.hidden_questions({q.code: self[q.code].data for q in self._instrument.questions})
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, ValidatorList] | None = None) -> bool:
         for code in self.hidden_questions():
             field = self[code]
             field.required = False
             field.data = [] if isinstance(field, MultiChoiceField) else None
             field.raw = None
             field.process_errors = []
-        return super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
+        return valid
 
 
-def build_form_class(instrument: Instrument, base_class: type = Form, locale: str = "zh") -> type:
+def build_form_class(
+    instrument: Instrument, base_class: type[Form] = Form, locale: str = "zh"
+) -> type[ConditionalForm]:
     """A form class with one field per question, named by the question's code, in instrument order."""
-    attributes: dict = {question.code: build_field(question, locale) for question in instrument.questions}
+    attributes: dict[str, object] = {question.code: build_field(question, locale) for question in instrument.questions}
     attributes["_instrument"] = instrument
     return type(f"{instrument.name.title().replace('-', '')}Form", (ConditionalForm, base_class), attributes)
 
 
-def answers_from_form(instrument: Instrument, form) -> list[tuple[str, float | None, str | None]]:
+def answers_from_form(instrument: Instrument, form: Form) -> list[StoredAnswer]:
     """(code, value_number, value_text) for every answered question that the answers do not hide, as the
     Answer rows store them."""
-    answers = []
+    answers: list[StoredAnswer] = []
     hidden = instrument.hidden_questions({q.code: form[q.code].data for q in instrument.questions})
     for question in instrument.questions:
         if question.code in hidden:
