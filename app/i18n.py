@@ -17,7 +17,9 @@ from app.models.types import utcnow
 def select_locale() -> str:
     """The session's language; outside a request (CLI commands, background jobs) the default, Chinese."""
     lang = session.get("lang") if has_request_context() else None
-    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+    if isinstance(lang, str) and lang in current_app.config["LANGUAGES"]:
+        return lang
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def current_language() -> str:

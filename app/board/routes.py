@@ -114,9 +114,8 @@ def months_feed():
     timezone = company_timezone()
     accounts = [c for c in month_counts(db.session, current_month().last(FEED_MONTHS), timezone) if not c.empty]
     updated = {c.month: last_event_at(db.session, c.month, timezone) for c in accounts}
-    xml = render_template(
-        "board/months.xml", accounts=accounts, updated=updated, feed_updated=max(updated.values(), default=utcnow())
-    )
+    feed_updated = max((at for at in updated.values() if at is not None), default=utcnow())
+    xml = render_template("board/months.xml", accounts=accounts, updated=updated, feed_updated=feed_updated)
     return Response(xml, mimetype="application/atom+xml")
 
 

@@ -321,6 +321,8 @@ def issue_invitations(
 
 def set_derived_link(invitation: Invitation) -> str:
     """Store the hash of the invitation's derived link for its generation; returns the link's token."""
+    if invitation.token_generation is None:
+        raise ValueError("a derived link needs the invitation's token generation (0 for its first link)")
     token = derive_token(current_app.config["SECRET_KEY"], invitation.id, invitation.token_generation)
     invitation.token_hash = token_hash(token)
     return token

@@ -75,7 +75,7 @@ def transition(session, suggestion: Suggestion, decision: Decision, actor_id: in
     if to == "adopted":
         suggestion.owner_id = decision.owner_id
         suggestion.target_quarter = decision.target_quarter
-    if to == "merged":
+    if target is not None:  # only a merge has one
         suggestion.merged_into_id = target.id
     if note and to in ("declined", "adopted", "implemented", "merged"):
         suggestion.decision_note = note

@@ -171,6 +171,8 @@ def _validate_row(label: str, row_number: int, record: dict, errors: list[str]) 
     if problems:
         errors.append(prefix + "；".join(problems))
         return None
+    if role is None:
+        raise AssertionError("a row without a known role has a problem above (the role is required)")
     return PersonRow(
         row_number=row_number,
         employee_id=values["employee_id"],

@@ -1,6 +1,7 @@
 """Manager pages for themes: start a run, watch its progress, review and curate the themes."""
 
 from collections.abc import Callable
+from typing import TypeVar, cast
 
 from flask import Blueprint, abort, flash, get_flashed_messages, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -26,7 +27,7 @@ from app.themes.runs import ThemeRunError, create_run
 bp = Blueprint("themes", __name__)
 MANAGER = ("manager",)
 MEMBERS_SHOWN = 30
-Edited = Theme | list[Theme]
+EditedT = TypeVar("EditedT", Theme, list[Theme])  # what an edit returns: the theme, or the parts of a split
 
 
 class RenameForm(FlaskForm):
@@ -117,7 +118,9 @@ def theme_notices(shown: set[int]) -> tuple[dict[int, list[tuple[str, str]]], li
     not on the page (merged away, say) go at its top."""
     by_theme: dict[int, list[tuple[str, str]]] = {}
     elsewhere: list[tuple[str, str]] = []
-    for category, message in get_flashed_messages(with_categories=True):
+    # with_categories=True gives (category, message) pairs; Flask's annotation also admits plain messages
+    flashed = cast("list[tuple[str, str]]", get_flashed_messages(with_categories=True))
+    for category, message in flashed:
         kind, _sep, anchor = category.partition("@theme-")
         if anchor.isdigit() and int(anchor) in shown:
             by_theme.setdefault(int(anchor), []).append((kind, message))
@@ -138,7 +141,7 @@ def _at_theme(theme: Theme, message: str, kind: str, theme_id: int | None = None
     return redirect(url_for("themes.run", run_id=theme.run_id) + f"#theme-{shown}")
 
 
-def _after_edit(theme: Theme, edit: Callable[[], Edited], done: str | Callable[[Edited], str] | None = None):
+def _after_edit(theme: Theme, edit: Callable[[], EditedT], done: str | Callable[[EditedT], str] | None = None):
     """Make the edit and commit it (saying `done`), or roll back and say why; back to the run, at the theme
     the edit left the comments in, with the message in that theme's card."""
     try:
