@@ -26,9 +26,9 @@ from analysis.text.release import theme_release
 from analysis.usage import ADOPTION, organisation_totals, roll_up, with_headcount
 from surveys.scoring import (
     ADKAR_ORDER,
+    family_members,
     main_barrier,
     member_key,
-    nest_scores,
     readiness_index,
     resistance_index,
 )
@@ -142,7 +142,7 @@ def _profile(release: SurveyRelease | None, family: str) -> Json | None:
     """Released overall means of one family of scales (module satisfaction, ADKAR elements)."""
     if release is None or release.overall.suppressed:
         return None
-    members = (nest_scores(release.overall.scores or {}) or {}).get(family, {})
+    members = family_members(release.overall.scores or {}, family)
     return {member: _plain(value) for member, value in members.items() if value is not None} or None
 
 

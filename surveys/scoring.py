@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from typing import Literal, NamedTuple, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -23,19 +23,23 @@ import pandas as pd
 from surveys.i18n import gettext
 from surveys.model import Instrument, Scale
 
+HeadlineKey = Literal["sus", "enps"]
+FamilyName = Literal["modules", "adkar", "resistance"]
+
 ADKAR_ORDER = ("awareness", "desire", "knowledge", "ability", "reinforcement")
-HEADLINE_KEYS = ("sus", "enps")
+HEADLINE_KEYS: tuple[HeadlineKey, ...] = ("sus", "enps")
 NPS_COLUMN = "nps"  # score_frame's column of the raw 0–10 rating; a group's figure of it is eNPS
-FAMILIES = (("module_", "modules"), ("adkar_", "adkar"), ("resist_", "resistance"))
+FAMILIES: tuple[tuple[str, FamilyName], ...] = (("module_", "modules"), ("adkar_", "adkar"), ("resist_", "resistance"))
 LOWER_IS_BETTER = frozenset({"resistance"})  # kinds whose lower values are the better ones
 
 
 def sus_score(items: Iterable[float | None]) -> float:
     """Standard SUS: odd items score−1, even items 5−score, sum × 2.5 (0–100); NaN unless all 10 answered."""
     values = list(items)
-    if len(values) != 10 or any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
+    answered = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    if len(values) != 10 or len(answered) != 10:
         return math.nan
-    total = sum((v - 1) if index % 2 == 0 else (5 - v) for index, v in enumerate(values))
+    total = sum((v - 1) if index % 2 == 0 else (5 - v) for index, v in enumerate(answered))
     return total * 2.5
 
 
@@ -67,13 +71,21 @@ def barrier_point(element_scores: Mapping[str, float], order: Iterable[str], thr
     return None
 
 
+def _value_range(instrument: Instrument, code: str) -> tuple[int, int]:
+    """The range of a scored item; a definition whose scale holds an unrated question is refused when read."""
+    value_range = instrument.question(code).value_range
+    if value_range is None:
+        raise ValueError(f"question {code!r} is scored but has no rating range")
+    return value_range
+
+
 def _scale_range(instrument: Instrument, scale: Scale) -> tuple[int, int]:
-    return instrument.question(scale.items[0]).value_range
+    return _value_range(instrument, scale.items[0])
 
 
-def score_response(instrument: Instrument, answers: Mapping[str, float | None]) -> dict:
+def score_response(instrument: Instrument, answers: Mapping[str, float | None]) -> dict[str, float | str | None]:
     """Scores of one response, keyed by scale code, plus `barrier_point` when the instrument has one."""
-    scores: dict[str, float | str | None] = {}
+    scores: dict[str, float] = {}
     for scale in instrument.scales:
         values = [answers.get(code) for code in scale.items]
         if scale.scoring == "sus":
@@ -89,9 +101,10 @@ def score_response(instrument: Instrument, answers: Mapping[str, float | None]) 
                 if v is not None
             ]
             scores[scale.code] = float(np.mean(keyed)) if keyed else math.nan
+    scored: dict[str, float | str | None] = dict(scores)
     if instrument.barrier_scales:
-        scores["barrier_point"] = barrier_point(scores, instrument.barrier_scales, instrument.barrier_threshold)
-    return scores
+        scored["barrier_point"] = barrier_point(scores, instrument.barrier_scales, instrument.barrier_threshold)
+    return scored
 
 
 def score_frame(instrument: Instrument, wide: pd.DataFrame) -> pd.DataFrame:
@@ -122,7 +135,7 @@ def score_frame(instrument: Instrument, wide: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def barrier_distribution(points: Iterable[str | None], order: Iterable[str] = ADKAR_ORDER) -> dict:
+def barrier_distribution(points: Iterable[str | None], order: Iterable[str] = ADKAR_ORDER) -> dict[str, int]:
     """Counts per barrier element (in ADKAR order) plus `none` for responses without a barrier."""
     series = pd.Series(list(points), dtype="object")
     counts = {element: int((series == element).sum()) for element in order}
@@ -230,23 +243,45 @@ def score_path(key: str) -> tuple[str, ...]:
     return (key,)
 
 
-def nest_scores(figures: Mapping | None) -> dict | None:
+ScoreFigures = Mapping[str, float | None]  # a group's figures by flat key; None where nobody answered
+
+
+class NestedScores(TypedDict, total=False):
+    """A group's figures as the API gives them: the headline figures, then each family's by member name."""
+
+    sus: float | None
+    enps: float | None
+    modules: dict[str, float | None]
+    adkar: dict[str, float | None]
+    resistance: dict[str, float | None]
+
+
+def family_members(figures: ScoreFigures, family: str) -> dict[str, float | None]:
+    """One family's figures by member name: module_approval → approval (empty when it has none)."""
+    prefix = next(prefix for prefix, name in FAMILIES if name == family)
+    return {key[len(prefix) :]: value for key, value in figures.items() if key.startswith(prefix)}
+
+
+def nest_scores(figures: ScoreFigures | None) -> NestedScores | None:
     """Flat figures → {"sus", "enps", "modules": {…}, "adkar": {…}, "resistance": {…}} (empty families left out)."""
     if figures is None:
         return None
-    nested: dict = {key: figures[key] for key in HEADLINE_KEYS if key in figures}
-    for prefix, family in FAMILIES:
-        members = {key[len(prefix) :]: value for key, value in figures.items() if key.startswith(prefix)}
+    nested: NestedScores = {}
+    for key in HEADLINE_KEYS:
+        if key in figures:
+            nested[key] = figures[key]
+    for _prefix, family in FAMILIES:
+        members = family_members(figures, family)
         if members:
             nested[family] = members
     return nested
 
 
-def flat_scores(nested: Mapping | None) -> dict:
+def flat_scores(nested: NestedScores | None) -> dict[str, float | None]:
     """Nested scores (as the API gives them) → flat figures; the inverse of `nest_scores`."""
     if not nested:
         return {}
-    flat = {key: nested[key] for key in HEADLINE_KEYS if key in nested}
+    flat: dict[str, float | None] = {key: nested[key] for key in HEADLINE_KEYS if key in nested}
     for _prefix, family in FAMILIES:
         for member, value in (nested.get(family) or {}).items():
             flat[member_key(family, member)] = value
@@ -284,14 +319,14 @@ def barrier_key(instrument: Instrument, element: str | None) -> str | None:
     return next((code for code in instrument.barrier_scales if _element(code) == element), None)
 
 
-def readiness_index(scores: Mapping | None) -> float | None:
+def readiness_index(scores: ScoreFigures | None) -> float | None:
     """Mean of the five ADKAR element means (1–5)."""
-    values = [scores.get(member_key("adkar", element)) for element in ADKAR_ORDER] if scores else []
-    values = [v for v in values if v is not None]
+    means = [scores.get(member_key("adkar", element)) for element in ADKAR_ORDER] if scores else []
+    values = [v for v in means if v is not None]
     return round(sum(values) / len(values), 2) if values else None
 
 
-def resistance_index(scores: Mapping | None) -> float | None:
+def resistance_index(scores: ScoreFigures | None) -> float | None:
     """Mean of the resistance dimensions' means (1–5, lower is better)."""
     values = [v for key, v in (scores or {}).items() if family_of(key) == "resistance" and v is not None]
     return round(sum(values) / len(values), 2) if values else None
@@ -327,7 +362,7 @@ def favourability_frame(instrument: Instrument, wide: pd.DataFrame) -> pd.DataFr
             if scale.scoring == "nps":
                 classes = np.where(values >= 9, FAVOURABLE, np.where(values >= 7, NEUTRAL, UNFAVOURABLE))
             else:
-                low, high = instrument.question(code).value_range
+                low, high = _value_range(instrument, code)
                 classes = np.sign(values - (low + high) / 2)
                 if not _agreeing_is_favourable(scale, code):
                     classes = -classes
