@@ -64,7 +64,7 @@ def may_release_text(n_respondents: int, k_text: int) -> bool:
     return n_respondents >= k_text
 
 
-def release_across_groups(groups: Mapping[Hashable, Release], k: int) -> tuple[Release, list]:
+def release_across_groups(groups: Mapping[Hashable, Release], k: int) -> tuple[Release, list[Hashable]]:
     """A statistic over several released groups (a rank correlation across departments) is released only
     when every group in it is released with at least k respondents: otherwise it would carry information
     about a hidden group. Returns the decision and the groups that withhold it."""
@@ -78,4 +78,5 @@ def release_across_groups(groups: Mapping[Hashable, Release], k: int) -> tuple[R
     )
     if hidden:
         return Release.hidden(GROUP_HIDDEN, k), hidden
-    return Release.shown(sum(decision.n for decision in groups.values())), []
+    # every group's n is known here: a group without one is among the hidden above
+    return Release.shown(sum(n for decision in groups.values() if (n := decision.n) is not None)), []
