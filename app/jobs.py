@@ -22,11 +22,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
 from flask import Flask, current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
+from app.context import current_app_object
 from app.extensions import db
 from app.models import BackgroundJob
 from app.models.types import utcnow
@@ -114,7 +116,7 @@ def enqueue(
     `retry_delays`: seconds before each further attempt when the job function raises RetryLater."""
     job = record_job(kind, args, target=target, user_id=user_id, retry_delays=retry_delays)
     if not submit(job):
-        app = current_app._get_current_object()
+        app = current_app_object()
         threading.Thread(target=run_in_app, args=(app, job.id), daemon=True, name=f"job-{job.id}").start()
     return job
 
@@ -154,7 +156,7 @@ def record_job(
 def submit(job: BackgroundJob) -> bool:
     """Hand a recorded job to RQ (at its `run_at`, if any); False when it must run in this process instead
     (no REDIS_URL, or Redis unreachable: then the row's backend says 'thread')."""
-    app = current_app._get_current_object()
+    app = current_app_object()
     redis_url = app.config.get("REDIS_URL")
     if job.backend != "rq" or not redis_url:
         return False
@@ -227,23 +229,27 @@ def execute(job_id: str) -> Outcome | None:
     None when the job was not claimed (run already, by another process, or not due yet)."""
     session = db.session
     now = utcnow()
-    claimed = session.execute(
-        update(BackgroundJob)
-        .where(
-            BackgroundJob.id == job_id,
-            BackgroundJob.status == "queued",
-            # RQ decides when its jobs are due; an in-process one is not run before its time
-            or_(BackgroundJob.run_at.is_(None), BackgroundJob.run_at <= now, BackgroundJob.backend == "rq"),
-        )
-        .values(status="running", started_at=now, heartbeat_at=now, attempts=BackgroundJob.attempts + 1)
+    # an UPDATE's result is a CursorResult (with rowcount); SQLAlchemy types Session.execute as Result
+    claimed = cast(
+        "CursorResult[Any]",
+        session.execute(
+            update(BackgroundJob)
+            .where(
+                BackgroundJob.id == job_id,
+                BackgroundJob.status == "queued",
+                # RQ decides when its jobs are due; an in-process one is not run before its time
+                or_(BackgroundJob.run_at.is_(None), BackgroundJob.run_at <= now, BackgroundJob.backend == "rq"),
+            )
+            .values(status="running", started_at=now, heartbeat_at=now, attempts=BackgroundJob.attempts + 1)
+        ),
     ).rowcount
     session.commit()
     if not claimed:  # already run, marked failed meanwhile, or not due: a job runs at most once per attempt
         return None
-    job = session.get(BackgroundJob, job_id)
+    job = session.get_one(BackgroundJob, job_id)  # the row just claimed
     kind, args = KINDS.get(job.kind), list(job.args)
     session.commit()  # on SQLite an open transaction would hold the write lock (and stop the heartbeat)
-    heartbeat = _Heartbeat(current_app._get_current_object(), job_id)
+    heartbeat = _Heartbeat(current_app_object(), job_id)
     heartbeat.start()
     token = _current_job.set(job_id)
     try:
@@ -305,7 +311,7 @@ def report_progress(stage: str, percent: int) -> None:
     job_id = current_job_id()
     if job_id is None:
         return
-    job = db.session.get(BackgroundJob, job_id)
+    job = db.session.get_one(BackgroundJob, job_id)
     job.stage, job.progress = stage, max(0, min(100, int(percent)))
     db.session.commit()
 
@@ -343,7 +349,7 @@ class _Heartbeat:
 
 def _tell_failure(job_id: str, message: str) -> None:
     """Run the kind's on_failure(message, *args) so the object the job worked for shows the failure."""
-    job = db.session.get(BackgroundJob, job_id)
+    job = db.session.get_one(BackgroundJob, job_id)
     kind = KINDS.get(job.kind)
     if kind is None or kind.on_failure is None:
         return
