@@ -32,7 +32,7 @@ from app.staff import (
     set_active,
 )
 
-bp = Blueprint("admin", __name__)
+bp: Blueprint = Blueprint("admin", __name__)
 PAGE_SIZE = 50
 
 
