@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, ClassVar
@@ -26,8 +26,9 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from app.campaigns.links import invitation_url
 from app.campaigns.service import CampaignError, audience_query, availability, invitation_token, issue_invitations
+from app.context import current_app_object
 from app.delivery import CHANNELS, channel_for
-from app.delivery.channel import Channel, ChannelError, Message, Outcome
+from app.delivery.channel import Channel, ChannelError, Message, Outcome, Send
 from app.delivery.content import compose, estimated_minutes
 from app.extensions import db
 from app.models import Campaign, Delivery, Department, Invitation, Person
@@ -68,7 +69,12 @@ class Counts:
         return f"已发送 {self.sent}，失败 {self.failed}，跳过 {self.skipped}，待重试 {self.pending}"
 
     def to_dict(self) -> dict:
-        data = {"sent": self.sent, "failed": self.failed, "skipped": self.skipped, "pending": self.pending}
+        data: dict[str, int | str] = {
+            "sent": self.sent,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "pending": self.pending,
+        }
         if self.error:
             data["error"] = self.error
         return data
@@ -257,6 +263,8 @@ def _reminder_history(session, campaign: Campaign, channel: str) -> dict[int, tu
 def _automatic_reminders(session, campaign: Campaign, channel_name: str, now: datetime) -> Counts:
     """Reminders due on a channel: to pending people who were sent the invitation on it, whose last
     message there is `remind_after_days` old, and who have had fewer than `remind_max` reminders."""
+    if campaign.remind_after_days is None:  # no automatic reminders for this campaign
+        return Counts()
     invited_here = select(Delivery.person_id).where(
         Delivery.campaign_id == campaign.id,
         Delivery.channel == channel_name,
@@ -437,11 +445,9 @@ class CampaignDispatch(Dispatch):
 
 def _ensure_rows(session, dispatch: Dispatch, channel: str, targets: list[tuple[int, str]], now: datetime) -> None:
     """Insert the delivery rows that do not exist yet; an existing row (another worker's) is left alone."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for start in range(0, len(targets), CHUNK):
         values = [
             dict(
@@ -527,6 +533,16 @@ def _release(session, claim: str, error: str | None = None) -> None:
     session.commit()
 
 
+def _start(pool: ThreadPoolExecutor, send: Send, item: Prepared) -> Future[Outcome] | Outcome:
+    """The item's message on its way, or the outcome of skipping it: `prepare` gives each item a message to
+    an address or the reason it is skipped."""
+    if item.message is not None and item.address is not None:
+        return pool.submit(send, item.address, item.message)
+    if item.skipped is None:
+        raise ValueError(f"delivery {item.delivery_id} was prepared with neither a message nor a reason to skip it")
+    return Outcome.skipped(item.skipped)
+
+
 def _with_app(app) -> None:
     """Each sending thread works inside the app (templates, settings); it never touches the database."""
     app.app_context().push()
@@ -560,7 +576,7 @@ def deliver(
         if (row.person_id, row.purpose) in wanted
     ]
     claim = str(uuid.uuid4())
-    app = current_app._get_current_object()
+    app = current_app_object()
     workers = max(1, int(current_app.config.get("DELIVERY_CONCURRENCY", 4)))
     try:
         with (
@@ -576,13 +592,10 @@ def deliver(
                 owned = _claim_chunk(session, dispatch, channel.name, chunk, claimable, claim, now)
                 prepared = dispatch.prepare(session, channel, [i for i in chunk if i in owned])
                 session.commit()  # no transaction (and on SQLite no lock) is held while messages are on their way
-                sending = [
-                    (item, None if item.message is None else pool.submit(send, item.address, item.message))
-                    for item in prepared
-                ]
+                sending = [(item, _start(pool, send, item)) for item in prepared]
                 outcomes = []
-                for item, future in sending:
-                    outcome = Outcome.skipped(item.skipped) if future is None else future.result()
+                for item, started in sending:
+                    outcome = started if isinstance(started, Outcome) else started.result()
                     outcomes.append((item.delivery_id, item.attempts, outcome))
                     _count(counts, outcome)
                     if outcome.channel_down:
