@@ -17,6 +17,7 @@ from app.models import Campaign
 from app.people.directory import apply_import
 from app.people.importer import PersonRow
 from app.respond.service import Respondent, submit_response
+from surveys.forms import StoredAnswer
 
 REGIONS = {
     "华东区": ["杭州门店", "上海门店", "南京门店", "区域办公室"],
@@ -84,8 +85,8 @@ def _likert(rng: random.Random, centre: float, low: int = 1, high: int = 5) -> f
     return float(min(high, max(low, round(rng.gauss(centre, 0.9)))))
 
 
-def demo_answers(rng: random.Random, definition, mood: Mood, quarter_index: int):
-    answers = []
+def demo_answers(rng: random.Random, definition, mood: Mood, quarter_index: int) -> list[StoredAnswer]:
+    answers: list[StoredAnswer] = []
     for question in definition.questions:
         code = question.code
         if question.type == "text":

@@ -40,10 +40,12 @@ def answer_rows(session, campaign: Campaign) -> tuple[list[str], Iterator[list]]
     codes = [q.code for q in definition.questions]
     header = SEGMENT_HEADERS + codes
 
-    def rows():
+    def rows() -> Iterator[list]:
         if step is None:
             return
-        current, values, label = None, {}, None
+        current: str | None = None
+        values: dict[str, float | str | None] = {}
+        label: tuple[str, str, str] = ("", "", "")  # set with `current`, before any row is yielded
         query = (
             select(
                 Answer.response_id,
@@ -96,7 +98,7 @@ def segment_rows(session, campaign: Campaign, language: str = "zh") -> tuple[lis
     scales = score_scales(data.definition, language)
     keys = [scale.key for scale in scales]
     views = [("role", 2)] + [("department", level) for level in range(1, data.levels + 1)] + [("wave", 2)]
-    table = []
+    table: list[list] = []
     for by, level in views:
         view = results(session, campaign, by=by, level=level, language=language)
         if not table:
@@ -136,10 +138,10 @@ def xlsx_file(session, campaign: Campaign, language: str = "zh"):
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    header, rows = answer_rows(session, campaign)
+    answer_header, answers = answer_rows(session, campaign)
     sheet = workbook.create_sheet("原始答案 answers")
-    sheet.append(header)
-    for row in rows:
+    sheet.append(answer_header)
+    for row in answers:
         sheet.append(row)
     step = export_step(session, campaign)
     workbook.properties.title = f"{campaign.title} · {campaign.quarter}"

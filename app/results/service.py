@@ -7,6 +7,8 @@ exports and the report all use these functions, so they release the same figures
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from analysis.privacy import suppression_message
@@ -39,6 +41,8 @@ def _hidden(decision: Decision, k: int, language: str) -> dict:
 
 def _released(state: ReleaseState, decision: Decision, group, language: str) -> dict:
     """A group's figures at the step it was released at; `group` holds those figures (GroupScores)."""
+    if decision.shown_step is None:
+        raise ValueError(f"group {decision.key} is hidden: it has no released figures")
     result = {
         "suppressed": False,
         "n": group.n,
@@ -93,7 +97,7 @@ def results(
     level = max(1, min(level, max(data.levels, 1)))
     dimension = dimension_for(by, level)
     negative_share = negative_share and bool(data.definition.text_questions)
-    result = {
+    result: dict[str, Any] = {
         "campaign": campaign_summary(campaign),
         "by": by,
         "release": release_summary(state),
@@ -106,7 +110,7 @@ def results(
         result["level"] = level
     for value in group_values(state, dimension):
         decision = state.figures(group_key(dimension, value))
-        entry = {"key": value, "label": str(ROLE_LABELS.get(value, value)) if by == "role" else value}
+        entry: dict[str, Any] = {"key": value, "label": str(ROLE_LABELS.get(value, value)) if by == "role" else value}
         if decision.shown_step is None:
             entry.update(_api_group(_hidden(decision, campaign.min_group, language)))
         else:
