@@ -1,13 +1,13 @@
 """Spreadsheets in and out: reading uploaded tables (CSV in UTF-8 or GBK, XLSX) for the all-or-nothing
 importers, and neutralising cells written to CSV or XLSX files.
 
-The people import and the usage-metrics import share the reading: one function (`read_table`) decides
-which files are accepted and how they are opened, how Excel's encodings are decoded, how Chinese or
-English headers are mapped to column names, and how a department path is cleaned. Each importer states
-its `TableLimits`; an archive is checked before anything is unpacked and a sheet is streamed, so no
-upload can take a worker's memory or minutes of its time. Problems are raised or collected as messages
-for the person who uploaded the file (the file-level ones in their language). Every export writes its
-cells through `safe_cell`, so a spreadsheet never runs one as a formula.
+The people import and the usage-metrics import share the reading: one function (`read_table`) decides which
+files are accepted and how they are opened, how Excel's encodings are decoded, how Chinese or English headers
+are mapped to column names, which columns must be there and that none is named twice, and how a department
+path is cleaned. Each importer states its `TableLimits`; an archive is checked before anything is unpacked and
+a sheet is streamed, so no upload can take a worker's memory or minutes of its time. Problems are raised or
+collected as messages for the person who uploaded the file (the file-level ones in their language). Every
+export writes its cells through `safe_cell`, so a spreadsheet never runs one as a formula.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,9 +65,18 @@ def read_upload(path: str, limits: TableLimits) -> bytes:
         return handle.read(limits.max_bytes + 1)
 
 
-def read_table(filename: str, content: bytes, aliases: Mapping[str, str] | None, limits: TableLimits) -> pd.DataFrame:
+def read_table(
+    filename: str,
+    content: bytes,
+    aliases: Mapping[str, str] | None,
+    limits: TableLimits,
+    required: Sequence[str] = (),
+    label: Callable[[str], str] = str,
+) -> pd.DataFrame:
     """Every cell as text ('' when empty), headers mapped through `aliases`; raises TableError for files
-    that are not a readable table or break `limits`. XLSX is streamed in openpyxl's read-only mode."""
+    that are not a readable table or break `limits`, lack a `required` column or name a column twice (the
+    columns named by `label`, as the importer names them in its messages). XLSX is streamed in openpyxl's
+    read-only mode."""
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if suffix not in ("xlsx", "csv"):
         raise TableError(_l("只支持 .csv 或 .xlsx 文件。"))
@@ -80,6 +89,12 @@ def read_table(filename: str, content: bytes, aliases: Mapping[str, str] | None,
         frame = _csv_frame(content, limits)
     if aliases is not None:
         frame.columns = canonical_columns(frame.columns, aliases)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise TableError("缺少必需的列：" + "、".join(label(c) for c in missing))
+    duplicated = duplicated_columns(frame.columns)
+    if duplicated:
+        raise TableError("列名重复：" + "、".join(label(c) for c in duplicated))
     return frame
 
 

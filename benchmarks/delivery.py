@@ -83,7 +83,9 @@ def _load(app, people: int):
     ]
     apply_import(db.session, rows)
     version = latest_version(db.session, "quarterly-satisfaction")
-    campaign, _ = create_campaign(db.session, CampaignSpec(version.id, "2026Q4", "基准测试", [], [], [], None, None))
+    campaign, _ = create_campaign(
+        db.session, CampaignSpec(instrument_version_id=version.id, quarter="2026Q4", title="基准测试")
+    )
     issue_invitations(db.session, campaign)
     db.session.commit()
     return campaign

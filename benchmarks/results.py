@@ -147,7 +147,9 @@ def prepare(database: Path, responses: int):
     with app.app_context():
         upgrade()
         version = latest_version(db.session, "quarterly-satisfaction")
-        campaign, _ = create_campaign(db.session, CampaignSpec(version.id, "2026Q4", "基准", [], [], [], None, None))
+        campaign, _ = create_campaign(
+            db.session, CampaignSpec(instrument_version_id=version.id, quarter="2026Q4", title="基准")
+        )
         create_staff_user(db.session, "bench@example.com", "manager", "benchmark password")
         db.session.commit()
         campaign_id = campaign.id

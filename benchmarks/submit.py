@@ -51,7 +51,7 @@ def prepare(database_url: str, responses: int):
         )
         version = latest_version(db.session, "quarterly-satisfaction")
         campaign, _ = create_campaign(
-            db.session, CampaignSpec(version.id, "2026Q4", "基准测试", [], [], [], None, None)
+            db.session, CampaignSpec(instrument_version_id=version.id, quarter="2026Q4", title="基准测试")
         )
         tokens = [token for _, token in issue_invitations(db.session, campaign)]
         answers = complete_answers(campaign, text="审批流程太长了，希望能简化审批环节，减少等待时间。")

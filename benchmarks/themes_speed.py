@@ -101,7 +101,9 @@ def main():
     with app.app_context():
         upgrade()
         version = latest_version(db.session, "quarterly-satisfaction")
-        campaign, _ = create_campaign(db.session, CampaignSpec(version.id, "2026Q4", "基准", [], [], [], None, None))
+        campaign, _ = create_campaign(
+            db.session, CampaignSpec(instrument_version_id=version.id, quarter="2026Q4", title="基准")
+        )
         campaign_id = campaign.id
         db.session.commit()
         insert_comments(database, campaign_id, texts[: args.comments], seed=1)

@@ -81,8 +81,9 @@ def edit(campaign_id: int):
     if not form.validate_on_submit():
         return render_template("campaigns/edit.html", campaign=campaign, form=form)
     plan = CampaignPlan(
-        form.title.data, form.departments.data or [], form.roles.data or [], form.waves.data or [],
-        utc_from_local(form.opens_at.data), utc_from_local(form.closes_at.data),
+        title=form.title.data, departments=form.departments.data or [], roles=form.roles.data or [],
+        waves=form.waves.data or [], opens_at=utc_from_local(form.opens_at.data),
+        closes_at=utc_from_local(form.closes_at.data),
     )  # fmt: skip
     try:
         change_plan(db.session, campaign, plan, current_user.id)

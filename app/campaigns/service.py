@@ -6,7 +6,7 @@ Views and CLI commands call these functions; they never re-decide a rule themsel
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
@@ -32,16 +32,33 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-@dataclass
-class CampaignSpec:
+@dataclass(kw_only=True)
+class CampaignPlan:
+    """What a manager may still change before a campaign opens (a repeating campaign's successor, say). By
+    default everyone is asked (an empty list: all departments, roles or waves), from now on, with no end."""
+
+    title: str = ""
+    departments: list[str] = field(default_factory=list)
+    roles: list[str] = field(default_factory=list)
+    waves: list[str] = field(default_factory=list)
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+
+    def audience(self) -> dict[str, list[str]]:
+        """The audience as a campaign stores it: each list sorted and without repeats."""
+        return {
+            "departments": sorted(set(self.departments)),
+            "roles": sorted(set(self.roles)),
+            "waves": sorted(set(self.waves)),
+        }
+
+
+@dataclass(kw_only=True)
+class CampaignSpec(CampaignPlan):
+    """A new campaign: its plan, and what is fixed when it is created (instrument, quarter, anonymity)."""
+
     instrument_version_id: int
     quarter: Quarter | str
-    title: str
-    departments: list[str]
-    roles: list[str]
-    waves: list[str]
-    opens_at: datetime | None
-    closes_at: datetime | None
     mode: str = "anonymous"
     min_group: int = 5
     min_group_text: int = 10
@@ -78,11 +95,7 @@ def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = Non
         instrument_version_id=spec.instrument_version_id,
         quarter=quarter,
         title=(spec.title or "").strip()[:200] or f"{quarter} 问卷",
-        audience={
-            "departments": sorted(set(spec.departments)),
-            "roles": sorted(set(spec.roles)),
-            "waves": sorted(set(spec.waves)),
-        },
+        audience=spec.audience(),
         status="draft" if spec.draft else "open",
         mode=spec.mode,
         opens_at=opens_at,
@@ -145,27 +158,11 @@ def set_repeat(session, campaign: Campaign, repeats: bool, lead_days: int, actor
     session.flush()
 
 
-@dataclass
-class CampaignPlan:
-    """What a manager may still change before a campaign opens (a repeating campaign's successor, say)."""
-
-    title: str
-    departments: list[str]
-    roles: list[str]
-    waves: list[str]
-    opens_at: datetime | None
-    closes_at: datetime | None
-
-
 def change_plan(session, campaign: Campaign, plan: CampaignPlan, actor_id: int | None = None) -> None:
     """Title, audience and dates of a campaign that has not opened; the audience only before invitations."""
     if availability(campaign) != "not_open" or has_responses(session, campaign):
         raise CampaignError("活动已经开始，不能再修改标题、调查对象和时间")
-    audience = {
-        "departments": sorted(set(plan.departments)),
-        "roles": sorted(set(plan.roles)),
-        "waves": sorted(set(plan.waves)),
-    }
+    audience = plan.audience()
     invited = session.execute(select(Invitation.id).where(Invitation.campaign_id == campaign.id).limit(1)).first()
     if audience != (campaign.audience or {}) and invited:
         raise CampaignError("已发放邀请，不能再修改调查对象")

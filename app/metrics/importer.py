@@ -13,14 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from analysis.usage import COUNT, METRICS, SHARE
-from app.spreadsheets import (
-    TableError,
-    TableLimits,
-    cell_text,
-    duplicated_columns,
-    normalise_department,
-    read_table,
-)
+from app.spreadsheets import TableError, TableLimits, cell_text, normalise_department, read_table
 
 COLUMN_ALIASES = {
     "department": "department",
@@ -101,16 +94,9 @@ def parse_metrics_file(filename: str, content: bytes, quarter: str, known_depart
     """Validate a whole file for `quarter`; on any problem `errors` lists them all and nothing else is set."""
     result = MetricsImportResult()
     try:
-        frame = read_table(filename, content, COLUMN_ALIASES, METRICS_LIMITS)
+        frame = read_table(filename, content, COLUMN_ALIASES, METRICS_LIMITS, required=("department",), label=label)
     except TableError as exc:
         result.errors.append(str(exc))
-        return result
-    if "department" not in frame.columns:
-        result.errors.append("缺少必需的列：" + COLUMN_LABELS["department"])
-        return result
-    duplicated = duplicated_columns(frame.columns)
-    if duplicated:
-        result.errors.append("列名重复：" + "、".join(label(c) for c in duplicated))
         return result
     metrics = [c for c in frame.columns if c not in ("department", "quarter")]
     problems = [

@@ -14,14 +14,7 @@ from functools import lru_cache
 from flask_babel import force_locale
 
 from app.models.people import ROLE_LABELS, ROLES
-from app.spreadsheets import (
-    TableError,
-    TableLimits,
-    cell_text,
-    duplicated_columns,
-    normalise_department,
-    read_table,
-)
+from app.spreadsheets import TableError, TableLimits, cell_text, normalise_department, read_table
 
 COLUMN_ALIASES = {
     "employee_id": "employee_id",
@@ -62,6 +55,10 @@ LANGUAGE_ALIASES = {"zh": "zh", "中文": "zh", "chinese": "zh", "en": "en", "�
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def column_label(column: str) -> str:
+    return COLUMN_LABELS.get(column, column)
+
+
 @lru_cache(maxsize=1)
 def role_names() -> dict[str, str]:
     """The roles' Chinese names (their labels in the Chinese UI) → codes: a file's role column holds a code or
@@ -97,17 +94,9 @@ def parse_people_file(filename: str, content: bytes) -> ImportResult:
     """Validate a whole file; on any problem `errors` lists them all and `rows` must not be used."""
     result = ImportResult()
     try:
-        frame = read_table(filename, content, COLUMN_ALIASES, PEOPLE_LIMITS)
+        frame = read_table(filename, content, COLUMN_ALIASES, PEOPLE_LIMITS, REQUIRED_COLUMNS, column_label)
     except TableError as exc:
         result.errors.append(str(exc))
-        return result
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        result.errors.append("缺少必需的列：" + "、".join(COLUMN_LABELS[c] for c in missing))
-        return result
-    duplicated = duplicated_columns(frame.columns)
-    if duplicated:
-        result.errors.append("列名重复：" + "、".join(COLUMN_LABELS.get(c, c) for c in duplicated))
         return result
     if frame.empty:
         result.errors.append("文件中没有任何人员数据。")

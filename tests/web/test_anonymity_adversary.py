@@ -320,7 +320,9 @@ def test_no_combination_of_everything_a_manager_can_read_exposes_a_small_group(t
         version = latest_version(db.session, "quarterly-satisfaction")
         campaign, _ = create_campaign(
             db.session,
-            CampaignSpec(version.id, "2026Q4", "攻击测试", [], [], [], None, None, min_group=K, min_group_text=K_TEXT),
+            CampaignSpec(
+                instrument_version_id=version.id, quarter="2026Q4", title="攻击测试", min_group=K, min_group_text=K_TEXT
+            ),
         )
         issue_invitations(db.session, campaign)
         create_staff_user(db.session, "attacker@example.com", "manager", "correct horse battery")

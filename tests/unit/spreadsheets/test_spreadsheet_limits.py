@@ -186,10 +186,21 @@ def test_a_csv_larger_than_max_bytes_is_refused_and_the_cli_reads_no_further(tmp
         read_table("big.csv", content, None, limits)
 
 
-def test_csv_headers_that_repeat_are_kept_as_written_so_importers_can_name_them():
+def test_a_header_written_twice_is_refused_by_the_name_the_importer_gives_it():
     content = "工号,工号,姓名\nE1,E2,张三\n".encode()
-    assert list(read_table("p.csv", content, {"工号": "employee_id"}, SMALL).columns) == [
-        "employee_id",
-        "employee_id",
-        "姓名",
-    ]
+    with pytest.raises(TableError) as refused:
+        read_table("p.csv", content, {"工号": "employee_id"}, SMALL, label={"employee_id": "工号(employee_id)"}.get)
+    assert str(refused.value) == "列名重复：工号(employee_id)"
+
+
+def test_two_aliases_of_one_column_are_refused_as_a_column_named_twice():
+    content = "工号,员工编号\nE1,E2\n".encode()
+    with pytest.raises(TableError, match="列名重复：employee_id"):
+        read_table("p.csv", content, {"工号": "employee_id", "员工编号": "employee_id"}, SMALL)
+
+
+def test_required_columns_that_are_missing_are_all_named():
+    content = "姓名\n张三\n".encode()
+    with pytest.raises(TableError) as refused:
+        read_table("p.csv", content, {}, SMALL, required=("employee_id", "department", "姓名"))
+    assert str(refused.value) == "缺少必需的列：employee_id、department"
