@@ -10,9 +10,8 @@ cycled when there are more topics than sizes). Every method runs through the pro
 (`ThemePipeline`: normalise, non-answers, tokenise, vectorise, cluster, label) and is scored with the
 catch-all as its own label (non-answers left out), NMI and ARI against `topic`; the figures are printed
 per seed and as mean ± sd, with each theme's readable label (`theme_label`) beside today's keyword
-label. `product` is the pipeline as the app runs it today; `before-split` the one before issue 17 phase 2
-(character n-grams only, one stability search over all comments, no split of stable themes); `told-k` the
-product told the true number of topics (a reference, not a method); `k20` the product with k = 20 fixed.
+label. `product` is the pipeline as the app runs it today; `told-k` the product told the true number of
+topics (a reference, not a method); `k20` the product with k = 20 fixed.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from analysis.text import Comment, ThemePipeline
 from analysis.text.cluster import StableKMeans
 from analysis.text.label import theme_label
-from analysis.text.vectorise import CommentVectoriser
 from benchmarks._data import data_dir
 
 DATA = data_dir()
@@ -65,11 +63,6 @@ def _candidates() -> dict[str, Callable[[int], ThemePipeline]]:
     """Candidates measured through the product path (true k is passed for the references only)."""
     return {
         "product": lambda true_k: ThemePipeline(random_state=0),
-        "before-split": lambda true_k: ThemePipeline(
-            random_state=0,
-            vectoriser=CommentVectoriser(word_weight=0.0, random_state=0),
-            clusterer=StableKMeans(split_k_max=0, random_state=0),
-        ),
         "told-k": lambda true_k: ThemePipeline(
             random_state=0, clusterer=StableKMeans(n_clusters=true_k, random_state=0)
         ),

@@ -26,7 +26,7 @@ PLACEHOLDER_PHONE = "〈电话〉"
 PLACEHOLDERS = (PLACEHOLDER_NAME, PLACEHOLDER_URL, PLACEHOLDER_EMAIL, PLACEHOLDER_PHONE)
 
 
-def name_pattern(names: Iterable[str]) -> re.Pattern | None:
+def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
     """One regex for every name of two or more characters, longest first (三字名 before 两字名)."""
     cleaned = sorted(
         {unicodedata.normalize("NFKC", n).strip().lower() for n in names if n and len(n.strip()) >= 2},
@@ -55,11 +55,12 @@ def to_simplified(text: str) -> str:
     Simplified text is left exactly as it is (converting it anyway re-maps ambiguous characters).
     """
     if any(ch in TRADITIONAL_ONLY for ch in text):
-        return _TRADITIONAL_TO_SIMPLIFIED.convert(text)
+        simplified: str = _TRADITIONAL_TO_SIMPLIFIED.convert(text)
+        return simplified
     return text
 
 
-def normalise(text: str, names: re.Pattern | None = None, simplify: bool = False) -> str:
+def normalise(text: str, names: re.Pattern[str] | None = None, simplify: bool = False) -> str:
     text = unicodedata.normalize("NFKC", text or "")
     text = ZERO_WIDTH.sub("", text)
     if simplify:
@@ -79,7 +80,7 @@ WHITESPACE_WITHIN_LINE = re.compile(r"[^\S\n]+")
 EMAIL_AT_RUN_START = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-def normalise_many(texts: list[str], names: re.Pattern | None = None, simplify: bool = False) -> list[str]:
+def normalise_many(texts: list[str], names: re.Pattern[str] | None = None, simplify: bool = False) -> list[str]:
     """`normalise` of every text, with each step run once over all texts joined by line breaks.
 
     Same result as `[normalise(t, names, simplify) for t in texts]` (a line break inside a comment is

@@ -6,6 +6,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -20,10 +21,6 @@ from analysis.text.tokenise import Tokeniser, tokens_many
 from analysis.text.vectorise import CommentVectoriser
 
 OTHER_LABEL = "其他/未归类"
-# Each theme searched again for a stable split (analysis/text/cluster.py) is off: measured through the product
-# path it lifted headlines (toutiao 13×150, seed 0: k 4 → 7, NMI 0.07 → 0.087) and cost reviews (shopping
-# 400/topic, seeds 0–1: NMI 0.570 → 0.494, k 4.5 → 9). Set 2…6 to turn it on.
-SPLIT_K_MAX = 0
 
 
 @dataclass
@@ -49,8 +46,8 @@ class Theme:
     negative_share: float
     cohesion: float
     representatives: list[int]
-    breakdown: dict
-    term_weights: dict
+    breakdown: dict[str, dict[str, int]]  # role / department → the cells that may be shown
+    term_weights: dict[str, float]
     is_other: bool = False
 
 
@@ -62,17 +59,18 @@ class ThemeResult:
     tokens: list[list[str]]
     newly_tokenised: list[int]
     k: int
-    stability: dict
+    stability: dict[int, float]
     dictionary_version: str = ""
 
 
-def normalise_all(normaliser, texts: list[str]) -> list[str]:
+def normalise_all(normaliser: Any, texts: list[str]) -> list[str]:
     """The step's `normalise_many` when it has one (one pass over all texts), else `normalise` one by one."""
     many = getattr(normaliser, "normalise_many", None)
-    return many(texts) if many is not None else [normaliser.normalise(text) for text in texts]
+    normalised: list[str] = many(texts) if many is not None else [normaliser.normalise(text) for text in texts]
+    return normalised
 
 
-class ThemePipeline(BaseEstimator):
+class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type information
     """normalise → non-answers → tokenise → vectorise → cluster → label; deterministic per random_state.
 
     A scikit-learn style estimator: `fit(comments)` returns the pipeline with `result_` (the themes) and
@@ -91,14 +89,14 @@ class ThemePipeline(BaseEstimator):
         extra_terms: Sequence[str] = (),
         simplify: bool = True,
         k_text: int | None = None,
-        vectoriser=None,
-        clusterer=None,
+        vectoriser: Any = None,
+        clusterer: Any = None,
         keyword_count: int = 8,
         progress: Callable[[str, int], None] | None = None,
         workers: int | None = None,
-        normaliser=None,
-        non_answers=None,
-        tokeniser=None,
+        normaliser: Any = None,
+        non_answers: Any = None,
+        tokeniser: Any = None,
     ):
         self.random_state = random_state
         self.names = names
@@ -118,14 +116,14 @@ class ThemePipeline(BaseEstimator):
         if self.progress:
             self.progress(stage, percent)
 
-    def _step(self, given, default: Callable[[], object], fitted: bool = False):
+    def _step(self, given: Any, default: Callable[[], Any], fitted: bool = False) -> Any:
         """The step given as a parameter (a fitted one cloned first), or the default one."""
         if given is None:
             return default()
         return clone(given, safe=False) if fitted else given
 
-    def fit(self, comments: Sequence[Comment], y=None) -> ThemePipeline:
-        timings = {}
+    def fit(self, comments: Sequence[Comment], y: object = None) -> ThemePipeline:
+        timings: dict[str, float] = {}
         started = time.perf_counter()
         self._report("normalise", 5)
         self.normaliser_ = self._step(self.normaliser, lambda: Normaliser(self.names, self.simplify))
@@ -143,8 +141,7 @@ class ThemePipeline(BaseEstimator):
         missing = [i for i in kept if tokens[i] is None]
         for i, made in zip(missing, tokens_many(self.tokeniser_, [texts[i] for i in missing], self.workers)):
             tokens[i] = made
-        for i in non_answer:
-            tokens[i] = tokens[i] if tokens[i] is not None else []
+        made_tokens = [made if made is not None else [] for made in tokens]  # a non-answer has none
         timings["tokenise"] = time.perf_counter() - started
 
         started = time.perf_counter()
@@ -157,7 +154,7 @@ class ThemePipeline(BaseEstimator):
             self.vectoriser, lambda: CommentVectoriser(random_state=self.random_state), fitted=True
         )
         vectors = (
-            self.vectoriser_.fit_transform([texts[i] for i in kept], [tokens[i] for i in kept])
+            self.vectoriser_.fit_transform([texts[i] for i in kept], [made_tokens[i] for i in kept])
             if len(kept) >= 2
             else np.zeros((len(kept), 1))
         )
@@ -165,21 +162,19 @@ class ThemePipeline(BaseEstimator):
 
         started = time.perf_counter()
         self._report("cluster", 65)
-        self.clusterer_ = self._step(
-            self.clusterer, lambda: StableKMeans(split_k_max=SPLIT_K_MAX, random_state=self.random_state), fitted=True
-        )
+        self.clusterer_ = self._step(self.clusterer, lambda: StableKMeans(random_state=self.random_state), fitted=True)
         clusterer = self.clusterer_.fit(vectors)
         timings["cluster"] = time.perf_counter() - started
 
         started = time.perf_counter()
         self._report("label", 85)
-        themes = self._themes(comments, kept, texts, tokens, polarities, vectors, clusterer)
+        themes = self._themes(comments, kept, texts, made_tokens, polarities, vectors, clusterer)
         timings["label"] = time.perf_counter() - started
         self.result_ = ThemeResult(
             themes=themes,
             non_answers=non_answer,
             polarities=polarities,
-            tokens=tokens,
+            tokens=made_tokens,
             newly_tokenised=missing,
             k=getattr(clusterer, "k_", 0),
             stability=getattr(clusterer, "stability_", {}),
@@ -188,16 +183,26 @@ class ThemePipeline(BaseEstimator):
         self.timings_ = timings
         return self
 
-    def _themes(self, comments, kept, texts, tokens, polarities, vectors, clusterer) -> list[Theme]:
+    def _themes(
+        self,
+        comments: Sequence[Comment],
+        kept: list[int],
+        texts: list[str],
+        tokens: list[list[str]],
+        polarities: list[str],
+        vectors: np.ndarray,
+        clusterer: Any,
+    ) -> list[Theme]:
         labels = clusterer.labels_
         classes = sorted({int(label) for label in labels})
         weights = class_tfidf([tokens[i] for i in kept], list(labels), classes)
-        themes = []
+        themes: list[Theme] = []
         for c in classes:
             positions = np.flatnonzero(labels == c)
             members = [kept[p] for p in positions]
             if c == OTHER:
-                words, cohesion, representatives, label = [], 0.0, [], OTHER_LABEL
+                words: list[str] = []
+                cohesion, representatives, label = 0.0, [], OTHER_LABEL
             else:
                 # keep only terms that at least two comments of the theme use
                 used = Counter(term for i in members for term in set(tokens[i]))
@@ -219,8 +224,9 @@ class ThemePipeline(BaseEstimator):
         return themes
 
     @staticmethod
-    def _representatives(members, similarity, texts, count=3):
-        chosen, seen = [], set()
+    def _representatives(members: list[int], similarity: np.ndarray, texts: list[str], count: int = 3) -> list[int]:
+        chosen: list[int] = []
+        seen: set[str] = set()
         for position in np.argsort(-similarity, kind="stable"):
             text = texts[members[position]]
             key = "".join(ch for ch in text if ch.isalnum())
@@ -232,12 +238,23 @@ class ThemePipeline(BaseEstimator):
                 break
         return chosen
 
-    def _theme(self, c, label, words, members, comments, polarities, cohesion, representatives, term_weights) -> Theme:
+    def _theme(
+        self,
+        c: int,
+        label: str,
+        words: list[str],
+        members: list[int],
+        comments: Sequence[Comment],
+        polarities: list[str],
+        cohesion: float,
+        representatives: list[int],
+        term_weights: dict[str, float],
+    ) -> Theme:
         respondents = {comments[i].respondent_id for i in members}
         negative = {comments[i].respondent_id for i in members if polarities[i] == "negative"}
-        breakdown = {}
+        breakdown: dict[str, dict[str, int]] = {}
         for dimension in ("role", "department"):
-            cells = defaultdict(set)
+            cells: defaultdict[str, set[str]] = defaultdict(set)
             for i in members:
                 value = getattr(comments[i], dimension)
                 if value:

@@ -10,6 +10,8 @@ were chosen by benchmarks/themes_quality.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy.sparse import hstack
@@ -23,22 +25,32 @@ from analysis.text.char_ngrams import CharNgramTfidf
 NON_TEXT = re.compile(r"[\W_]+")
 
 
-def _identity(tokens):
+def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-class CommentVectoriser(BaseEstimator, TransformerMixin):
+def _unit(vectors: Any) -> np.ndarray:
+    """Rows scaled to unit length, as a dense array."""
+    unit: np.ndarray = normalize(vectors)
+    return unit
+
+
+class CommentVectoriser(BaseEstimator, TransformerMixin):  # type: ignore[misc]  # scikit-learn ships no type information
     """Fit on (normalised texts, token lists); transform to dense unit vectors of `n_components` dims."""
+
+    chars_: CharNgramTfidf | TfidfVectorizer
+    words_: TfidfVectorizer
+    svd_: TruncatedSVD | None
 
     def __init__(
         self,
-        n_components=100,
-        char_ngrams=(1, 2),
-        word_weight=0.3,
-        min_df=2,
-        max_df=0.5,
-        fit_sample=20000,
-        random_state=0,
+        n_components: int = 100,
+        char_ngrams: tuple[int, int] = (1, 2),
+        word_weight: float = 0.3,
+        min_df: int = 2,
+        max_df: float = 0.5,
+        fit_sample: int = 20000,
+        random_state: int = 0,
     ):
         self.n_components = n_components
         self.fit_sample = fit_sample
@@ -48,7 +60,7 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):
         self.max_df = max_df
         self.random_state = random_state
 
-    def _parts(self, texts, tokens, fit):
+    def _parts(self, texts: Sequence[str], tokens: Sequence[list[str]] | None, fit: bool) -> Any:
         chars = [NON_TEXT.sub("", text) for text in texts]
         if fit:
             self.chars_ = self._char_vectoriser(len(texts))
@@ -68,7 +80,7 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):
                 parts.append(self.word_weight * self.words_.transform(tokens))
         return hstack(parts).tocsr() if len(parts) > 1 else parts[0]
 
-    def _char_vectoriser(self, n: int):
+    def _char_vectoriser(self, n: int) -> CharNgramTfidf | TfidfVectorizer:
         """CharNgramTfidf (numpy, all comments at once) for 1–2-grams — the same matrix as scikit-learn's
         char TfidfVectorizer, which builds each comment's n-grams in Python; that one for other ranges."""
         if tuple(self.char_ngrams) == (1, 2):
@@ -82,10 +94,12 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):
             dtype=np.float32,
         )
 
-    def _min_df(self, n):
+    def _min_df(self, n: int) -> int:
         return self.min_df if n >= 20 else 1
 
-    def fit_transform(self, texts, tokens=None, y=None):
+    def fit_transform(
+        self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None, y: object = None
+    ) -> np.ndarray:
         """Fit on at most `fit_sample` comments (a seeded sample) and transform all of them.
 
         Vocabulary, idf and the LSA basis are stable long before 100k comments; fitting on a sample
@@ -105,15 +119,17 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):
             return vectors
         if matrix.shape[1] < 3:
             self.svd_ = None
-            return normalize(matrix.toarray())
+            return _unit(matrix.toarray())
         components = max(1, min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1))
         self.svd_ = TruncatedSVD(components, random_state=self.random_state)
-        return normalize(self.svd_.fit_transform(matrix))
+        return _unit(self.svd_.fit_transform(matrix))
 
-    def fit(self, texts, tokens=None, y=None):
+    def fit(
+        self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None, y: object = None
+    ) -> CommentVectoriser:
         self.fit_transform(texts, tokens)
         return self
 
-    def transform(self, texts, tokens=None):
+    def transform(self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None) -> np.ndarray:
         matrix = self._parts(texts, tokens, fit=False)
-        return normalize(matrix.toarray() if self.svd_ is None else self.svd_.transform(matrix))
+        return _unit(matrix.toarray() if self.svd_ is None else self.svd_.transform(matrix))

@@ -220,7 +220,7 @@ def split_theme(session, theme: Theme) -> list[Theme]:
         raise ThemeEditError(_("评论太少，无法拆分"))
     k_text = run_k_text(session, theme.run)
     comments = [Comment(a, r, t, role, dept) for a, r, t, role, dept in rows]
-    clusterer = StableKMeans(k_min=2, k_max=6, min_stability=0.0, tolerance=0.8, min_similarity=0.0, random_state=0)
+    clusterer = StableKMeans(k_min=2, k_max=6, min_similarity=0.0, random_state=0)
     result = ThemePipeline(random_state=0, k_text=k_text, clusterer=clusterer, workers=1).fit(comments).result_
     parts = [t for t in result.themes if not t.is_other and t.members]
     if len(parts) < 2:

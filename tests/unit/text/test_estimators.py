@@ -27,7 +27,7 @@ def blobs(seed=0, per_centre=40):
 
 
 def test_stable_kmeans_fit_returns_itself_and_chooses_k_when_n_clusters_is_none():
-    model = StableKMeans(tolerance=1.0, random_state=0)  # only the most stable k
+    model = StableKMeans(random_state=0)
     assert model.fit(blobs()) is model
     assert model.k_ == 3 and max(model.stability_, key=model.stability_.get) == 3
     assert len(model.centres_) == 3 and set(model.labels_) == {0, 1, 2}

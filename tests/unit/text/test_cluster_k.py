@@ -1,0 +1,72 @@
+"""StableKMeans chooses k by the themes that reproduce, weighted by the comments they hold (issue 17 item 1)."""
+
+import numpy as np
+from sklearn.metrics import adjusted_rand_score
+
+from analysis.text.cluster import StableKMeans, best_jaccard, distinct
+
+
+def nested_blobs(seed=0, per_blob=40, inner=True):
+    """Unit vectors of 3 coarse groups in 12 dimensions; with `inner`, each group is 3 tight sub-groups
+    (a coarse direction plus one of three directions of its own), else one round cloud."""
+    rng = np.random.default_rng(seed)
+    points, truth = [], []
+    for group in range(3):
+        for sub in range(3):
+            centre = np.zeros(12)
+            centre[group] = 1.0
+            if inner:
+                centre[3 + 3 * group + sub] = 0.35
+            points.append(centre + rng.normal(0, 0.03 if inner else 0.12, (per_blob, 12)))
+            truth += [3 * group + sub if inner else group] * per_blob
+    vectors = np.vstack(points)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True), np.array(truth)
+
+
+def test_groups_that_each_reproduce_are_all_found_not_only_the_coarse_split_above_them():
+    # the most stable partition of these points is the 3 coarse groups (what the whole-partition ARI rule chose)
+    vectors, truth = nested_blobs()
+    model = StableKMeans(random_state=0).fit(vectors)
+    assert model.k_ == 9
+    assert adjusted_rand_score(truth, model.labels_) > 0.95
+
+
+def test_round_clouds_are_not_cut_into_pieces_that_do_not_reproduce():
+    vectors, truth = nested_blobs(inner=False)
+    model = StableKMeans(random_state=0).fit(vectors)
+    assert model.k_ == 3
+    assert adjusted_rand_score(truth, model.labels_) > 0.95
+    assert max(model.stability_, key=model.stability_.get) == 3
+
+
+def test_the_score_of_each_candidate_is_reproduced_themes_times_their_share():
+    vectors, _ = nested_blobs(inner=False)
+    model = StableKMeans(k_max=6, random_state=0).fit(vectors)
+    assert sorted(model.stability_) == [2, 3, 4, 5, 6]
+    assert model.stability_[3] == 3.0  # all three clouds reproduce and hold every comment
+    assert all(0 <= score <= k for k, score in model.stability_.items())
+
+
+def test_best_jaccard_matches_each_reference_cluster_to_its_closest_one():
+    reference = np.array([0, 0, 0, 1, 1, 1])
+    assert list(best_jaccard(reference, np.array([1, 1, 1, 0, 0, 0]), 2)) == [1.0, 1.0]
+    merged = best_jaccard(reference, np.zeros(6, dtype=int), 2)
+    assert list(merged) == [0.5, 0.5]
+    split = best_jaccard(reference, np.array([0, 0, 1, 2, 2, 2]), 2)
+    assert list(split) == [2 / 3, 1.0]
+
+
+def test_pieces_of_one_tight_cloud_do_not_count_as_themes_even_when_they_reproduce():
+    # 3 tight clouds of 40 points on the unit sphere: cut into ~8-point pieces, each piece comes back in
+    # every resample (14 "reproduced" at k = 14 without the check), but the pieces' centres point the same way
+    rng = np.random.default_rng(0)
+    points = np.vstack([centre + rng.normal(0, 0.05, (40, 3)) for centre in np.eye(3)])
+    vectors = points / np.linalg.norm(points, axis=1, keepdims=True)
+    assert StableKMeans(random_state=0).fit(vectors).k_ == 3
+    assert StableKMeans(max_centre_cosine=1.01, random_state=0).fit(vectors).k_ > 3
+
+
+def test_distinct_flags_centres_that_point_the_same_way():
+    centres = np.array([[1.0, 0.0], [0.99, 0.05], [0.0, 1.0]])
+    assert list(distinct(centres, 0.9)) == [False, False, True]
+    assert list(distinct(np.array([[1.0, 0.0]]), 0.9)) == [True]
