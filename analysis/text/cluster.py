@@ -54,6 +54,10 @@ def distinct(centres: np.ndarray, max_cosine: float) -> np.ndarray:
 class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit-learn ships no type information
     """k-means whose k is chosen from the data (the reproduced-themes rule above) when `n_clusters` is None.
 
+    Candidates run from `k_min` to `k_max`, with at least `min_mean_size` comments per theme on average;
+    a theme counts only with at least `min_counted_size` comments (the pipeline passes its text threshold:
+    a smaller theme could never be shown).
+
     After fitting: `k_` (the k used), `stability_` (candidate k → themes reproduced × share of comments in
     them; empty when k was given), `centres_` (unit vectors of the themes kept), `labels_` (catch-all OTHER
     for comments far from every centre and for themes smaller than `min_theme_size` or `min_theme_share`)
@@ -74,6 +78,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         min_theme_share: float = 0.01,
         min_theme_size: int = 3,
         min_mean_size: int = 6,
+        min_counted_size: int = 0,
         random_state: int = 0,
     ):
         self.n_clusters = n_clusters
@@ -88,6 +93,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         self.min_theme_share = min_theme_share
         self.min_theme_size = min_theme_size
         self.min_mean_size = min_mean_size
+        self.min_counted_size = min_counted_size
         self.random_state = random_state
 
     def _candidates(self, n: int) -> list[int]:
@@ -99,6 +105,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         of at most `selection_size` vectors; fewer candidates when there are few distinct vectors."""
         rng = np.random.default_rng(self.random_state)
         sample = vectors
+        counted = self.min_counted_size * min(1.0, self.selection_size / max(len(vectors), 1))
         if len(vectors) > self.selection_size:
             sample = vectors[rng.choice(len(vectors), self.selection_size, replace=False)]
         subsets = [
@@ -110,11 +117,15 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
             fitted = KMeans(k, n_init=10, random_state=self.random_state).fit(sample)
             reference = fitted.labels_
             jaccard = np.zeros(k)
+            sizes = np.bincount(reference, minlength=k)
             for repeat, index in enumerate(subsets):
                 labels = KMeans(k, n_init=3, random_state=self.random_state + repeat + 1).fit(sample[index]).labels_
                 jaccard += best_jaccard(reference[index], labels, k) / len(subsets)
-            sizes = np.bincount(reference, minlength=k)
-            reproduced = (jaccard >= self.min_jaccard) & distinct(fitted.cluster_centers_, self.max_centre_cosine)
+            reproduced = (
+                (jaccard >= self.min_jaccard)
+                & distinct(fitted.cluster_centers_, self.max_centre_cosine)
+                & (sizes >= counted)
+            )
             scores[k] = float(reproduced.sum() * sizes[reproduced].sum() / len(sample))
         return scores
 

@@ -162,7 +162,11 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
 
         started = time.perf_counter()
         self._report("cluster", 65)
-        self.clusterer_ = self._step(self.clusterer, lambda: StableKMeans(random_state=self.random_state), fitted=True)
+        self.clusterer_ = self._step(
+            self.clusterer,
+            lambda: StableKMeans(min_counted_size=self.k_text or 0, random_state=self.random_state),
+            fitted=True,
+        )
         clusterer = self.clusterer_.fit(vectors)
         timings["cluster"] = time.perf_counter() - started
 

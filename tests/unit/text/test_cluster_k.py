@@ -1,9 +1,18 @@
 """StableKMeans chooses k by the themes that reproduce, weighted by the comments they hold (issue 17 item 1)."""
 
+import random
+
 import numpy as np
 from sklearn.metrics import adjusted_rand_score
 
+from analysis.text import Comment, ThemePipeline
 from analysis.text.cluster import StableKMeans, best_jaccard, distinct
+from app.demo_comments import demo_comment
+
+
+def comments_of(count, seed=1):
+    rng = random.Random(seed)
+    return [Comment(str(i), f"r{i}", demo_comment(rng, negativity=1.0)) for i in range(count)]
 
 
 def nested_blobs(seed=0, per_blob=40, inner=True):
@@ -70,3 +79,15 @@ def test_distinct_flags_centres_that_point_the_same_way():
     centres = np.array([[1.0, 0.0], [0.99, 0.05], [0.0, 1.0]])
     assert list(distinct(centres, 0.9)) == [False, False, True]
     assert list(distinct(np.array([[1.0, 0.0]]), 0.9)) == [True]
+
+
+def test_themes_too_small_to_be_shown_do_not_count_so_the_run_finds_fewer_larger_ones():
+    # 9 sub-groups of 8 comments inside 3 groups of 24: with a text threshold of 10, the sub-groups could
+    # never be shown, so the 3 groups are the themes
+    vectors, _ = nested_blobs(per_blob=8)
+    assert StableKMeans(random_state=0).fit(vectors).k_ == 9
+    assert StableKMeans(min_counted_size=10, random_state=0).fit(vectors).k_ == 3
+
+
+def test_the_pipeline_counts_only_themes_of_its_text_threshold():
+    assert ThemePipeline(k_text=10).fit(comments_of(100)).clusterer_.min_counted_size == 10
