@@ -21,6 +21,9 @@ processes, the search of a 100k run took 548 s on a loaded 2-core machine (3.8 s
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
@@ -51,6 +54,10 @@ def distinct(centres: np.ndarray, max_cosine: float) -> np.ndarray:
     return result
 
 
+def _one_openmp_thread() -> None:
+    threadpool_limits(limits=1, user_api="openmp")
+
+
 class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit-learn ships no type information
     """k-means whose k is chosen from the data (the reproduced-themes rule above) when `n_clusters` is None.
 
@@ -79,6 +86,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         min_theme_size: int = 3,
         min_mean_size: int = 6,
         min_counted_size: int = 0,
+        workers: int | None = None,
         random_state: int = 0,
     ):
         self.n_clusters = n_clusters
@@ -94,6 +102,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         self.min_theme_size = min_theme_size
         self.min_mean_size = min_mean_size
         self.min_counted_size = min_counted_size
+        self.workers = workers
         self.random_state = random_state
 
     def _candidates(self, n: int) -> list[int]:
@@ -112,22 +121,29 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
             rng.choice(len(sample), int(self.sample_fraction * len(sample)), replace=False)
             for _ in range(self.resamples)
         ]
-        scores: dict[int, float] = {}
-        for k in self._candidates(len(np.unique(np.round(sample, 6), axis=0))):
-            fitted = KMeans(k, n_init=10, random_state=self.random_state).fit(sample)
-            reference = fitted.labels_
-            jaccard = np.zeros(k)
-            sizes = np.bincount(reference, minlength=k)
-            for repeat, index in enumerate(subsets):
-                labels = KMeans(k, n_init=3, random_state=self.random_state + repeat + 1).fit(sample[index]).labels_
-                jaccard += best_jaccard(reference[index], labels, k) / len(subsets)
-            reproduced = (
-                (jaccard >= self.min_jaccard)
-                & distinct(fitted.cluster_centers_, self.max_centre_cosine)
-                & (sizes >= counted)
-            )
-            scores[k] = float(reproduced.sum() * sizes[reproduced].sum() / len(sample))
-        return scores
+        candidates = self._candidates(len(np.unique(np.round(sample, 6), axis=0)))
+        # each candidate is independent and k-means releases the GIL: one thread per core, one OpenMP thread each
+        # (OpenMP's thread count is per thread, so a new thread would take the default and oversubscribe)
+        workers = self.workers or os.cpu_count() or 1
+        with ThreadPoolExecutor(max_workers=workers, initializer=_one_openmp_thread) as pool:
+            scores = pool.map(lambda k: self._score(sample, subsets, k, counted), candidates)
+            return dict(zip(candidates, scores))
+
+    def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float) -> float:
+        """(themes reproduced) × (their share of the sample) for one candidate k."""
+        fitted = KMeans(k, n_init=10, random_state=self.random_state).fit(sample)
+        reference = fitted.labels_
+        jaccard = np.zeros(k)
+        sizes = np.bincount(reference, minlength=k)
+        for repeat, index in enumerate(subsets):
+            labels = KMeans(k, n_init=3, random_state=self.random_state + repeat + 1).fit(sample[index]).labels_
+            jaccard += best_jaccard(reference[index], labels, k) / len(subsets)
+        reproduced = (
+            (jaccard >= self.min_jaccard)
+            & distinct(fitted.cluster_centers_, self.max_centre_cosine)
+            & (sizes >= counted)
+        )
+        return float(reproduced.sum() * sizes[reproduced].sum() / len(sample))
 
     def _choose_k(self, vectors: np.ndarray) -> tuple[int, dict[int, float]]:
         """The candidate k with the highest score (the smallest of equal ones)."""

@@ -15,7 +15,7 @@ from analysis.text.cluster import OTHER, StableKMeans
 from analysis.text.label import class_tfidf, keywords, label_from, theme_label
 from analysis.text.nonanswers import NonAnswers
 from analysis.text.normalise import Normaliser
-from analysis.text.polarity import polarity
+from analysis.text.polarity import polarities_many
 from analysis.text.release import release_breakdown
 from analysis.text.tokenise import Tokeniser, tokens_many
 from analysis.text.vectorise import CommentVectoriser
@@ -145,7 +145,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         timings["tokenise"] = time.perf_counter() - started
 
         started = time.perf_counter()
-        polarities = [polarity(text) for text in texts]
+        polarities = polarities_many(texts, self.workers)
         timings["polarity"] = time.perf_counter() - started
 
         started = time.perf_counter()

@@ -20,7 +20,10 @@ reviews by benchmarks/polarity_quality.py.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from analysis.text.parallel import map_in_workers
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -209,3 +212,12 @@ def explain(normalised_text: str) -> PolarityDecision:
 
 def polarity(normalised_text: str) -> str:
     return explain(normalised_text).label
+
+
+def polarities_many(normalised_texts: Sequence[str], workers: int | None = None) -> list[str]:
+    """`polarity` of every text; large batches are split over worker processes (the lexicon is pure Python)."""
+    return map_in_workers(_polarities, normalised_texts, workers)
+
+
+def _polarities(normalised_texts: list[str]) -> list[str]:
+    return [polarity(text) for text in normalised_texts]

@@ -13,7 +13,6 @@ import hashlib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -21,12 +20,12 @@ from typing import Protocol
 import jieba
 
 from analysis.text.normalise import PLACEHOLDERS
+from analysis.text.parallel import PARALLEL_THRESHOLD, map_in_workers
 
 DATA = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA / "userdict.txt"
 STOPWORDS = DATA / "stopwords_zh.txt"
 TOKEN_PATTERN = re.compile(r"[\u4e00-\u9fff]|[a-z]{2,}|[a-z]+\d+")
-PARALLEL_THRESHOLD = 5000
 jieba.setLogLevel(60)
 
 
@@ -86,11 +85,7 @@ def tokens_many(tokeniser: Tokens, texts: Sequence[str], workers: int | None = N
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(texts) < PARALLEL_THRESHOLD:
         return [tokeniser.tokens(text) for text in texts]
-    chunk = -(-len(texts) // workers)
-    parts = [list(texts[i : i + chunk]) for i in range(0, len(texts), chunk)]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(tokeniser,)) as pool:
-        results = list(pool.map(_tokenise_part, parts))
-    return [tokens for part in results for tokens in part]
+    return map_in_workers(_tokenise_part, texts, workers, initializer=_init_worker, initarg=tokeniser)
 
 
 _worker: Tokens | None = None
