@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from wtforms import Field, Form, RadioField, SelectMultipleField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -67,8 +67,9 @@ class _Messages:
         return gettext("1 = 非常不同意", self.locale), gettext("5 = 非常同意", self.locale)
 
 
-class ScaleField(RadioField):  # type: ignore[misc]
-    """A 1–5, 1–7 or 0–10 answer given as a row of buttons; stores an int or None."""
+class _Answer(Field):  # type: ignore[misc]
+    """What every answer field takes besides WTForms' own arguments: its messages and whether it is required.
+    It comes first among an answer field's bases, so `super()` here is the WTForms field class after it."""
 
     def __init__(
         self,
@@ -77,11 +78,18 @@ class ScaleField(RadioField):  # type: ignore[misc]
         *,
         messages: _Messages,
         required: bool = False,
-        **kwargs: object,
+        **kwargs: Any,
     ) -> None:
-        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
+        super().__init__(label, validators, **kwargs)
         self.messages = messages
         self.required = required
+
+
+class ScaleField(_Answer, RadioField):  # type: ignore[misc]
+    """A 1–5, 1–7 or 0–10 answer given as a row of buttons; stores an int or None."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, coerce=int, validate_choice=False, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data: int | None = None
@@ -104,19 +112,9 @@ class ScaleField(RadioField):  # type: ignore[misc]
             raise StopValidation(self.messages.invalid_choice())
 
 
-class SingleChoiceField(RadioField):  # type: ignore[misc]
-    def __init__(
-        self,
-        label: str | None = None,
-        validators: ValidatorList | None = None,
-        *,
-        messages: _Messages,
-        required: bool = False,
-        **kwargs: object,
-    ) -> None:
-        super().__init__(label, validators, validate_choice=False, **kwargs)
-        self.messages = messages
-        self.required = required
+class SingleChoiceField(_Answer, RadioField):  # type: ignore[misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, validate_choice=False, **kwargs)
 
     def process_formdata(self, valuelist: list[str]) -> None:
         self.data = valuelist[0] if valuelist and valuelist[0] != "" else None
@@ -130,23 +128,12 @@ class SingleChoiceField(RadioField):  # type: ignore[misc]
             raise StopValidation(self.messages.invalid_choice())
 
 
-class MultiChoiceField(SelectMultipleField):  # type: ignore[misc]
+class MultiChoiceField(_Answer, SelectMultipleField):  # type: ignore[misc]
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
-    def __init__(
-        self,
-        label: str | None = None,
-        validators: ValidatorList | None = None,
-        *,
-        messages: _Messages,
-        required: bool = False,
-        max_choices: int | None = None,
-        **kwargs: object,
-    ) -> None:
-        super().__init__(label, validators, validate_choice=False, **kwargs)
-        self.messages = messages
-        self.required = required
+    def __init__(self, *args: Any, max_choices: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, validate_choice=False, **kwargs)
         self.max_choices = max_choices
 
     def process_formdata(self, valuelist: list[str]) -> None:
@@ -165,22 +152,11 @@ class MultiChoiceField(SelectMultipleField):  # type: ignore[misc]
             raise StopValidation(self.messages.too_many(self.max_choices, len(chosen)))
 
 
-class CommentField(TextAreaField):  # type: ignore[misc]
+class CommentField(_Answer, TextAreaField):  # type: ignore[misc]
     """Free text kept byte-exact; refused when over the limit or holding unstorable characters."""
 
-    def __init__(
-        self,
-        label: str | None = None,
-        validators: ValidatorList | None = None,
-        *,
-        messages: _Messages,
-        required: bool = False,
-        max_length: int = 1000,
-        **kwargs: object,
-    ) -> None:
-        super().__init__(label, validators, **kwargs)
-        self.messages = messages
-        self.required = required
+    def __init__(self, *args: Any, max_length: int = 1000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.max_length = max_length
 
     def pre_validate(self, form: Form) -> None:
