@@ -86,8 +86,7 @@ def create_campaign(session, spec: CampaignSpec, created_by_id: int | None = Non
     opens_at = spec.opens_at
     if opens_at is None and not spec.draft:
         opens_at = now
-    if spec.closes_at is not None and opens_at is not None and spec.closes_at <= opens_at:
-        raise CampaignError(_("结束时间必须晚于开始时间"))
+    _check_dates(opens_at, spec.closes_at)
     _check_audience(session, spec.departments, spec.roles)
     if spec.repeat_lead_days is not None:
         check_lead_days(spec.repeat_lead_days)
@@ -158,17 +157,21 @@ def set_repeat(session, campaign: Campaign, repeats: bool, lead_days: int, actor
     session.flush()
 
 
+def _check_dates(opens_at: datetime | None, closes_at: datetime | None) -> None:
+    if closes_at is not None and opens_at is not None and closes_at <= opens_at:
+        raise CampaignError(_("结束时间必须晚于开始时间"))
+
+
 def change_plan(session, campaign: Campaign, plan: CampaignPlan, actor_id: int | None = None) -> None:
     """Title, audience and dates of a campaign that has not opened; the audience only before invitations."""
     if availability(campaign) != "not_open" or has_responses(session, campaign):
-        raise CampaignError("活动已经开始，不能再修改标题、调查对象和时间")
+        raise CampaignError(_("活动已经开始，不能再修改标题、调查对象和时间"))
     audience = plan.audience()
     invited = session.execute(select(Invitation.id).where(Invitation.campaign_id == campaign.id).limit(1)).first()
     if audience != (campaign.audience or {}) and invited:
-        raise CampaignError("已发放邀请，不能再修改调查对象")
+        raise CampaignError(_("已发放邀请，不能再修改调查对象"))
     _check_audience(session, plan.departments, plan.roles)
-    if plan.closes_at is not None and plan.opens_at is not None and plan.closes_at <= plan.opens_at:
-        raise CampaignError("结束时间必须晚于开始时间")
+    _check_dates(plan.opens_at, plan.closes_at)
     campaign.title = (plan.title or "").strip()[:200] or campaign.title
     campaign.audience, campaign.opens_at, campaign.closes_at = audience, plan.opens_at, plan.closes_at
     detail = {"title": campaign.title, "opens_at": plan.opens_at and plan.opens_at.isoformat()}

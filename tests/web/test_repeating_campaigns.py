@@ -161,3 +161,20 @@ def test_lead_days_outside_one_to_sixty_are_refused(runner):
               "--lead-days", "90"]
     )  # fmt: skip
     assert result.exit_code == 1 and "提前天数需在 1 到 60 天之间" in result.output
+
+
+def test_a_refused_change_of_plan_is_explained_in_the_readers_language(client, runner, login_as):
+    login_as("manager")
+    campaign, _ = repeating_erp_campaign(runner)
+    with freeze_time(AFTER_LEAD):
+        successor = db.session.get(Campaign, schedule(db.session).created[0])
+    page = client.get("/campaigns/").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf_token_from(page)})
+    page = client.get(f"/campaigns/{successor.id}/edit").get_data(as_text=True)
+    backwards = {"title": "ERP", "opens_at": "2027-01-04T09:00", "closes_at": "2027-01-03T09:00"}
+    response = client.post(f"/campaigns/{successor.id}/edit", data={"csrf_token": csrf_token_from(page), **backwards})
+    assert response.status_code == 422
+    assert "The end must be later than the start" in response.get_data(as_text=True)
+    page = client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    response = client.post(f"/campaigns/{campaign.id}/edit", data={"csrf_token": csrf_token_from(page), "title": "x"})
+    assert response.status_code == 422 and "活动已经开始" not in response.get_data(as_text=True)
