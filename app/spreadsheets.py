@@ -91,10 +91,10 @@ def read_table(
         frame.columns = canonical_columns(frame.columns, aliases)
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise TableError("缺少必需的列：" + "、".join(label(c) for c in missing))
+        raise TableError(_l("缺少必需的列：%(columns)s", columns=str(_l("、")).join(label(c) for c in missing)))
     duplicated = duplicated_columns(frame.columns)
     if duplicated:
-        raise TableError("列名重复：" + "、".join(label(c) for c in duplicated))
+        raise TableError(_l("列名重复：%(columns)s", columns=str(_l("、")).join(label(c) for c in duplicated)))
     return frame
 
 

@@ -132,3 +132,14 @@ def test_cli_deactivate_missing(runner, tmp_path):
     path.write_bytes(csv_bytes(person_rows(1)))
     result = runner.invoke(args=["people", "import", str(path), "--deactivate-missing"])
     assert result.exit_code == 0 and "停用 2 人" in result.output
+
+
+def test_a_file_without_a_required_column_is_refused_in_the_readers_language(client, login_as):
+    login_as("admin")
+    page = client.get("/admin/people/import").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf_token_from(page)})
+    header = ["工号", "姓名", "邮箱", "部门", "批次"]  # no role column
+    response = upload(client, csv_bytes([row[:4] + row[5:6] for row in person_rows(3)], header=header), "p.csv")
+    page = response.get_data(as_text=True)
+    assert "Required columns are missing: " in page and "缺少必需的列" not in page
+    assert people_count() == 0
