@@ -53,6 +53,11 @@ STAGE_LABELS = {  # what a job's page says it is doing (theme runs, refreshes, e
 }
 
 
+def state_label(status: str) -> str:
+    """A job's (or theme run's) state in the reader's language."""
+    return str(STATE_LABELS.get(status, status))
+
+
 def stage_label(stage: str | None) -> str:
     """A job stage in the reader's language; an unknown stage (a newer job kind's) as it is."""
     return str(STAGE_LABELS.get(stage, stage or "")) if stage else ""
@@ -466,6 +471,7 @@ def job_dict(job: BackgroundJob) -> dict:
         "id": job.id,
         "kind": job.kind,
         "status": job.status,
+        "status_label": state_label(job.status),
         "stage": job.stage,
         "stage_label": stage_label(job.stage),
         "progress": job.progress,

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 from app.access import allow
 from app.audit import record
 from app.extensions import db
-from app.jobs import ACTIVE, check_all, enqueue, stage_label
+from app.jobs import ACTIVE, check_all, enqueue, stage_label, state_label
 from app.models import ROLE_LABELS, Campaign, Theme, ThemeRun
 from app.themes import edits
 from app.themes.edits import SPLIT_MIN_COMMENTS, ThemeEditError
@@ -99,6 +99,7 @@ def status(run_id: int):
         db.session.refresh(theme_run)
     return jsonify(
         status=theme_run.status,
+        status_label=state_label(theme_run.status),
         stage=theme_run.stage,
         stage_label=stage_label(theme_run.stage),
         progress=theme_run.progress,
