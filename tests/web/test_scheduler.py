@@ -103,8 +103,11 @@ def test_a_periodic_task_runs_once_a_period_however_many_processes_schedule_it(
     for each in (app, second_process):
         scheduler.stop(each)
     runs = succeeded_runs()
-    assert all(run.id == periodic_job_id("test.record", 1, first + index) for index, run in enumerate(runs[:3]))
-    assert len({run.run_at for run in runs}) == len(runs)  # one run a period …
+    periods = [scheduler.period_of(1, run.run_at) for run in runs]
+    # a process held up for longer than a period (a loaded machine) may skip one; it never runs one twice
+    assert periods[0] >= first
+    assert all(run.id == periodic_job_id("test.record", 1, period) for run, period in zip(runs, periods, strict=True))
+    assert periods == sorted(set(periods))  # one run a period …
     assert len(CALLS) == len(runs)  # … which ran once, in whichever process claimed it
 
 
