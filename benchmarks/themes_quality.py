@@ -32,6 +32,7 @@ from analysis.text import Comment, ThemePipeline
 from analysis.text.cluster import StableKMeans
 from analysis.text.label import theme_label
 from benchmarks._data import data_dir
+from benchmarks.experiments.cohesion_rule import CohesiveStableKMeans
 
 DATA = data_dir()
 FILES = {"shopping": "shopping_reviews_5topics.csv", "toutiao": "toutiao_titles_15topics.csv"}
@@ -67,6 +68,11 @@ def _candidates() -> dict[str, Callable[[int], ThemePipeline]]:
             random_state=0, clusterer=StableKMeans(n_clusters=true_k, random_state=0)
         ),
         "k20": lambda true_k: ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=20, random_state=0)),
+        # measured, not adopted (benchmarks/experiments/cohesion_rule.py)
+        "cohesion": lambda true_k: ThemePipeline(random_state=0, clusterer=CohesiveStableKMeans("count")),
+        "cohesion-count-only": lambda true_k: ThemePipeline(
+            random_state=0, clusterer=CohesiveStableKMeans("count-only")
+        ),
     }
 
 
