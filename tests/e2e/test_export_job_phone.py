@@ -63,6 +63,8 @@ def test_a_job_that_starts_after_the_page_loaded_shows_running_without_a_reload(
     worker.start()  # the job is claimed now, after the page was drawn
     phone.wait_for_selector(f"{row}[data-job-state=running]")
     assert phone.inner_text(f"{row} [data-job-badge]") == "进行中"
+    badge = phone.locator(f"{row} [data-job-badge]").bounding_box()
+    assert badge is not None and badge["height"] < 32, badge  # one line beside the progress bar, not 进/行/中
     RELEASE.set()
     phone.wait_for_selector(f"[data-job='{job_id}'][data-job-state=succeeded]", timeout=60_000)
     worker.join(timeout=30)
