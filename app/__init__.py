@@ -1,5 +1,14 @@
 """ChangePulse (变革脉搏): the Flask application factory."""
 
+import os
+
+# Every process of the app imports this package first (gunicorn, flask, rq workers, in-process jobs), before
+# numpy loads. NumPy marks each large array MADV_HUGEPAGE; where the kernel's THP defrag is `madvise` (the
+# Debian and Ubuntu default) a fault on such memory can stall in synchronous compaction (numpy/numpy#31590):
+# the vectorise stage of a 100k-comment theme run took 8.0 s with the advice and 4.6 s without it
+# (benchmarks/themes_speed.py). NUMPY_MADVISE_HUGEPAGE=1 in the environment turns it back on.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
+
 from flask import Flask
 
 from config import CONFIGS, Config

@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from app import create_app
@@ -55,3 +60,20 @@ def test_production_cookies_are_secure(monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _hugepage_advice(environment: dict[str, str]) -> str:
+    """What numpy does with large arrays in a fresh interpreter that imports the app first, as every
+    process of the app does (gunicorn, flask, rq workers)."""
+    code = "import app, numpy; print(numpy._core.multiarray._get_madvise_hugepage())"
+    env = {key: value for key, value in os.environ.items() if key != "NUMPY_MADVISE_HUGEPAGE"} | environment
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=ROOT)
+    return done.stdout.strip()
+
+
+def test_the_app_turns_off_numpys_hugepage_advice_unless_the_environment_asks_for_it():
+    assert _hugepage_advice({}) == "False"  # on by default in numpy (kernels ≥ 4.6): turned off by the app
+    assert _hugepage_advice({"NUMPY_MADVISE_HUGEPAGE": "1"}) == "True"  # an admin's choice is kept
