@@ -131,6 +131,14 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
 
     def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float) -> float:
         """(themes reproduced) × (their share of the sample) for one candidate k."""
+        _, sizes, reproduced = self._candidate(sample, subsets, k, counted)
+        return float(reproduced.sum() * sizes[reproduced].sum() / len(sample))
+
+    def _candidate(
+        self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One candidate k fitted on the sample and on each subset: the sample's labels, each theme's size,
+        and whether it is reproduced (mean best Jaccard, distinct centre, at least `counted` comments)."""
         fitted = KMeans(k, n_init=10, random_state=self.random_state).fit(sample)
         reference = fitted.labels_
         jaccard = np.zeros(k)
@@ -143,7 +151,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
             & distinct(fitted.cluster_centers_, self.max_centre_cosine)
             & (sizes >= counted)
         )
-        return float(reproduced.sum() * sizes[reproduced].sum() / len(sample))
+        return reference, sizes, reproduced
 
     def _choose_k(self, vectors: np.ndarray) -> tuple[int, dict[int, float]]:
         """The candidate k with the highest score (the smallest of equal ones)."""

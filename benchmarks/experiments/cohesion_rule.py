@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.text.cluster import StableKMeans, best_jaccard, distinct
+from analysis.text.cluster import StableKMeans
 
 
 def cohesion_ratio(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -49,20 +49,7 @@ class CohesiveStableKMeans(StableKMeans):
         return sorted({*StableKMeans._get_param_names(), "variant", "min_ratio"})
 
     def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float) -> float:
-        from sklearn.cluster import KMeans
-
-        fitted = KMeans(k, n_init=10, random_state=self.random_state).fit(sample)
-        reference = fitted.labels_
-        jaccard = np.zeros(k)
-        sizes = np.bincount(reference, minlength=k)
-        for repeat, index in enumerate(subsets):
-            labels = KMeans(k, n_init=3, random_state=self.random_state + repeat + 1).fit(sample[index]).labels_
-            jaccard += best_jaccard(reference[index], labels, k) / len(subsets)
-        reproduced = (
-            (jaccard >= self.min_jaccard)
-            & distinct(fitted.cluster_centers_, self.max_centre_cosine)
-            & (sizes >= counted)
-        )
+        reference, sizes, reproduced = self._candidate(sample, subsets, k, counted)
         tight = reproduced & (cohesion_ratio(sample, reference, k) >= self.min_ratio)
         if self.variant == "count":
             return float(tight.sum() * sizes[tight].sum() / len(sample))
