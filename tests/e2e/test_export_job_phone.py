@@ -16,7 +16,8 @@ from tests.web.results_helpers import campaign_with, satisfaction
 PASSWORD = "manager password 1"
 
 
-def test_export_job_finishes_on_the_campaign_page_and_downloads(live_app, phone, monkeypatch):
+def held_export_campaign(live_app, monkeypatch) -> int:
+    """A manager and a campaign of 12 answers whose export job waits for RELEASE (cleared here)."""
     RELEASE.clear()
     monkeypatch.setitem(KINDS, "export", JobKind("tests.web.job_functions:export_after_release"))
     with live_app.app_context():
@@ -25,6 +26,11 @@ def test_export_job_finishes_on_the_campaign_page_and_downloads(live_app, phone,
             [(12, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="审批慢"))]
         ).id
         db.session.commit()
+    return campaign_id
+
+
+def test_export_job_finishes_on_the_campaign_page_and_downloads(live_app, phone, monkeypatch):
+    campaign_id = held_export_campaign(live_app, monkeypatch)
     base = live_app.config["LIVE_URL"]
     log_in(phone, base, "m@example.com", PASSWORD)
     phone.goto(f"{base}/campaigns/{campaign_id}")
@@ -44,14 +50,8 @@ def test_export_job_finishes_on_the_campaign_page_and_downloads(live_app, phone,
 def test_a_job_that_starts_after_the_page_loaded_shows_running_without_a_reload(live_app, phone, monkeypatch):
     """The page is drawn while the job still waits its turn (a busy server): its row says 排队中, and once
     the job is claimed it says 进行中 — the poller updates the row's state, not only the progress bar."""
-    RELEASE.clear()
-    monkeypatch.setitem(KINDS, "export", JobKind("tests.web.job_functions:export_after_release"))
+    campaign_id = held_export_campaign(live_app, monkeypatch)
     with live_app.app_context():
-        create_staff_user(db.session, "m@example.com", "manager", PASSWORD)
-        campaign_id = campaign_with(
-            [(12, "employee", "总部/华东区/杭州门店", "第一批", satisfaction(4, text="审批慢"))]
-        ).id
-        db.session.commit()
         job_id = record_job("export", [campaign_id, "xlsx", "answers", "zh"], target=("campaign", campaign_id)).id
     base = live_app.config["LIVE_URL"]
     log_in(phone, base, "m@example.com", PASSWORD)
