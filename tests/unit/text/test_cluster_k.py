@@ -8,6 +8,9 @@ from sklearn.metrics import adjusted_rand_score
 from analysis.text import Comment, ThemePipeline
 from analysis.text.cluster import StableKMeans, best_jaccard, distinct
 from app.demo_comments import demo_comment
+from config import Config
+
+K_TEXT = Config.ANONYMITY_MIN_GROUP_TEXT  # the text threshold a run gets by default (10)
 
 
 def comments_of(count, seed=1):
@@ -82,12 +85,13 @@ def test_distinct_flags_centres_that_point_the_same_way():
 
 
 def test_themes_too_small_to_be_shown_do_not_count_so_the_run_finds_fewer_larger_ones():
-    # 9 sub-groups of 8 comments inside 3 groups of 24: with a text threshold of 10, the sub-groups could
+    # 9 sub-groups of 8 comments inside 3 groups of 24: with the default text threshold (10), the sub-groups could
     # never be shown, so the 3 groups are the themes
     vectors, _ = nested_blobs(per_blob=8)
     assert StableKMeans(random_state=0).fit(vectors).k_ == 9
-    assert StableKMeans(min_counted_size=10, random_state=0).fit(vectors).k_ == 3
+    assert 8 < K_TEXT <= 24  # what the case needs: the sub-groups below the threshold, the groups not
+    assert StableKMeans(min_counted_size=K_TEXT, random_state=0).fit(vectors).k_ == 3
 
 
 def test_the_pipeline_counts_only_themes_of_its_text_threshold():
-    assert ThemePipeline(k_text=10).fit(comments_of(100)).clusterer_.min_counted_size == 10
+    assert ThemePipeline(k_text=K_TEXT).fit(comments_of(100)).clusterer_.min_counted_size == K_TEXT
