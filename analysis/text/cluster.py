@@ -109,12 +109,13 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         upper = min(self.k_max, n // max(self.min_mean_size, 1))
         return list(range(self.k_min, upper + 1))
 
-    def _reproduced(self, vectors: np.ndarray) -> dict[int, float]:
+    def _reproduced(self, vectors: np.ndarray, n: int) -> dict[int, float]:
         """Candidate k → (themes reproduced) × (share of the sampled comments in them), on a seeded sample
-        of at most `selection_size` vectors; fewer candidates when there are few distinct vectors."""
+        of at most `selection_size` vectors; fewer candidates when there are few distinct vectors. `vectors`
+        are all `n` comments or a uniform sample of them."""
         rng = np.random.default_rng(self.random_state)
         sample = vectors
-        counted = self.min_counted_size * min(1.0, self.selection_size / max(len(vectors), 1))
+        counted = self.min_counted_size * min(1.0, self.selection_size / max(n, 1))
         if len(vectors) > self.selection_size:
             sample = vectors[rng.choice(len(vectors), self.selection_size, replace=False)]
         subsets = [
@@ -153,19 +154,27 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         )
         return reference, sizes, reproduced
 
-    def _choose_k(self, vectors: np.ndarray) -> tuple[int, dict[int, float]]:
-        """The candidate k with the highest score (the smallest of equal ones)."""
-        scores = self._reproduced(vectors)
+    def choose_k(self, X: np.ndarray, n: int | None = None) -> tuple[int, dict[int, float]]:
+        """The candidate k with the highest score (the smallest of equal ones), and every candidate's score.
+
+        `X` holds all comments' vectors, or a uniform sample of the `n` comments `fit` will be given (a
+        theme run chooses k on the vectoriser's fitting sample while the other comments are transformed).
+        """
+        with threadpool_limits(limits=1):
+            vectors = np.asarray(X)
+            scores = self._reproduced(vectors, len(vectors) if n is None else n)
         if not scores:
             return 1, scores
         best = max(scores.values())
         return min(k for k, score in scores.items() if score >= best - 1e-9), scores
 
-    def fit(self, X: np.ndarray, y: object = None) -> StableKMeans:
+    def fit(self, X: np.ndarray, y: object = None, choice: tuple[int, dict[int, float]] | None = None) -> StableKMeans:
+        """Fit on `X`; `choice` is what `choose_k` gave on (a sample of) them, when k is chosen from the data
+        and was chosen beforehand."""
         with threadpool_limits(limits=1):
-            return self._fit(np.asarray(X))
+            return self._fit(np.asarray(X), choice)
 
-    def _fit(self, vectors: np.ndarray) -> StableKMeans:
+    def _fit(self, vectors: np.ndarray, choice: tuple[int, dict[int, float]] | None) -> StableKMeans:
         n = len(vectors)
         self.stability_: dict[int, float] = {}
         if n < 2 * self.min_theme_size:
@@ -174,10 +183,10 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
             self.similarity_ = np.zeros(n)
             return self
         if self.n_clusters is None:
-            self.k_, self.stability_ = self._choose_k(vectors)
-        else:
-            self.k_ = self.n_clusters
-        self.k_ = min(self.k_, len(np.unique(np.round(vectors, 6), axis=0)))
+            # a chosen k is at most the number of distinct vectors in its sample (_candidates)
+            self.k_, self.stability_ = choice if choice is not None else self.choose_k(vectors)
+        else:  # a given k, at most the number of distinct vectors
+            self.k_ = min(self.n_clusters, len(np.unique(np.round(vectors, 6), axis=0)))
         if self.k_ <= 1:
             model_labels = np.zeros(n, dtype=int)
             centres = vectors.mean(axis=0, keepdims=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,10 @@ from analysis.text.cluster import OTHER, StableKMeans
 from analysis.text.label import class_tfidf, keywords, label_from, theme_label
 from analysis.text.nonanswers import NonAnswers
 from analysis.text.normalise import Normaliser
-from analysis.text.polarity import polarities_many
+from analysis.text.parallel import processes_for
+from analysis.text.polarity import start_polarities
 from analysis.text.release import release_breakdown
-from analysis.text.tokenise import Tokeniser, tokens_many
+from analysis.text.tokenise import Tokeniser, tokenising_workers
 from analysis.text.vectorise import CommentVectoriser
 
 OTHER_LABEL = "其他/未归类"
@@ -124,51 +126,38 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
 
     def fit(self, comments: Sequence[Comment], y: object = None) -> ThemePipeline:
         timings: dict[str, float] = {}
-        started = time.perf_counter()
         self._report("normalise", 5)
         self.normaliser_ = self._step(self.normaliser, lambda: Normaliser(self.names, self.simplify))
         self.non_answers_ = self._step(self.non_answers, NonAnswers)
-        texts = normalise_all(self.normaliser_, [c.text for c in comments])
-        non_answer = [i for i, text in enumerate(texts) if self.non_answers_.is_non_answer(text)]
-        non_answer_set = set(non_answer)
-        kept = [i for i in range(len(comments)) if i not in non_answer_set]
-        timings["normalise"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        self._report("tokenise", 15)
         self.tokeniser_ = self._step(self.tokeniser, lambda: Tokeniser(self.extra_terms))
-        tokens: list[list[str] | None] = [c.tokens for c in comments]
-        missing = [i for i in kept if tokens[i] is None]
-        for i, made in zip(missing, tokens_many(self.tokeniser_, [texts[i] for i in missing], self.workers)):
-            tokens[i] = made
-        made_tokens = [made if made is not None else [] for made in tokens]  # a non-answer has none
-        timings["tokenise"] = time.perf_counter() - started
+        texts, non_answer, missing, made_tokens = self._prepare(comments, timings)
+        skipped = set(non_answer)
+        kept = [i for i in range(len(comments)) if i not in skipped]
 
-        started = time.perf_counter()
-        polarities = polarities_many(texts, self.workers)
-        timings["polarity"] = time.perf_counter() - started
+        # the lexicon runs in worker processes while this one vectorises and clusters (mostly on one core)
+        pending_polarities = start_polarities(texts, self.workers)
 
         started = time.perf_counter()
         self._report("vectorise", 45)
         self.vectoriser_ = self._step(
             self.vectoriser, lambda: CommentVectoriser(random_state=self.random_state), fitted=True
         )
-        vectors = (
-            self.vectoriser_.fit_transform([texts[i] for i in kept], [made_tokens[i] for i in kept])
-            if len(kept) >= 2
-            else np.zeros((len(kept), 1))
-        )
-        timings["vectorise"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        self._report("cluster", 65)
         self.clusterer_ = self._step(
             self.clusterer,
             lambda: StableKMeans(min_counted_size=self.k_text or 0, random_state=self.random_state),
             fitted=True,
         )
-        clusterer = self.clusterer_.fit(vectors)
+        vectors, choice = self._vectorise([texts[i] for i in kept], [made_tokens[i] for i in kept])
+        timings["vectorise"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        self._report("cluster", 65)
+        clusterer = self.clusterer_.fit(vectors) if choice is None else self.clusterer_.fit(vectors, choice=choice)
         timings["cluster"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        polarities = pending_polarities.result()
+        timings["polarity"] = time.perf_counter() - started  # the wait for them, after clustering
 
         started = time.perf_counter()
         self._report("label", 85)
@@ -186,6 +175,64 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         )
         self.timings_ = timings
         return self
+
+    def _prepare(
+        self, comments: Sequence[Comment], timings: dict[str, float]
+    ) -> tuple[list[str], list[int], list[int], list[list[str]]]:
+        """Normalised texts, the non-answers, the comments tokenised now (no cached tokens) and every comment's
+        tokens (a non-answer has none).
+
+        A large batch is normalised here part by part while worker processes tokenise the parts already
+        normalised: `timings_["normalise"]` is the time spent normalising (and finding non-answers),
+        `timings_["tokenise"]` the wait for the tokens after the last part.
+        """
+        started = time.perf_counter()
+        processes = processes_for(len(comments), self.workers)
+        chunk = -(-len(comments) // (4 * processes)) if processes else len(comments)
+        texts: list[str] = []
+        non_answer: list[int] = []
+        missing: list[int] = []
+        with tokenising_workers(self.tokeniser_, processes) as tokenising:
+            for start in range(0, len(comments), max(chunk, 1)):
+                part = normalise_all(self.normaliser_, [c.text for c in comments[start : start + chunk]])
+                texts.extend(part)
+                waiting = []
+                for i, text in enumerate(part, start):
+                    if self.non_answers_.is_non_answer(text):
+                        non_answer.append(i)
+                    elif comments[i].tokens is None:
+                        waiting.append(i)
+                missing.extend(waiting)
+                tokenising.submit([texts[i] for i in waiting])
+            timings["normalise"] = time.perf_counter() - started
+            self._report("tokenise", 15)
+            started = time.perf_counter()
+            tokens: list[list[str] | None] = [c.tokens for c in comments]
+            for i, made in zip(missing, tokenising.result()):
+                tokens[i] = made
+        skipped = set(non_answer)
+        made_tokens = [[] if i in skipped or made is None else made for i, made in enumerate(tokens)]
+        timings["tokenise"] = time.perf_counter() - started
+        return texts, non_answer, missing, made_tokens
+
+    def _vectorise(self, texts: list[str], tokens: list[list[str]]) -> tuple[np.ndarray, Any]:
+        """The kept comments' vectors, and the clusterer's choice of k when it was made meanwhile.
+
+        When the vectoriser fits on a sample (`fit_positions`) and the clusterer chooses k from the data
+        (`choose_k`), k is chosen on the sample's vectors in a thread while the other comments are
+        transformed: a 100k run's k search then costs no time of its own.
+        """
+        if len(texts) < 2:
+            return np.zeros((len(texts), 1)), None
+        vectoriser, clusterer = self.vectoriser_, self.clusterer_
+        positions = vectoriser.fit_positions(len(texts)) if hasattr(vectoriser, "fit_positions") else None
+        if positions is None or getattr(clusterer, "n_clusters", 0) is not None or not hasattr(clusterer, "choose_k"):
+            return vectoriser.fit_transform(texts, tokens), None
+        sample = vectoriser.fit_transform([texts[i] for i in positions], [tokens[i] for i in positions])
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            choice = thread.submit(clusterer.choose_k, sample, len(texts))
+            vectors = vectoriser.transform(texts, tokens)
+            return vectors, choice.result()
 
     def _themes(
         self,

@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.text.parallel import map_in_workers
+from analysis.text.parallel import Workers, start_in_workers
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -216,7 +216,12 @@ def polarity(normalised_text: str) -> str:
 
 def polarities_many(normalised_texts: Sequence[str], workers: int | None = None) -> list[str]:
     """`polarity` of every text; large batches are split over worker processes (the lexicon is pure Python)."""
-    return map_in_workers(_polarities, normalised_texts, workers)
+    return start_polarities(normalised_texts, workers).result()
+
+
+def start_polarities(normalised_texts: Sequence[str], workers: int | None = None) -> Workers[str, str]:
+    """`polarities_many` started in worker processes while the caller goes on (its theme run vectorises meanwhile)."""
+    return start_in_workers(_polarities, normalised_texts, workers)
 
 
 def _polarities(normalised_texts: list[str]) -> list[str]:

@@ -10,7 +10,6 @@ dictionary are re-made. Large batches are split over worker processes (jieba is 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -20,7 +19,7 @@ from typing import Protocol
 import jieba
 
 from analysis.text.normalise import PLACEHOLDERS
-from analysis.text.parallel import PARALLEL_THRESHOLD, map_in_workers
+from analysis.text.parallel import Workers, processes_for
 
 DATA = Path(__file__).resolve().parent / "data"
 USER_DICT = DATA / "userdict.txt"
@@ -82,10 +81,20 @@ class Tokens(Protocol):
 
 def tokens_many(tokeniser: Tokens, texts: Sequence[str], workers: int | None = None) -> list[list[str]]:
     """Tokens of every text; large batches are split over worker processes, each with a copy of `tokeniser`."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(texts) < PARALLEL_THRESHOLD:
-        return [tokeniser.tokens(text) for text in texts]
-    return map_in_workers(_tokenise_part, texts, workers, initializer=_init_worker, initarg=tokeniser)
+    processes = processes_for(len(texts), workers)
+    with tokenising_workers(tokeniser, processes) as tokenising:
+        chunk = -(-len(texts) // max(processes, 1)) or 1
+        for i in range(0, len(texts), chunk):
+            tokenising.submit(texts[i : i + chunk])
+        return tokenising.result()
+
+
+def tokenising_workers(tokeniser: Tokens, processes: int) -> Workers[str, list[str]]:
+    """Workers that tokenise the parts of a batch handed to them (`submit`) while the caller goes on — a theme
+    run normalises the next part meanwhile; 0 processes: here. Each process loads the dictionary once."""
+    if processes <= 0:
+        return Workers(lambda texts: [tokeniser.tokens(text) for text in texts], 0)
+    return Workers(_tokenise_part, processes, _init_worker, tokeniser)
 
 
 _worker: Tokens | None = None

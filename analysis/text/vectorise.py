@@ -105,9 +105,8 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):  # type: ignore[misc] 
         Vocabulary, idf and the LSA basis are stable long before 100k comments; fitting on a sample
         keeps a 100k run within its time budget.
         """
-        if self.fit_sample and len(texts) > self.fit_sample:
-            rng = np.random.default_rng(self.random_state)
-            index = np.sort(rng.choice(len(texts), self.fit_sample, replace=False))
+        index = self.fit_positions(len(texts))
+        if index is not None:
             self.fit([texts[i] for i in index], [tokens[i] for i in index] if tokens is not None else None)
             return self.transform(texts, tokens)
         try:
@@ -123,6 +122,14 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):  # type: ignore[misc] 
         components = max(1, min(self.n_components, matrix.shape[1] - 1, matrix.shape[0] - 1))
         self.svd_ = TruncatedSVD(components, random_state=self.random_state)
         return _unit(self.svd_.fit_transform(matrix))
+
+    def fit_positions(self, n: int) -> np.ndarray | None:
+        """The positions (sorted) of the seeded sample that `fit_transform` fits on among `n` comments, or None
+        when it fits on all of them."""
+        if not self.fit_sample or n <= self.fit_sample:
+            return None
+        index: np.ndarray = np.sort(np.random.default_rng(self.random_state).choice(n, self.fit_sample, replace=False))
+        return index
 
     def fit(
         self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None, y: object = None

@@ -9,6 +9,8 @@ marks and lineages carry over; sizes, respondents, negative shares and breakdown
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlalchemy import func, insert, literal, select
 
 from analysis.text.assign import assign
@@ -18,7 +20,7 @@ from analysis.text.pipeline import OTHER_LABEL
 from analysis.text.polarity import polarity
 from analysis.text.tokenise import Tokeniser, tokens_many
 from app.models import AnswerTokens, Person, Theme, ThemeMember, ThemeRun
-from app.themes.members import add_members, recount
+from app.themes.members import add_members, insert_rows, recount
 
 MAX_NEW_SHARE = 0.2
 
@@ -45,18 +47,21 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
     missing = [i for i, c in enumerate(new_comments) if c.tokens is None]
     for i, tokens in zip(missing, tokens_many(tokeniser, [texts[i] for i in missing])):
         new_comments[i].tokens = tokens
-    if missing:
-        session.execute(
-            insert(AnswerTokens),
-            [
+    insert_rows(
+        session,
+        AnswerTokens,
+        sorted(
+            (
                 {
                     "answer_id": new_comments[i].answer_id,
                     "dictionary_version": tokeniser.version,
                     "tokens": " ".join(new_comments[i].tokens),
                 }
                 for i in missing
-            ],
-        )
+            ),
+            key=itemgetter("answer_id"),
+        ),
+    )
     progress("assign", 60)
     old_themes = [t for t in base.themes if t.merged_into_id is None]
     copies = {}

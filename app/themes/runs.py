@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 import traceback
 import uuid
+from operator import itemgetter
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from analysis.privacy import may_release_text
 from analysis.release import OVERALL
@@ -36,7 +37,7 @@ from app.models import (
 from app.models.types import utcnow
 from app.results.releases import release_state
 from app.themes.emerging import notify_emerging, previous_run
-from app.themes.members import add_members
+from app.themes.members import add_members, insert_rows
 from app.themes.refresh import incremental_base, refresh
 from app.themes.released import run_k_text
 from app.themes.replay import reapply_edits
@@ -137,7 +138,9 @@ def execute_run(run_id: int) -> None:
     run.status, run.stage, run.progress = "running", "load", 1
     session.commit()
     try:
+        loading = time.perf_counter()
         comments = load_comments(session, run)
+        loaded = time.perf_counter() - loading
         respondents = len({c.respondent_id for c in comments})
         k_text = run_k_text(session, run)
         if not may_release_text(respondents, k_text):
@@ -167,7 +170,9 @@ def execute_run(run_id: int) -> None:
         )
         pipeline.fit(comments)
         run.stage, run.progress = "store", 92
+        storing = time.perf_counter()
         store_result(session, run, comments, pipeline)
+        run.timings = {"load": round(loaded, 3), **run.timings, "store": round(time.perf_counter() - storing, 3)}
         apply_recurrence(session, run)
         reapply_edits(session, run)
         succeed(session, run)
@@ -205,16 +210,20 @@ def store_result(session, run: ThemeRun, comments: list[Comment], pipeline: Them
     result = pipeline.result_
     version = result.dictionary_version
     if result.newly_tokenised:
-        session.execute(
-            insert(AnswerTokens),
-            [
-                {
-                    "answer_id": comments[i].answer_id,
-                    "dictionary_version": version,
-                    "tokens": " ".join(result.tokens[i]),
-                }
-                for i in result.newly_tokenised
-            ],
+        insert_rows(
+            session,
+            AnswerTokens,
+            sorted(
+                (
+                    {
+                        "answer_id": comments[i].answer_id,
+                        "dictionary_version": version,
+                        "tokens": " ".join(result.tokens[i]),
+                    }
+                    for i in result.newly_tokenised
+                ),
+                key=itemgetter("answer_id"),
+            ),
         )
     run.n_comments = len(comments)
     run.n_non_answers = len(result.non_answers)

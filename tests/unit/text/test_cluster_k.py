@@ -3,6 +3,7 @@
 import random
 
 import numpy as np
+import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from analysis.text import Comment, ThemePipeline
@@ -95,3 +96,27 @@ def test_themes_too_small_to_be_shown_do_not_count_so_the_run_finds_fewer_larger
 
 def test_the_pipeline_counts_only_themes_of_its_text_threshold():
     assert ThemePipeline(k_text=K_TEXT).fit(comments_of(100)).clusterer_.min_counted_size == K_TEXT
+
+
+def groups_of(sizes, seed=0):
+    """Unit vectors of tight groups of the given sizes, each around its own direction."""
+    rng = np.random.default_rng(seed)
+    points = [np.eye(len(sizes))[g] + rng.normal(0, 0.03, (size, len(sizes))) for g, size in enumerate(sizes)]
+    vectors = np.vstack(points)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_k_chosen_on_a_sample_counts_a_theme_by_the_comments_it_stands_for_among_all():
+    # 500 sampled vectors: two groups of 200 and four of 25. A theme counts with min_counted_size = 120
+    # comments; among the sample's own 500 the four groups of 25 fall short (even the four together), but as
+    # a sample of 10,000 comments each stands for 500 (the sample of 500 counts themes of 24 and more).
+    sample = groups_of([200, 200, 25, 25, 25, 25])
+    model = StableKMeans(min_counted_size=120, random_state=0)
+    alone, _ = model.choose_k(sample)
+    of_many, scores = model.choose_k(sample, n=10000)
+    assert alone == 2 and of_many == 6
+    assert scores[6] == pytest.approx(6.0)
+    fitted = StableKMeans(min_counted_size=120, random_state=0).fit(
+        groups_of([4000] * 2 + [500] * 4), choice=(6, scores)
+    )
+    assert fitted.k_ == 6 and fitted.stability_ == scores  # the choice made beforehand, not a search of its own

@@ -1,8 +1,15 @@
 """Large batches of per-text work run in worker processes and give what one process gives."""
 
+import random
+
+from analysis.text import Comment, ThemePipeline
+from analysis.text.cluster import StableKMeans
+from analysis.text.normalise import Normaliser
 from analysis.text.parallel import PARALLEL_THRESHOLD
 from analysis.text.polarity import polarities_many, polarity
 from analysis.text.tokenise import Tokeniser, tokens_many
+from analysis.text.vectorise import CommentVectoriser
+from app.demo_comments import demo_comment
 
 
 def texts(count):
@@ -23,3 +30,46 @@ def test_tokens_of_a_large_batch_in_two_processes_match_one_by_one():
 
 def test_a_small_batch_runs_here():
     assert polarities_many(["审批太慢了"], workers=2) == [polarity("审批太慢了")]
+
+
+def demo_comments(count, seed=3):
+    """`count` demo comments, a tenth with tokens from the cache, some non-answers."""
+    rng = random.Random(seed)
+    tokeniser, normaliser = Tokeniser(), Normaliser()
+    comments = []
+    for i in range(count):
+        text = demo_comment(rng, negativity=0.8)
+        cached = tokeniser.tokens(normaliser.normalise(text)) if i % 10 == 0 else None
+        comments.append(Comment(str(i), f"r{i}", text, tokens=cached))
+    return comments
+
+
+def run_of(comments, workers, vectoriser=None):
+    return ThemePipeline(random_state=0, k_text=10, workers=workers, vectoriser=vectoriser).fit(comments).result_
+
+
+def test_a_large_run_normalised_part_by_part_while_workers_tokenise_gives_what_one_process_gives():
+    # normalising part by part while two processes tokenise the parts, and the lexicon in the background
+    comments = demo_comments(PARALLEL_THRESHOLD + 200)
+    parallel, alone = run_of(comments, 2), run_of(comments, 1)
+    assert parallel.non_answers and parallel.non_answers == alone.non_answers
+    assert parallel.newly_tokenised == alone.newly_tokenised
+    assert len(parallel.newly_tokenised) < 0.95 * len(comments)  # the cached tenth was not tokenised again
+    assert parallel.tokens == alone.tokens
+    assert parallel.polarities == alone.polarities
+    assert [(t.label, t.members) for t in parallel.themes] == [(t.label, t.members) for t in alone.themes]
+
+
+def test_a_run_that_fits_its_vectoriser_on_a_sample_chooses_k_on_that_sample_meanwhile():
+    # the vectoriser fits on 300 of the kept comments; k is chosen on those 300 vectors, as a sample of all
+    comments = demo_comments(900)
+    result = run_of(comments, 1, vectoriser=CommentVectoriser(fit_sample=300))
+    kept = [i for i in range(len(comments)) if i not in set(result.non_answers)]
+    texts = Normaliser().normalise_many([comments[i].text for i in kept])
+    vectoriser = CommentVectoriser(fit_sample=300)
+    positions = vectoriser.fit_positions(len(kept))
+    assert positions is not None and len(positions) == 300
+    sample = vectoriser.fit_transform([texts[p] for p in positions], [result.tokens[kept[p]] for p in positions])
+    k, scores = StableKMeans(min_counted_size=10, random_state=0).choose_k(sample, len(kept))
+    assert result.k == k and result.stability == scores
+    assert CommentVectoriser(fit_sample=300).fit_positions(300) is None  # no sample: k is chosen on all of them
