@@ -52,6 +52,9 @@ FILLERS = (
     "同时 目前 现在 我们 咱们 大家 我 呢 啊 哎 唉 嗯"
 )
 LEADING_FILLERS = tuple(sorted(FILLERS.split(), key=len, reverse=True))
+FILLERS_BY_FIRST = {
+    first: tuple(f for f in LEADING_FILLERS if f[0] == first) for first in {f[0] for f in FILLERS.split()}
+}
 TRAILING_PARTICLES = "了啊呀吧呢哦啦嘛哈的么吗呐哇噢喔"
 KEEP_TRAILING = ("不了", "得了", "完了", "坏了", "错了", "丢了", "没了")
 PLACEHOLDER = re.compile(r"〈[^〉]*〉")
@@ -63,7 +66,7 @@ def clean_clause(clause: str) -> str:
     changed = True
     while changed and text:
         changed = False
-        for filler in LEADING_FILLERS:
+        for filler in FILLERS_BY_FIRST.get(text[0], ()):  # LEADING_FILLERS that start as the text does
             if text.startswith(filler) and len(text) > len(filler):
                 text, changed = text[len(filler) :], True
                 break

@@ -113,7 +113,7 @@ SIGN = {
 }
 WORDS = re.compile("|".join(re.escape(word) for word in sorted(SIGN, key=len, reverse=True)))
 DEGREE_SCALE = {word: scale for scale, words in DEGREE.items() for word in words}
-DEGREES = sorted(DEGREE_SCALE, key=len, reverse=True)
+DEGREE_AT_END = re.compile(rf"(?:{'|'.join(map(re.escape, sorted(DEGREE_SCALE, key=len, reverse=True)))})\Z")
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,8 @@ def _modifier_before(clause: str, start: int, floor: int) -> tuple[str | None, f
     """The negator and the degree word in the (up to) three characters before a word."""
     window = clause[max(floor, start - 3) : start]
     negator = NEGATOR.search(window)
-    degree = next((d for d in DEGREES if window.endswith(d)), None)
+    ending = DEGREE_AT_END.search(window)  # the leftmost start that reaches the end: the longest degree word
+    degree = ending.group() if ending else None
     return negator.group() if negator else None, DEGREE_SCALE[degree] if degree is not None else 1.0, degree
 
 
