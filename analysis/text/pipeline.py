@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from analysis.text.normalise import Normaliser
 from analysis.text.parallel import processes_for
 from analysis.text.polarity import start_polarities
 from analysis.text.release import release_breakdown
-from analysis.text.tokenise import Tokeniser, tokenising_workers
+from analysis.text.tokenise import tokeniser_for, tokenising_workers
 from analysis.text.vectorise import CommentVectoriser
 
 OTHER_LABEL = "其他/未归类"
@@ -129,7 +130,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         self._report("normalise", 5)
         self.normaliser_ = self._step(self.normaliser, lambda: Normaliser(self.names, self.simplify))
         self.non_answers_ = self._step(self.non_answers, NonAnswers)
-        self.tokeniser_ = self._step(self.tokeniser, lambda: Tokeniser(self.extra_terms))
+        self.tokeniser_ = self._step(self.tokeniser, lambda: tokeniser_for(self.extra_terms))
         texts, non_answer, missing, made_tokens = self._prepare(comments, timings)
         skipped = set(non_answer)
         kept = [i for i in range(len(comments)) if i not in skipped]
@@ -256,7 +257,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
                 cohesion, representatives, label = 0.0, [], OTHER_LABEL
             else:
                 # keep only terms that at least two comments of the theme use
-                used = Counter(term for i in members for term in set(tokens[i]))
+                used = Counter(chain.from_iterable(set(tokens[i]) for i in members))
                 common = {term for term, count in used.items() if count >= 2} or set(used)
                 # single Chinese characters (找, 用, 慢…) rarely name a complaint; keep them only if nothing else
                 common = {term for term in common if len(term) >= 2} or common

@@ -18,7 +18,7 @@ from analysis.text.nonanswers import NonAnswers
 from analysis.text.normalise import Normaliser
 from analysis.text.pipeline import OTHER_LABEL
 from analysis.text.polarity import polarity
-from analysis.text.tokenise import Tokeniser, tokens_many
+from analysis.text.tokenise import tokeniser_for, tokens_many
 from app.models import AnswerTokens, Person, Theme, ThemeMember, ThemeRun
 from app.themes.members import add_members, insert_rows, recount
 
@@ -43,7 +43,7 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
     texts = [normaliser.normalise(c.text) for c in new_comments]
     non_answers = [c.answer_id for c, text in zip(new_comments, texts) if filter_.is_non_answer(text)]
     progress("tokenise", 30)
-    tokeniser = Tokeniser(extra_terms)
+    tokeniser = tokeniser_for(extra_terms)
     missing = [i for i, c in enumerate(new_comments) if c.tokens is None]
     for i, tokens in zip(missing, tokens_many(tokeniser, [texts[i] for i in missing])):
         new_comments[i].tokens = tokens

@@ -14,7 +14,7 @@ import uuid
 from operator import itemgetter
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import null, select
 
 from analysis.privacy import may_release_text
 from analysis.release import OVERALL
@@ -79,9 +79,11 @@ def released_step(session, campaign: Campaign) -> int | None:
     return release_state(session, campaign).records(OVERALL).shown_step
 
 
-def load_comments(session, run: ThemeRun) -> list[Comment]:
-    """The released comments of the run's campaigns; the step read of each is kept in the run's params."""
-    comments = []
+def load_comments(session, run: ThemeRun, with_tokens: bool = True) -> list[Comment]:
+    """The released comments of the run's campaigns, with their stored tokens; the step read of each is kept in
+    the run's params. `with_tokens=False` reads no tokens (a refresh needs only the new comments':
+    `attach_cached_tokens`, which must then be asked before anything is tokenised)."""
+    comments: list[Comment] = []
     version = run.dictionary_version
     steps = {}
     for campaign_id in run.campaign_ids:
@@ -90,43 +92,61 @@ def load_comments(session, run: ThemeRun) -> list[Comment]:
         if step is None:
             continue
         codes = [q.code for q in instrument_for(campaign.instrument_version).text_questions]
-        rows = session.execute(
-            select(
-                Answer.id,
-                Answer.response_id,
-                Answer.value_text,
-                Response.role,
-                Response.department_path,
-                AnswerTokens.tokens,
-            )
-            .join(Response, Answer.response_id == Response.id)
-            .outerjoin(
+        query = select(
+            Answer.id,
+            Answer.response_id,
+            Answer.value_text,
+            Response.role,
+            Response.department_path,
+            AnswerTokens.tokens if with_tokens else null(),
+        ).join(Response, Answer.response_id == Response.id)
+        if with_tokens:
+            query = query.outerjoin(
                 AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version)
             )
-            .where(
+        rows = session.execute(
+            query.where(
                 Response.campaign_id == campaign_id,
                 Response.release_step <= step,
                 Answer.question_code.in_(codes),
                 Answer.value_text.is_not(None),
-            )
-            .order_by(
+            ).order_by(
                 Answer.value_text, Answer.id
-            )  # by text: the same comments give the same themes whatever their random ids
+            )  # by text: the same comments give the same themes whatever their ids
         ).all()
-        for answer_id, response_id, text, role, department, tokens in rows:
-            comments.append(
-                Comment(
-                    answer_id,
-                    response_id,
-                    text,
-                    role,
-                    department,
-                    campaign.quarter,
-                    tokens.split(" ") if tokens else ([] if tokens == "" else None),
-                )
+        quarter = campaign.quarter
+        comments.extend(
+            Comment(
+                answer_id,
+                response_id,
+                text,
+                role,
+                department,
+                quarter,
+                tokens.split(" ") if tokens else ([] if tokens == "" else None),
             )
+            for answer_id, response_id, text, role, department, tokens in rows
+        )
     run.params = {**(run.params or {}), "release_steps": steps}
     return comments
+
+
+def attach_cached_tokens(session, run: ThemeRun, comments: list[Comment]) -> None:
+    """The stored tokens (the run's dictionary version) of comments `load_comments` read without them."""
+    ids = [c.answer_id for c in comments]
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):  # SQLite's bound parameters are limited
+        rows = session.execute(
+            select(AnswerTokens.answer_id, AnswerTokens.tokens).where(
+                AnswerTokens.dictionary_version == run.dictionary_version,
+                AnswerTokens.answer_id.in_(ids[start : start + 500]),
+            )
+        )
+        found.update((answer_id, tokens) for answer_id, tokens in rows)
+    for comment in comments:
+        tokens = found.get(comment.answer_id)
+        if tokens is not None:
+            comment.tokens = tokens.split(" ") if tokens else []
 
 
 def execute_run(run_id: int) -> None:
@@ -139,7 +159,8 @@ def execute_run(run_id: int) -> None:
     session.commit()
     try:
         loading = time.perf_counter()
-        comments = load_comments(session, run)
+        base = refreshed_run(session, run)
+        comments = load_comments(session, run, with_tokens=base is None)
         loaded = time.perf_counter() - loading
         respondents = len({c.respondent_id for c in comments})
         k_text = run_k_text(session, run)
@@ -151,16 +172,20 @@ def execute_run(run_id: int) -> None:
             run.stage, run.progress = stage, percent
             session.commit()
 
-        base = refreshed_run(session, run)
         new_comments = incremental_base(session, run, comments, base)
         if base is not None and new_comments is not None:  # a refresh always has its base
             started = time.perf_counter()
+            attach_cached_tokens(session, run, new_comments)
             refresh(session, run, base, new_comments, extra_terms(session), k_text, progress)
             run.n_comments = len(comments)
             run.timings = {"refresh": round(time.perf_counter() - started, 3)}
             reapply_edits(session, run)
             succeed(session, run)
             return
+        if base is not None:  # loaded without tokens: a full run takes every stored one
+            loading = time.perf_counter()
+            attach_cached_tokens(session, run, comments)
+            loaded += time.perf_counter() - loading
         pipeline = ThemePipeline(
             random_state=run.params.get("random_state", 0),
             names=names,

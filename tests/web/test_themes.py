@@ -51,6 +51,37 @@ def test_second_run_reuses_cached_tokens(runner):
     assert db.session.execute(select(func.count()).select_from(AnswerTokens)).scalar_one() == cached
 
 
+def tokens_stored():
+    return db.session.execute(select(func.count()).select_from(AnswerTokens)).scalar_one()
+
+
+def test_a_full_re_run_reads_every_stored_token_instead_of_tokenising_again(runner):
+    # a run after an earlier one loads its comments without tokens, then reads the stored ones
+    campaign = commented_campaign()
+    _, first = run_cli(runner, campaign.id)
+    cached = tokens_stored()
+    result, again = run_cli(runner, campaign.id, full=True)
+    assert result.exit_code == 0, result.output
+    assert again["status"] == "succeeded" and "refresh_of" not in again["params"]
+    assert tokens_stored() == cached
+    assert [t["label"] for t in again["themes"]] == [t["label"] for t in first["themes"]]
+
+
+def test_a_refresh_reads_the_stored_tokens_of_new_comments_another_run_tokenised(runner):
+    # the new comments were tokenised by a run over two campaigns; the refresh over the first one reads them
+    campaign, other = commented_campaign(count=100), commented_campaign(count=20, seed=2)
+    _, first = run_cli(runner, campaign.id)
+    rng = random.Random(9)
+    for _ in range(10):
+        add_responses(campaign, [(1, "employee", EAST, "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))])
+    run_cli(runner, campaign.id, other.id)
+    cached = tokens_stored()
+    result, refreshed = run_cli(runner, campaign.id)
+    assert result.exit_code == 0, result.output
+    assert refreshed["status"] == "succeeded" and refreshed["params"]["refresh_of"] == first["id"]
+    assert tokens_stored() == cached
+
+
 def test_too_few_respondents_fail_with_the_reason_and_no_themes(runner):
     campaign = commented_campaign(count=6)
     result, _ = run_cli(runner, campaign.id)
