@@ -58,6 +58,12 @@ class Workers(Generic[Item, Result]):
             self._pool = None
 
 
+def lower_priority(increment: int) -> None:
+    """An initializer for workers whose results are wanted later than the caller's own (`os.nice`): the caller's
+    threads get the cores first, the workers what is left (a theme run's lexicon while it chooses k)."""
+    os.nice(increment)
+
+
 def processes_for(count: int, workers: int | None = None) -> int:
     """How many worker processes a batch of `count` items gets: one per worker (`workers` None: one per
     core) from PARALLEL_THRESHOLD items on, else 0 (it runs here)."""

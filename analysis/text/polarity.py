@@ -23,7 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.text.parallel import Workers, start_in_workers
+from analysis.text.parallel import Workers, lower_priority, start_in_workers
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -221,8 +221,9 @@ def polarities_many(normalised_texts: Sequence[str], workers: int | None = None)
 
 
 def start_polarities(normalised_texts: Sequence[str], workers: int | None = None) -> Workers[str, str]:
-    """`polarities_many` started in worker processes while the caller goes on (its theme run vectorises meanwhile)."""
-    return start_in_workers(_polarities, normalised_texts, workers)
+    """`polarities_many` started in worker processes while the caller goes on, at a lower priority (its theme run
+    vectorises and chooses k meanwhile, and wants the polarities only for its labels)."""
+    return start_in_workers(_polarities, normalised_texts, workers, initializer=lower_priority, initarg=10)
 
 
 def _polarities(normalised_texts: list[str]) -> list[str]:

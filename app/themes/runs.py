@@ -104,10 +104,12 @@ def load_comments(session, run: ThemeRun, with_tokens: bool = True) -> list[Comm
             query = query.outerjoin(
                 AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version)
             )
+        released = select(Response.id).where(Response.campaign_id == campaign_id, Response.release_step <= step)
         rows = session.execute(
             query.where(
-                Response.campaign_id == campaign_id,
-                Response.release_step <= step,
+                # the campaign's responses first: as a join condition SQLite read every campaign's answers to the
+                # question by its index, and a campaign's load grew with the database (3 × 100k: 0.93 s → 0.64 s)
+                Answer.response_id.in_(released),
                 Answer.question_code.in_(codes),
                 Answer.value_text.is_not(None),
             ).order_by(

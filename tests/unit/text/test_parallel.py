@@ -1,11 +1,12 @@
 """Large batches of per-text work run in worker processes and give what one process gives."""
 
+import os
 import random
 
 from analysis.text import Comment, ThemePipeline
 from analysis.text.cluster import StableKMeans
 from analysis.text.normalise import Normaliser
-from analysis.text.parallel import PARALLEL_THRESHOLD
+from analysis.text.parallel import PARALLEL_THRESHOLD, lower_priority, start_in_workers
 from analysis.text.polarity import polarities_many, polarity
 from analysis.text.tokenise import Tokeniser, tokens_many
 from analysis.text.vectorise import CommentVectoriser
@@ -73,3 +74,13 @@ def test_a_run_that_fits_its_vectoriser_on_a_sample_chooses_k_on_that_sample_mea
     k, scores = StableKMeans(min_counted_size=10, random_state=0).choose_k(sample, len(kept))
     assert result.k == k and result.stability == scores
     assert CommentVectoriser(fit_sample=300).fit_positions(300) is None  # no sample: k is chosen on all of them
+
+
+def niceness(items):
+    return [os.nice(0) for _ in items]
+
+
+def test_workers_started_at_a_lower_priority_run_below_the_caller():
+    # the lexicon's workers yield the cores to the run that chooses k meanwhile
+    started = start_in_workers(niceness, list(range(PARALLEL_THRESHOLD)), 2, initializer=lower_priority, initarg=5)
+    assert set(started.result()) == {min(os.nice(0) + 5, 19)}
