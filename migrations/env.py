@@ -105,6 +105,10 @@ def run_migrations_online():
                         raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
         finally:
             if sqlite:
+                if (
+                    connection.in_transaction()
+                ):  # the pragma is ignored inside a transaction (autobegun after the migrations)
+                    connection.commit()
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 

@@ -29,6 +29,23 @@ def test_upgrade_on_empty_sqlite_matches_models(tmp_path):
         db.engine.dispose()
 
 
+def test_a_connection_that_ran_the_migrations_enforces_foreign_keys_again(tmp_path):
+    # the migrations switch SQLite's foreign keys off; the pooled connection then served the process with them
+    # off (a benchmark's deleted campaign left its responses behind), until the pragma was set outside the
+    # transaction the migrations left open
+    app = create_app(make_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'f.sqlite'}"))
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            with pytest.raises(Exception, match="FOREIGN KEY"):
+                connection.exec_driver_sql(
+                    "INSERT INTO responses (id, campaign_id, submitted_on, via_open_link) "
+                    "VALUES ('r', 999, '2026-01-01', 0)"
+                )
+        db.engine.dispose()
+
+
 def test_upgrade_on_empty_postgresql_matches_models(postgres_url):
     database = "mig_" + uuid.uuid4().hex[:10]
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
