@@ -7,7 +7,8 @@ The yardstick is measured in the same run: a plain single-process `jieba.lcut` p
 dictionary loaded beforehand) over the same texts. Targets (issue 17): first run end to end ≤ 1.5× that
 pass, refresh after +1,000 comments ≤ 0.15× the first run, peak RSS ≤ 1.5 GB. This machine's speed varies
 from minute to minute: `--repeat N` measures N rounds (each a jieba pass, then a first run and a refresh
-of a campaign of its own, with the dictionary loaded anew) and prints the medians of their ratios.
+of a campaign of its own, with the dictionary loaded anew, deleted after its round) and prints the medians
+of their ratios.
 """
 
 import argparse
@@ -116,6 +117,20 @@ def timed_run(campaign_id: int, label: str) -> float:
     return total
 
 
+def forget_round(campaign_id: int) -> None:
+    """The round's campaign, its comments, tokens and runs deleted (cascading), so that the next round starts
+    from the same database as the first did instead of a larger one."""
+    from sqlalchemy import delete
+
+    from app.extensions import db
+    from app.models import Campaign, ThemeRun
+
+    db.session.commit()
+    db.session.execute(delete(ThemeRun))
+    db.session.execute(delete(Campaign).where(Campaign.id == campaign_id))
+    db.session.commit()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--comments", type=int, default=100_000)
@@ -155,6 +170,7 @@ def main():
             refresh = timed_run(campaign_id, "refresh (+1,000 comments)")
             rounds.append((baseline, first, refresh))
             print(f"  first run / jieba pass {first / baseline:.2f}x; refresh / first run {refresh / first:.2f}x")
+            forget_round(campaign_id)
     baselines, firsts, refreshes = zip(*rounds)
     ratios = [first / baseline for baseline, first, _ in rounds]
     refresh_ratios = [refresh / first for _, first, refresh in rounds]
