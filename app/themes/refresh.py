@@ -37,7 +37,11 @@ def incremental_base(session, run: ThemeRun, comments, refreshed: ThemeRun | Non
     return new
 
 
-def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k_text: int, progress) -> None:
+def refresh(
+    session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k_text: int, progress, comments=()
+) -> None:
+    """`comments`: all the run's comments as loaded (their respondents, roles and departments recount the
+    themes without reading them again)."""
     progress("normalise", 10)
     normaliser, filter_ = Normaliser(session.execute(select(Person.name)).scalars()), NonAnswers()
     texts = [normaliser.normalise(c.text) for c in new_comments]
@@ -121,7 +125,7 @@ def refresh(session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k
         rows.append((target.id, comment.answer_id, polarity(text)))
     add_members(session, rows)
     progress("store", 85)
-    recount(session, run, k_text)
+    recount(session, run, k_text, {c.answer_id: (c.respondent_id, c.role, c.department) for c in comments} or None)
     run.params = {
         **run.params,
         "refresh_of": base.id,

@@ -79,10 +79,10 @@ def released_step(session, campaign: Campaign) -> int | None:
     return release_state(session, campaign).records(OVERALL).shown_step
 
 
-def load_comments(session, run: ThemeRun, with_tokens: bool = True) -> list[Comment]:
-    """The released comments of the run's campaigns, with their stored tokens; the step read of each is kept in
-    the run's params. `with_tokens=False` reads no tokens (a refresh needs only the new comments':
-    `attach_cached_tokens`, which must then be asked before anything is tokenised)."""
+def load_comments(session, run: ThemeRun, texts: bool = True) -> list[Comment]:
+    """The released comments of the run's campaigns, by text, with their stored tokens; the step read of each is
+    kept in the run's params. `texts=False` reads neither texts nor tokens, only who wrote each comment, in their
+    role and department (a refresh reads the rest of its new comments only: `attach_texts`)."""
     comments: list[Comment] = []
     version = run.dictionary_version
     steps = {}
@@ -95,12 +95,12 @@ def load_comments(session, run: ThemeRun, with_tokens: bool = True) -> list[Comm
         query = select(
             Answer.id,
             Answer.response_id,
-            Answer.value_text,
+            Answer.value_text if texts else null(),
             Response.role,
             Response.department_path,
-            AnswerTokens.tokens if with_tokens else null(),
+            AnswerTokens.tokens if texts else null(),
         ).join(Response, Answer.response_id == Response.id)
-        if with_tokens:
+        if texts:
             query = query.outerjoin(
                 AnswerTokens, (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == version)
             )
@@ -113,15 +113,16 @@ def load_comments(session, run: ThemeRun, with_tokens: bool = True) -> list[Comm
                 Answer.question_code.in_(codes),
                 Answer.value_text.is_not(None),
             ).order_by(
-                Answer.value_text, Answer.id
-            )  # by text: the same comments give the same themes whatever their ids
+                # by text: the same comments give the same themes whatever their ids
+                *((Answer.value_text, Answer.id) if texts else (Answer.id,))
+            )
         ).all()
         quarter = campaign.quarter
         comments.extend(
             Comment(
                 answer_id,
                 response_id,
-                text,
+                text or "",
                 role,
                 department,
                 quarter,
@@ -133,22 +134,26 @@ def load_comments(session, run: ThemeRun, with_tokens: bool = True) -> list[Comm
     return comments
 
 
-def attach_cached_tokens(session, run: ThemeRun, comments: list[Comment]) -> None:
-    """The stored tokens (the run's dictionary version) of comments `load_comments` read without them."""
+def attach_texts(session, run: ThemeRun, comments: list[Comment]) -> list[Comment]:
+    """Comments `load_comments(texts=False)` read, with their texts and stored tokens (the run's dictionary
+    version), by text as `load_comments` orders them."""
     ids = [c.answer_id for c in comments]
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str | None]] = {}
     for start in range(0, len(ids), 500):  # SQLite's bound parameters are limited
         rows = session.execute(
-            select(AnswerTokens.answer_id, AnswerTokens.tokens).where(
-                AnswerTokens.dictionary_version == run.dictionary_version,
-                AnswerTokens.answer_id.in_(ids[start : start + 500]),
+            select(Answer.id, Answer.value_text, AnswerTokens.tokens)
+            .outerjoin(
+                AnswerTokens,
+                (AnswerTokens.answer_id == Answer.id) & (AnswerTokens.dictionary_version == run.dictionary_version),
             )
+            .where(Answer.id.in_(ids[start : start + 500]))
         )
-        found.update((answer_id, tokens) for answer_id, tokens in rows)
+        found.update((answer_id, (text, tokens)) for answer_id, text, tokens in rows)
     for comment in comments:
-        tokens = found.get(comment.answer_id)
-        if tokens is not None:
-            comment.tokens = tokens.split(" ") if tokens else []
+        text, tokens = found[comment.answer_id]
+        comment.text = text
+        comment.tokens = tokens.split(" ") if tokens else ([] if tokens == "" else None)
+    return sorted(comments, key=lambda c: (c.text, c.answer_id))
 
 
 def execute_run(run_id: int) -> None:
@@ -162,7 +167,7 @@ def execute_run(run_id: int) -> None:
     try:
         loading = time.perf_counter()
         base = refreshed_run(session, run)
-        comments = load_comments(session, run, with_tokens=base is None)
+        comments = load_comments(session, run, texts=base is None)  # with a base, a refresh may need no texts
         loaded = time.perf_counter() - loading
         respondents = len({c.respondent_id for c in comments})
         k_text = run_k_text(session, run)
@@ -177,16 +182,16 @@ def execute_run(run_id: int) -> None:
         new_comments = incremental_base(session, run, comments, base)
         if base is not None and new_comments is not None:  # a refresh always has its base
             started = time.perf_counter()
-            attach_cached_tokens(session, run, new_comments)
-            refresh(session, run, base, new_comments, extra_terms(session), k_text, progress)
+            new_comments = attach_texts(session, run, new_comments)
+            refresh(session, run, base, new_comments, extra_terms(session), k_text, progress, comments)
             run.n_comments = len(comments)
             run.timings = {"refresh": round(time.perf_counter() - started, 3)}
             reapply_edits(session, run)
             succeed(session, run)
             return
-        if base is not None:  # loaded without tokens: a full run takes every stored one
+        if base is not None:  # loaded without texts: a full run reads them all, with their stored tokens
             loading = time.perf_counter()
-            attach_cached_tokens(session, run, comments)
+            comments = load_comments(session, run)
             loaded += time.perf_counter() - loading
         pipeline = ThemePipeline(
             random_state=run.params.get("random_state", 0),

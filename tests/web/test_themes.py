@@ -204,6 +204,31 @@ def test_refresh_with_a_few_new_comments_assigns_them_to_existing_themes(runner)
     assert added + (second["n_non_answers"] - first["n_non_answers"]) == 10
 
 
+def test_a_refresh_counts_its_themes_from_the_comments_it_loaded_as_the_database_counts_them(runner):
+    from app.themes.members import recount
+
+    campaign = commented_campaign(count=100)
+    run_cli(runner, campaign.id)
+    rng = random.Random(9)
+    for i in range(12):
+        role, department = ("manager", "总部/华北区/北京门店") if i % 3 else ("employee", EAST)
+        add_responses(campaign, [(1, role, department, "第一批", satisfaction(3, text=demo_comment(rng, 1.0)))])
+    _, second = run_cli(runner, campaign.id)
+    assert "refresh_of" in second["params"]
+
+    def counts():
+        return [
+            (t.id, t.size, t.respondents, t.negative_respondents, t.breakdown)
+            for t in db.session.execute(select(Theme).where(Theme.run_id == second["id"]).order_by(Theme.id)).scalars()
+        ]
+
+    refreshed = counts()
+    run = db.session.get(ThemeRun, second["id"])
+    recount(db.session, run, 10)  # from the stored answers and responses
+    assert counts() == refreshed
+    assert sum(size for _, size, *_ in refreshed) == 112 - second["n_non_answers"]  # the new comments counted
+
+
 def test_split_and_move_from_the_page(runner, client, login_as):
     campaign = commented_campaign(count=100)
     _, data = run_cli(runner, campaign.id)
