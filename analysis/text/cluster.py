@@ -115,7 +115,8 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         are all `n` comments or a uniform sample of them."""
         rng = np.random.default_rng(self.random_state)
         sample = vectors
-        counted = self.min_counted_size * min(1.0, self.selection_size / max(n, 1))
+        # the sample scored stands for all n comments: a theme of it counts from its share of the threshold
+        counted = self.min_counted_size * min(self.selection_size, len(vectors)) / max(n, 1)
         if len(vectors) > self.selection_size:
             sample = vectors[rng.choice(len(vectors), self.selection_size, replace=False)]
         subsets = [

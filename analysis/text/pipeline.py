@@ -135,30 +135,30 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         skipped = set(non_answer)
         kept = [i for i in range(len(comments)) if i not in skipped]
 
-        # the lexicon runs in worker processes while this one vectorises and clusters (mostly on one core)
-        pending_polarities = start_polarities(texts, self.workers)
+        # the lexicon runs in worker processes while this one vectorises and clusters (mostly on one core); leaving
+        # early (an exception) ends them
+        with start_polarities(texts, self.workers) as pending_polarities:
+            started = time.perf_counter()
+            self._report("vectorise", 45)
+            self.vectoriser_ = self._step(
+                self.vectoriser, lambda: CommentVectoriser(random_state=self.random_state), fitted=True
+            )
+            self.clusterer_ = self._step(
+                self.clusterer,
+                lambda: StableKMeans(min_counted_size=self.k_text or 0, random_state=self.random_state),
+                fitted=True,
+            )
+            vectors, choice = self._vectorise([texts[i] for i in kept], [made_tokens[i] for i in kept])
+            timings["vectorise"] = time.perf_counter() - started
 
-        started = time.perf_counter()
-        self._report("vectorise", 45)
-        self.vectoriser_ = self._step(
-            self.vectoriser, lambda: CommentVectoriser(random_state=self.random_state), fitted=True
-        )
-        self.clusterer_ = self._step(
-            self.clusterer,
-            lambda: StableKMeans(min_counted_size=self.k_text or 0, random_state=self.random_state),
-            fitted=True,
-        )
-        vectors, choice = self._vectorise([texts[i] for i in kept], [made_tokens[i] for i in kept])
-        timings["vectorise"] = time.perf_counter() - started
+            started = time.perf_counter()
+            self._report("cluster", 65)
+            clusterer = self.clusterer_.fit(vectors) if choice is None else self.clusterer_.fit(vectors, choice=choice)
+            timings["cluster"] = time.perf_counter() - started
 
-        started = time.perf_counter()
-        self._report("cluster", 65)
-        clusterer = self.clusterer_.fit(vectors) if choice is None else self.clusterer_.fit(vectors, choice=choice)
-        timings["cluster"] = time.perf_counter() - started
-
-        started = time.perf_counter()
-        polarities = pending_polarities.result()
-        timings["polarity"] = time.perf_counter() - started  # the wait for them, after clustering
+            started = time.perf_counter()
+            polarities = pending_polarities.result()
+            timings["polarity"] = time.perf_counter() - started  # the wait for them, after clustering
 
         started = time.perf_counter()
         self._report("label", 85)

@@ -25,9 +25,18 @@ from app.themes.members import add_members, insert_rows, recount
 MAX_NEW_SHARE = 0.2
 
 
+def may_refresh(run: ThemeRun, refreshed: ThemeRun | None) -> bool:
+    """Whether the run may refresh that earlier one at all (then `incremental_base` decides by the new comments):
+    not when there is none, a full run was asked for, or the dictionary changed since."""
+    return (
+        refreshed is not None and not run.params.get("full") and refreshed.dictionary_version == run.dictionary_version
+    )
+
+
 def incremental_base(session, run: ThemeRun, comments, refreshed: ThemeRun | None):
-    """The run to refresh from, and the comments it has not seen; None when a full run is needed."""
-    if refreshed is None or run.params.get("full") or refreshed.dictionary_version != run.dictionary_version:
+    """The comments the earlier run has not seen, when the run may refresh it with them; None when a full run is
+    needed."""
+    if refreshed is None or not may_refresh(run, refreshed):
         return None
     seen = set(session.execute(select(ThemeMember.answer_id).join(Theme).where(Theme.run_id == refreshed.id)).scalars())
     known = seen | set(refreshed.params.get("non_answer_ids", []))

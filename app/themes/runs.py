@@ -38,7 +38,7 @@ from app.models.types import utcnow
 from app.results.releases import release_state
 from app.themes.emerging import notify_emerging, previous_run
 from app.themes.members import add_members, insert_rows
-from app.themes.refresh import incremental_base, refresh
+from app.themes.refresh import incremental_base, may_refresh, refresh
 from app.themes.released import run_k_text
 from app.themes.replay import reapply_edits
 from app.version import code_version
@@ -138,7 +138,7 @@ def attach_texts(session, run: ThemeRun, comments: list[Comment]) -> list[Commen
     """Comments `load_comments(texts=False)` read, with their texts and stored tokens (the run's dictionary
     version), by text as `load_comments` orders them."""
     ids = [c.answer_id for c in comments]
-    found: dict[str, tuple[str, str | None]] = {}
+    found: dict[str, tuple[str | None, str | None]] = {}
     for start in range(0, len(ids), 500):  # SQLite's bound parameters are limited
         rows = session.execute(
             select(Answer.id, Answer.value_text, AnswerTokens.tokens)
@@ -149,11 +149,15 @@ def attach_texts(session, run: ThemeRun, comments: list[Comment]) -> list[Commen
             .where(Answer.id.in_(ids[start : start + 500]))
         )
         found.update((answer_id, (text, tokens)) for answer_id, text, tokens in rows)
+    read = []
     for comment in comments:
-        text, tokens = found[comment.answer_id]
+        text, tokens = found.get(comment.answer_id, (None, None))
+        if text is None:  # deleted (or emptied) since the first read: not a comment any more
+            continue
         comment.text = text
         comment.tokens = tokens.split(" ") if tokens else ([] if tokens == "" else None)
-    return sorted(comments, key=lambda c: (c.text, c.answer_id))
+        read.append(comment)
+    return sorted(read, key=lambda c: (c.text, c.answer_id))
 
 
 def execute_run(run_id: int) -> None:
@@ -167,7 +171,7 @@ def execute_run(run_id: int) -> None:
     try:
         loading = time.perf_counter()
         base = refreshed_run(session, run)
-        comments = load_comments(session, run, texts=base is None)  # with a base, a refresh may need no texts
+        comments = load_comments(session, run, texts=not may_refresh(run, base))  # a refresh reads only the new ones
         loaded = time.perf_counter() - loading
         respondents = len({c.respondent_id for c in comments})
         k_text = run_k_text(session, run)
@@ -189,7 +193,7 @@ def execute_run(run_id: int) -> None:
             reapply_edits(session, run)
             succeed(session, run)
             return
-        if base is not None:  # loaded without texts: a full run reads them all, with their stored tokens
+        if may_refresh(run, base):  # loaded without texts: a full run reads them all, with their stored tokens
             loading = time.perf_counter()
             comments = load_comments(session, run)
             loaded += time.perf_counter() - loading

@@ -206,6 +206,7 @@ def test_refresh_with_a_few_new_comments_assigns_them_to_existing_themes(runner)
 
 def test_a_refresh_counts_its_themes_from_the_comments_it_loaded_as_the_database_counts_them(runner):
     from app.themes.members import recount
+    from app.themes.released import run_k_text
 
     campaign = commented_campaign(count=100)
     run_cli(runner, campaign.id)
@@ -224,9 +225,26 @@ def test_a_refresh_counts_its_themes_from_the_comments_it_loaded_as_the_database
 
     refreshed = counts()
     run = db.session.get(ThemeRun, second["id"])
-    recount(db.session, run, 10)  # from the stored answers and responses
+    recount(db.session, run, run_k_text(db.session, run))  # from the stored answers and responses
     assert counts() == refreshed
     assert sum(size for _, size, *_ in refreshed) == 112 - second["n_non_answers"]  # the new comments counted
+
+
+def test_comments_read_without_texts_get_them_later_and_one_deleted_meanwhile_is_left_out(runner):
+    from app.models import Answer
+    from app.themes.runs import attach_texts, create_run, load_comments
+
+    campaign = commented_campaign(count=30)
+    run = create_run(db.session, [campaign.id])
+    light = load_comments(db.session, run, texts=False)
+    assert light and all(c.text == "" and c.tokens is None for c in light)
+    gone = db.session.get(Answer, light[0].answer_id)
+    db.session.delete(gone)
+    db.session.flush()
+    read = attach_texts(db.session, run, light)
+    full = load_comments(db.session, run)
+    assert [(c.answer_id, c.text) for c in read] == [(c.answer_id, c.text) for c in full]  # by text, as loaded
+    assert gone.id not in {c.answer_id for c in read} and len(read) == len(light) - 1
 
 
 def test_split_and_move_from_the_page(runner, client, login_as):

@@ -107,16 +107,17 @@ def groups_of(sizes, seed=0):
 
 
 def test_k_chosen_on_a_sample_counts_a_theme_by_the_comments_it_stands_for_among_all():
-    # 500 sampled vectors: two groups of 200 and four of 25. A theme counts with min_counted_size = 120
-    # comments; among the sample's own 500 the four groups of 25 fall short (even the four together), but as
-    # a sample of 10,000 comments each stands for 500 (the sample of 500 counts themes of 24 and more).
-    sample = groups_of([200, 200, 25, 25, 25, 25])
+    # 440 sampled vectors: two groups of 200 and four of 10. A theme counts with min_counted_size = 120
+    # comments; among the sample's own 440 the four groups of 10 fall short (even the four together), but as
+    # a sample of 10,000 comments each stands for about 230: the sample counts themes of 120 × 440 / 10,000 =
+    # 5.3 and more (scaled by 2,000 / 10,000, the sample's size if it had been that large, it would ask for 24)
+    sample = groups_of([200, 200, 10, 10, 10, 10])
     model = StableKMeans(min_counted_size=120, random_state=0)
     alone, _ = model.choose_k(sample)
     of_many, scores = model.choose_k(sample, n=10000)
     assert alone == 2 and of_many == 6
     assert scores[6] == pytest.approx(6.0)
     fitted = StableKMeans(min_counted_size=120, random_state=0).fit(
-        groups_of([4000] * 2 + [500] * 4), choice=(6, scores)
+        groups_of([4000] * 2 + [200] * 4), choice=(6, scores)
     )
     assert fitted.k_ == 6 and fitted.stability_ == scores  # the choice made beforehand, not a search of its own
