@@ -26,6 +26,7 @@ class Workers(Generic[Item, Result]):
         initarg: Any = None,
     ):
         self._function = function
+        self._processes = processes
         self._pool: ProcessPoolExecutor | None = None
         if processes > 0:
             self._pool = (
@@ -40,6 +41,12 @@ class Workers(Generic[Item, Result]):
             self._parts.append(self._function(list(items)))
         elif items:
             self._parts.append(self._pool.submit(self._function, list(items)))
+
+    def submit_in_parts(self, items: Sequence[Item]) -> None:
+        """The whole batch handed over, in one part per process (one part when it runs here)."""
+        chunk = -(-len(items) // max(self._processes, 1)) or 1
+        for i in range(0, len(items), chunk):
+            self.submit(items[i : i + chunk])
 
     def result(self) -> list[Result]:
         try:
@@ -80,20 +87,6 @@ def start_in_workers(
 ) -> Workers[Item, Result]:
     """`function(items)` started in worker processes while the caller goes on (`processes_for` decides how
     many), a batch split in one part per process; `result()` gives the results in the items' order."""
-    processes = processes_for(len(items), workers)
-    started: Workers[Item, Result] = Workers(function, processes, initializer, initarg)
-    chunk = -(-len(items) // max(processes, 1)) or 1
-    for i in range(0, len(items), chunk):
-        started.submit(items[i : i + chunk])
+    started: Workers[Item, Result] = Workers(function, processes_for(len(items), workers), initializer, initarg)
+    started.submit_in_parts(items)
     return started
-
-
-def map_in_workers(
-    function: Callable[[list[Item]], list[Result]],
-    items: Sequence[Item],
-    workers: int | None = None,
-    initializer: Callable[[Any], object] | None = None,
-    initarg: Any = None,
-) -> list[Result]:
-    """`start_in_workers(…).result()`: the results of `function(items)`, waiting for them."""
-    return start_in_workers(function, items, workers, initializer, initarg).result()

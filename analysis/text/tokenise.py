@@ -93,11 +93,8 @@ class Tokens(Protocol):
 
 def tokens_many(tokeniser: Tokens, texts: Sequence[str], workers: int | None = None) -> list[list[str]]:
     """Tokens of every text; large batches are split over worker processes, each with a copy of `tokeniser`."""
-    processes = processes_for(len(texts), workers)
-    with tokenising_workers(tokeniser, processes) as tokenising:
-        chunk = -(-len(texts) // max(processes, 1)) or 1
-        for i in range(0, len(texts), chunk):
-            tokenising.submit(texts[i : i + chunk])
+    with tokenising_workers(tokeniser, processes_for(len(texts), workers)) as tokenising:
+        tokenising.submit_in_parts(texts)
         return tokenising.result()
 
 

@@ -26,6 +26,9 @@ from sklearn.metrics import normalized_mutual_info_score  # noqa: E402
 from analysis.text import Comment, ThemePipeline  # noqa: E402
 from analysis.text.vectorise import CommentVectoriser  # noqa: E402
 from benchmarks._data import data_file  # noqa: E402
+from config import Config  # noqa: E402
+
+K_TEXT = Config.ANONYMITY_MIN_GROUP_TEXT  # the text threshold a run gets by default
 
 
 def main() -> None:
@@ -42,7 +45,7 @@ def main() -> None:
         for seed in args.seeds:
             started = time.perf_counter()
             vectoriser = CommentVectoriser(fit_sample=size, random_state=seed)
-            pipeline = ThemePipeline(random_state=seed, k_text=10, vectoriser=vectoriser).fit(comments)
+            pipeline = ThemePipeline(random_state=seed, k_text=K_TEXT, vectoriser=vectoriser).fit(comments)
             seconds.append(time.perf_counter() - started)
             labels = np.full(len(comments), -2)
             for theme in pipeline.result_.themes:

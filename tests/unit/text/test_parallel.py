@@ -11,6 +11,9 @@ from analysis.text.polarity import polarities_many, polarity
 from analysis.text.tokenise import Tokeniser, tokens_many
 from analysis.text.vectorise import CommentVectoriser
 from app.demo_comments import demo_comment
+from config import Config
+
+K_TEXT = Config.ANONYMITY_MIN_GROUP_TEXT  # the text threshold a run gets by default
 
 
 def texts(count):
@@ -46,7 +49,7 @@ def demo_comments(count, seed=3):
 
 
 def run_of(comments, workers, vectoriser=None):
-    return ThemePipeline(random_state=0, k_text=10, workers=workers, vectoriser=vectoriser).fit(comments).result_
+    return ThemePipeline(random_state=0, k_text=K_TEXT, workers=workers, vectoriser=vectoriser).fit(comments).result_
 
 
 def test_a_large_run_normalised_part_by_part_while_workers_tokenise_gives_what_one_process_gives():
@@ -71,7 +74,7 @@ def test_a_run_that_fits_its_vectoriser_on_a_sample_chooses_k_on_that_sample_mea
     positions = vectoriser.fit_positions(len(kept))
     assert positions is not None and len(positions) == 300
     sample = vectoriser.fit_transform([texts[p] for p in positions], [result.tokens[kept[p]] for p in positions])
-    k, scores = StableKMeans(min_counted_size=10, random_state=0).choose_k(sample, len(kept))
+    k, scores = StableKMeans(min_counted_size=K_TEXT, random_state=0).choose_k(sample, len(kept))
     assert result.k == k and result.stability == scores
     assert CommentVectoriser(fit_sample=300).fit_positions(300) is None  # no sample: k is chosen on all of them
 
