@@ -215,14 +215,10 @@ def polarity(normalised_text: str) -> str:
     return explain(normalised_text).label
 
 
-def polarities_many(normalised_texts: Sequence[str], workers: int | None = None) -> list[str]:
-    """`polarity` of every text; large batches are split over worker processes (the lexicon is pure Python)."""
-    return start_polarities(normalised_texts, workers).result()
-
-
 def start_polarities(normalised_texts: Sequence[str], workers: int | None = None) -> Workers[str, str]:
-    """`polarities_many` started in worker processes while the caller goes on, at a lower priority (its theme run
-    vectorises and chooses k meanwhile, and wants the polarities only for its labels)."""
+    """`polarity` of every text (`result()`), large batches split over worker processes started while the caller
+    goes on (the lexicon is pure Python), at a lower priority: a theme run vectorises and chooses k meanwhile
+    and wants the polarities only for its labels."""
     return start_in_workers(_polarities, normalised_texts, workers, initializer=lower_priority, initarg=10)
 
 

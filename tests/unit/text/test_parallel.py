@@ -7,7 +7,7 @@ from analysis.text import Comment, ThemePipeline
 from analysis.text.cluster import StableKMeans
 from analysis.text.normalise import Normaliser
 from analysis.text.parallel import PARALLEL_THRESHOLD, lower_priority, start_in_workers
-from analysis.text.polarity import polarities_many, polarity
+from analysis.text.polarity import polarity, start_polarities
 from analysis.text.tokenise import Tokeniser, tokens_many
 from analysis.text.vectorise import CommentVectoriser
 from app.demo_comments import demo_comment
@@ -23,7 +23,7 @@ def texts(count):
 
 def test_polarities_of_a_large_batch_in_two_processes_match_one_by_one():
     batch = texts(PARALLEL_THRESHOLD + 7)
-    assert polarities_many(batch, workers=2) == [polarity(text) for text in batch]
+    assert start_polarities(batch, workers=2).result() == [polarity(text) for text in batch]
 
 
 def test_tokens_of_a_large_batch_in_two_processes_match_one_by_one():
@@ -33,7 +33,7 @@ def test_tokens_of_a_large_batch_in_two_processes_match_one_by_one():
 
 
 def test_a_small_batch_runs_here():
-    assert polarities_many(["审批太慢了"], workers=2) == [polarity("审批太慢了")]
+    assert start_polarities(["审批太慢了"], workers=2).result() == [polarity("审批太慢了")]
 
 
 def demo_comments(count, seed=3):
