@@ -154,17 +154,23 @@ class Scheduler:
         self._pid: int | None = None
         self._stopped = False
         self._ensured: dict[str, int] = {}  # periodic kind → the period this process made sure of
+        self._jobs: set[threading.Thread] = set()  # the job threads it started that may still run
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive() and self._pid == os.getpid()
 
     def at(self, when: datetime, job_id: str) -> None:
-        """Run job `job_id` when `when` (naive UTC) has come, if no other process has claimed it by then."""
+        """Run job `job_id` when `when` (naive UTC) has come, if no other process has claimed it by then.
+
+        A stopped scheduler keeps the time but stays stopped (a job that ends after `stop` schedules its
+        follow-up here): only `start` starts it again."""
         with self._condition:
             heapq.heappush(self._due, (when, job_id))
             self._condition.notify()
-        self.start()
+            stopped = self._stopped
+        if not stopped:
+            self.start()
 
     def start(self) -> None:
         """Start the thread unless it runs in this process (after a fork it does not: start a new one)."""
@@ -174,17 +180,22 @@ class Scheduler:
             if self.running:
                 return
             if self._pid is not None and self._pid != os.getpid():  # forked: a fresh lock, nothing ensured yet
-                self._condition, self._ensured = threading.Condition(), {}
+                self._condition, self._ensured, self._jobs = threading.Condition(), {}, set()
             self._pid, self._stopped = os.getpid(), False
             self._thread = threading.Thread(target=self._loop, daemon=True, name="scheduler")
             self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10) -> None:
+        """Stop the thread, then wait (up to `timeout` seconds in all) for the jobs it started to end."""
+        deadline = time.monotonic() + timeout
         with self._condition:
             self._stopped = True
             self._condition.notify()
         if self._thread is not None and self._thread is not threading.current_thread():
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=timeout)
+        for job in list(self._jobs):
+            if job is not threading.current_thread():
+                job.join(timeout=max(0.0, deadline - time.monotonic()))
 
     def _loop(self) -> None:
         poll = float(self.app.config.get("SCHEDULER_POLL_SECONDS", 30))
@@ -227,8 +238,11 @@ class Scheduler:
                 self.app.logger.exception("scheduler: looking for due jobs failed")
             finally:
                 db.session.remove()
+        self._jobs = {job for job in self._jobs if job.is_alive()}
         for job_id in dict.fromkeys(due):
-            threading.Thread(target=run_in_app, args=(self.app, job_id), daemon=True, name=f"job-{job_id}").start()
+            job = threading.Thread(target=run_in_app, args=(self.app, job_id), daemon=True, name=f"job-{job_id}")
+            self._jobs.add(job)
+            job.start()
 
     def _due_in_database(self) -> list[str]:
         """Due in-process jobs, whichever process recorded them."""

@@ -1,5 +1,7 @@
 """The in-process scheduler: jobs at a given time, claimed once across processes, and periodic tasks."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -13,13 +15,17 @@ from app.models.types import utcnow
 from app.scheduler import every, periodic_job_id, run_at, run_in, scheduler_for
 from tests.conftest import make_config
 from tests.servers import wait_until
-from tests.web.job_functions import CALLS
+from tests.web.job_functions import CALLS, RELEASE
 
 
 @pytest.fixture
 def test_kinds(monkeypatch):
     CALLS.clear()
+    RELEASE.clear()
     monkeypatch.setitem(KINDS, "test.record", JobKind("tests.web.job_functions:record_call"))
+    monkeypatch.setitem(KINDS, "test.wait", JobKind("tests.web.job_functions:wait_for_release"))
+    yield
+    RELEASE.set()
 
 
 def stored(job_id):
@@ -62,6 +68,33 @@ def test_a_due_job_another_process_recorded_is_run_by_this_processs_scheduler(ap
     scheduler_for(app).start()
     wait_until(lambda: finished("orphan"), 20, "the orphaned job")
     assert stored("orphan").status == "succeeded" and CALLS == [(9,)]
+
+
+def test_stop_waits_for_the_jobs_the_scheduler_started(app, test_kinds):
+    app.config["SCHEDULER_POLL_SECONDS"] = 0.1
+    job = run_in("test.wait", seconds=0)
+    wait_until(lambda: stored(job.id).status == "running", 20, "the job to start")
+    stopping = threading.Thread(target=scheduler.stop, args=(app,))
+    stopping.start()
+    stopping.join(0.5)
+    assert stopping.is_alive()  # the job still runs: stop waits for it
+    RELEASE.set()
+    stopping.join(20)
+    assert not stopping.is_alive() and stored(job.id).status == "succeeded"
+
+
+def test_a_stopped_scheduler_is_not_started_again_by_a_job_scheduled_after(app, test_kinds):
+    """A job that ends after `stop` schedules its follow-up (a retry, a periodic task's next run): the time is
+    kept, but the thread must not come back to life — it would outlive the database it polls."""
+    own = scheduler_for(app)
+    own.start()
+    scheduler.stop(app)
+    job = run_in("test.record", 7, seconds=0)
+    time.sleep(0.3)
+    assert not own.running and stored(job.id).status == "queued" and CALLS == []
+    own.start()  # started again on purpose, it runs what was kept
+    wait_until(lambda: finished(job.id), 20, "the kept job")
+    assert CALLS == [(7,)]
 
 
 @pytest.fixture
