@@ -67,6 +67,10 @@ def _candidates() -> dict[str, Callable[[int], ThemePipeline]]:
         "told-k": lambda true_k: ThemePipeline(
             random_state=0, clusterer=StableKMeans(n_clusters=true_k, random_state=0)
         ),
+        "no-refine": lambda true_k: ThemePipeline(random_state=0, refine=False),
+        "told-k-no-refine": lambda true_k: ThemePipeline(
+            random_state=0, refine=False, clusterer=StableKMeans(n_clusters=true_k, random_state=0)
+        ),
         "k20": lambda true_k: ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=20, random_state=0)),
         # measured, not adopted (benchmarks/experiments/cohesion_rule.py)
         "cohesion": lambda true_k: ThemePipeline(random_state=0, clusterer=CohesiveStableKMeans("count")),

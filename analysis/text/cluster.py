@@ -31,6 +31,9 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 OTHER = -1
+# beyond this many comments a run takes the fast path: mini-batch k-means, and its themes are not refined by
+# naive Bayes (`analysis.text.refine`: its n-gram counts cost 3.9 s of a 100k run on a slow machine)
+EXACT_LIMIT = 20000
 
 
 def best_jaccard(reference: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -197,17 +200,39 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         return self
 
     def _kmeans(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(vectors) > 20000:
+        if len(vectors) > EXACT_LIMIT:
             model = MiniBatchKMeans(k, n_init=3, batch_size=4096, random_state=self.random_state).fit(vectors)
         else:
             model = KMeans(k, n_init=10, random_state=self.random_state).fit(vectors)
         return model.labels_, model.cluster_centers_
 
+    def relabel(self, X: np.ndarray, labels: np.ndarray) -> StableKMeans:
+        """The fitted themes with their members given by `labels` (one per vector of `fit`, OTHER for the
+        catch-all): each centre becomes its members' mean direction, then the catch-all and small-theme
+        rules of `fit` apply again. `k_` and `stability_` stay."""
+        check_is_fitted(self, "centres_")
+        vectors, labels = np.asarray(X), np.asarray(labels)
+        if len(self.centres_) == 0:
+            return self
+        centres = self.centres_.copy()
+        for c in range(len(centres)):
+            members = vectors[labels == c]
+            if len(members):
+                centres[c] = members.mean(axis=0)
+        self._finish(vectors, labels, centres)
+        return self
+
     def _finish(self, vectors: np.ndarray, labels: np.ndarray, centres: np.ndarray) -> None:
+        """Unit centres, then the catch-all (OTHER: labelled so already, or below `min_similarity` to the own
+        centre) and the small themes folded into it; the kept themes renumbered 0…"""
         norms = np.linalg.norm(centres, axis=1, keepdims=True)
         centres = centres / np.where(norms == 0, 1, norms)
-        similarity = np.einsum("ij,ij->i", vectors, centres[labels])
-        labels = np.where(similarity >= self.min_similarity, labels, OTHER)
+        assigned = labels >= 0
+        similarity = np.zeros(len(vectors), dtype=vectors.dtype)
+        similarity[assigned] = np.einsum("ij,ij->i", vectors[assigned], centres[labels[assigned]])
+        if not assigned.all():  # the catch-all's: to the nearest centre
+            similarity[~assigned] = (vectors[~assigned] @ centres.T).max(axis=1)
+        labels = np.where(assigned & (similarity >= self.min_similarity), labels, OTHER)
         minimum = max(self.min_theme_size, int(self.min_theme_share * len(vectors)))
         sizes = np.bincount(labels[labels >= 0], minlength=len(centres))
         small = np.flatnonzero(sizes < minimum)

@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 
-from analysis.text.cluster import OTHER, StableKMeans
+from analysis.text.cluster import EXACT_LIMIT, OTHER, StableKMeans
 from analysis.text.label import class_tfidf, keywords, label_from, theme_label
 from analysis.text.nonanswers import NonAnswers
 from analysis.text.normalise import Normaliser
 from analysis.text.parallel import processes_for
 from analysis.text.polarity import start_polarities
+from analysis.text.refine import refine_labels
 from analysis.text.release import release_breakdown
 from analysis.text.tokenise import tokeniser_for, tokenising_workers
 from analysis.text.vectorise import CommentVectoriser
@@ -100,6 +101,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         normaliser: Any = None,
         non_answers: Any = None,
         tokeniser: Any = None,
+        refine: bool = True,
     ):
         self.random_state = random_state
         self.names = names
@@ -114,6 +116,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         self.normaliser = normaliser
         self.non_answers = non_answers
         self.tokeniser = tokeniser
+        self.refine = refine
 
     def _report(self, stage: str, percent: int) -> None:
         if self.progress:
@@ -154,6 +157,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
             started = time.perf_counter()
             self._report("cluster", 65)
             clusterer = self.clusterer_.fit(vectors) if choice is None else self.clusterer_.fit(vectors, choice=choice)
+            self._refine(clusterer, [texts[i] for i in kept], vectors)
             timings["cluster"] = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -176,6 +180,20 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         )
         self.timings_ = timings
         return self
+
+    def _refine(self, clusterer: Any, texts: list[str], vectors: np.ndarray) -> None:
+        """Members moved by their own wording (`refine_labels`), when the steps allow it and it moves any; not
+        beyond EXACT_LIMIT comments (the fast path)."""
+        if not self.refine or not hasattr(clusterer, "relabel") or not hasattr(self.vectoriser_, "counts"):
+            return
+        if len(texts) > EXACT_LIMIT:
+            return
+        labels = getattr(clusterer, "labels_", None)
+        if labels is None or len(labels) != len(texts) or len(np.unique(labels[labels >= 0])) < 2:
+            return  # nothing to move a comment between
+        refined = refine_labels(self.vectoriser_.counts(texts), labels)
+        if not np.array_equal(refined, labels):
+            clusterer.relabel(vectors, refined)
 
     def _prepare(
         self, comments: Sequence[Comment], timings: dict[str, float]

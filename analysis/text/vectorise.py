@@ -17,7 +17,7 @@ import numpy as np
 from scipy.sparse import hstack
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from analysis.text.char_ngrams import CharNgramTfidf
@@ -138,6 +138,14 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):  # type: ignore[misc] 
     ) -> CommentVectoriser:
         self.fit_transform(texts, tokens)
         return self
+
+    def counts(self, texts: Sequence[str]) -> Any:
+        """Each comment's counts of the fitted character n-grams (sparse): what `refine_labels` learns from."""
+        chars = [NON_TEXT.sub("", text) for text in texts]
+        if isinstance(self.chars_, CharNgramTfidf):
+            return self.chars_.counts(chars)
+        counter = CountVectorizer(analyzer="char", ngram_range=self.char_ngrams, vocabulary=self.chars_.vocabulary_)
+        return counter.transform(chars)
 
     def transform(self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None) -> np.ndarray:
         matrix = self._parts(texts, tokens, fit=False)

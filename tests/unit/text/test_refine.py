@@ -1,0 +1,98 @@
+"""Themes refined by their comments' own wording: naive Bayes on character n-gram counts (issue 17 item 1)."""
+
+import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+from analysis.text import Comment, ThemePipeline
+from analysis.text.char_ngrams import CharNgramTfidf
+from analysis.text.cluster import OTHER, StableKMeans
+from analysis.text.refine import refine_labels
+from analysis.text.vectorise import CommentVectoriser
+
+SCHEDULE = ["排班表经常出错", "排班系统太慢", "排班调整很麻烦", "排班审批太久", "排班表看不懂"]
+EXPENSE = ["报销流程太复杂", "报销单据难填", "报销审批太慢", "报销附件上传失败", "报销进度查不到"]
+
+
+def test_a_member_whose_wording_belongs_to_another_theme_is_moved_there():
+    texts = SCHEDULE * 3 + EXPENSE * 3
+    counts = CountVectorizer(analyzer="char", ngram_range=(1, 2)).fit_transform(texts)
+    labels = np.array([0] * 15 + [1] * 15)
+    labels[4] = 1  # one "排班表看不懂" put with the expense claims
+    assert list(refine_labels(counts, labels)) == [0] * 15 + [1] * 15
+
+
+def test_the_catch_all_stays_and_a_single_theme_is_left_alone():
+    texts = SCHEDULE + EXPENSE
+    counts = CountVectorizer(analyzer="char", ngram_range=(1, 2)).fit_transform(texts)
+    labels = np.array([0] * 5 + [1] * 4 + [OTHER])
+    assert refine_labels(counts, labels)[-1] == OTHER
+    single = np.array([0] * 9 + [OTHER])
+    assert list(refine_labels(counts, single)) == list(single)
+
+
+def test_counts_are_scikit_learns_char_counts_in_the_columns_of_the_tfidf():
+    texts = SCHEDULE + EXPENSE + ["排班", "报销太慢了太慢了"]
+    ours = CharNgramTfidf(min_df=2, max_df=0.5).fit(texts)
+    theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, max_df=0.5).fit(texts)
+    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
+    expected = CountVectorizer(analyzer="char", ngram_range=(1, 2), vocabulary=theirs.vocabulary_).transform(texts)
+    assert np.array_equal(ours.counts(texts).toarray(), expected.toarray())
+
+
+def test_the_vectoriser_counts_other_ngram_ranges_with_its_own_vocabulary():
+    texts = SCHEDULE + EXPENSE
+    vectoriser = CommentVectoriser(char_ngrams=(1, 3), n_components=3).fit(texts, [list(t) for t in texts])
+    counts = vectoriser.counts(["排班表经常出错"])
+    names = vectoriser.chars_.get_feature_names_out()
+    assert counts.shape == (1, len(names)) and counts[0, list(names).index("排班")] == 1
+
+
+def test_relabel_moves_the_centres_to_their_new_members_and_keeps_the_rules_of_fit():
+    rng = np.random.default_rng(0)
+    a, b = np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])
+    vectors = np.vstack([a + rng.normal(0, 0.05, (20, 3)), b + rng.normal(0, 0.05, (20, 3))])
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    model = StableKMeans(n_clusters=2, min_theme_size=3).fit(vectors)
+    theme_of_a = model.labels_[0]
+    labels = model.labels_.copy()
+    labels[:2] = OTHER  # two given to the catch-all
+    labels[20:38] = theme_of_a  # most of b's members moved to a's theme: b's theme keeps 2, too few
+    model.relabel(vectors, labels)
+    assert list(model.labels_[:2]) == [OTHER, OTHER]
+    assert set(model.labels_[38:]) == {OTHER} and len(model.centres_) == 1
+    mean = vectors[2:38].mean(axis=0)
+    assert np.allclose(model.centres_[0], mean / np.linalg.norm(mean))
+    assert model.k_ == 2  # the k chosen or given stays
+
+
+def test_the_pipeline_s_themes_are_the_refined_ones(monkeypatch):
+    import analysis.text.pipeline as pipeline
+
+    texts = SCHEDULE * 8 + EXPENSE * 8 + ["排班和报销都要改进"] * 2
+    comments = [Comment(str(i), f"r{i}", text) for i, text in enumerate(texts)]
+    plain = ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3), refine=False).fit(comments)
+    first = next(t for t in plain.result_.themes if not t.is_other)
+    # a refinement that moves every other theme's members into the first: the run must show what it gave
+    monkeypatch.setattr(pipeline, "refine_labels", lambda counts, labels: np.where(labels >= 0, first.index, labels))
+    refined = ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3)).fit(comments)
+    themes = [t for t in refined.result_.themes if not t.is_other]
+    before = [set(t.members) for t in plain.result_.themes if not t.is_other]
+    # one theme, of members from all of them (those far from the merged centre go to the catch-all, as in fit)
+    assert len(before) == 3 and len(themes) == 1 and all(set(themes[0].members) & members for members in before)
+    assert refined.result_.k == plain.result_.k == 3
+
+
+def test_a_run_beyond_the_exact_limit_is_not_refined(monkeypatch):
+    import analysis.text.pipeline as pipeline
+
+    texts = SCHEDULE * 8 + EXPENSE * 8 + ["排班和报销都要改进"] * 2
+    comments = [Comment(str(i), f"r{i}", text) for i, text in enumerate(texts)]
+    calls = []
+    monkeypatch.setattr(pipeline, "EXACT_LIMIT", 20)
+    monkeypatch.setattr(pipeline, "refine_labels", lambda *args: calls.append(args))
+    ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3)).fit(comments)
+    assert calls == []
+    monkeypatch.setattr(pipeline, "EXACT_LIMIT", 1000)
+    monkeypatch.setattr(pipeline, "refine_labels", lambda counts, labels: calls.append(labels) or labels)
+    ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3)).fit(comments)
+    assert len(calls) == 1
