@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 
 OTHER = -1
 # beyond this many comments a run takes the fast path: mini-batch k-means, and its themes are not refined by
-# naive Bayes (`analysis.text.refine`: its n-gram counts cost 3.9 s of a 100k run on a slow machine)
+# naive Bayes (`analysis.text.refine`: with character n-gram counts that cost 3.9 s of a 100k run on a slow machine)
 EXACT_LIMIT = 20000
 
 

@@ -157,7 +157,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
             started = time.perf_counter()
             self._report("cluster", 65)
             clusterer = self.clusterer_.fit(vectors) if choice is None else self.clusterer_.fit(vectors, choice=choice)
-            self._refine(clusterer, [texts[i] for i in kept], vectors)
+            self._refine(clusterer, [texts[i] for i in kept], [made_tokens[i] for i in kept], vectors)
             timings["cluster"] = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -181,7 +181,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         self.timings_ = timings
         return self
 
-    def _refine(self, clusterer: Any, texts: list[str], vectors: np.ndarray) -> None:
+    def _refine(self, clusterer: Any, texts: list[str], tokens: list[list[str]], vectors: np.ndarray) -> None:
         """Members moved by their own wording (`refine_labels`), when the steps allow it and it moves any; not
         beyond EXACT_LIMIT comments (the fast path)."""
         if not self.refine or not hasattr(clusterer, "relabel") or not hasattr(self.vectoriser_, "counts"):
@@ -191,7 +191,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         labels = getattr(clusterer, "labels_", None)
         if labels is None or len(labels) != len(texts) or len(np.unique(labels[labels >= 0])) < 2:
             return  # nothing to move a comment between
-        refined = refine_labels(self.vectoriser_.counts(texts), labels)
+        refined = refine_labels(self.vectoriser_.counts(texts, tokens), labels)
         if not np.array_equal(refined, labels):
             clusterer.relabel(vectors, refined)
 

@@ -1,12 +1,14 @@
-"""Themes refined by what their comments say: multinomial naive Bayes on character n-gram counts.
+"""Themes refined by what their comments say: multinomial naive Bayes on each comment's word counts.
 
 k-means groups comments by their LSA vectors, 100 directions that keep the broad strokes of the text. A
-classifier trained on those groups, over every character 1–2-gram a comment has, moves the comments whose
-own wording belongs to another theme; repeated until nothing moves (or `rounds`). Told the true number of
-topics, this raised NMI on every sample of benchmarks/experiments/refine.py: shopping 400/topic 0.617 →
-0.631, imbalanced 0.442 → 0.458, headlines 13 × 150 0.178 → 0.180 (seeds 0–4); with k chosen, through
-the product path (benchmarks/themes_quality.py): 400/topic 0.596 → 0.613, 200/topic 0.565 → 0.581, 800/topic
-0.574 → 0.596, imbalanced 0.479 → 0.494, headlines 0.243 → 0.244.
+classifier trained on those groups, over every jieba word a comment has (`CommentVectoriser.counts`: the
+vectoriser's fitted words; its character 1–2-grams when it uses no words), moves the comments whose own
+wording belongs to another theme; repeated until nothing moves (or `rounds`). Told the true number of
+topics (benchmarks/experiments/refine.py, seeds 0–4), k-means → refined on characters → on words:
+shopping 400/topic 0.617 → 0.629 → 0.640, imbalanced 0.442 → 0.460 → 0.461, headlines 13 × 150 0.178 →
+0.181 → 0.187. With k chosen, through the product path (benchmarks/themes_quality.py, seeds 0–4), without
+refinement → characters → words: 400/topic 0.596 → 0.613 → 0.619, 200/topic 0.565 → 0.581 → 0.587,
+800/topic 0.574 → 0.596 → 0.608, imbalanced 0.479 → 0.494 → 0.506, headlines 0.243 → 0.244 → 0.252.
 """
 
 from __future__ import annotations
@@ -14,20 +16,24 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.naive_bayes import MultinomialNB
 
 
 def refine_labels(counts: Any, labels: np.ndarray, alpha: float = 0.3, rounds: int = 3) -> np.ndarray:
     """`labels` with each theme member (label ≥ 0) moved to the theme naive Bayes finds likeliest for its
-    n-gram `counts` (one row per label); members of the catch-all (OTHER) stay there."""
+    `counts` (one row per label); members of the catch-all (OTHER) stay there, and so does a member with no
+    counted term (naive Bayes would put it in the largest theme on the priors alone)."""
     refined = np.array(labels, copy=True)
     members = np.flatnonzero(refined >= 0)
     current = refined[members]
     if len(np.unique(current)) < 2:
         return refined
-    matrix = counts[members]
+    matrix = csr_matrix(counts)[members]
+    worded = np.asarray(matrix.sum(axis=1)).ravel() > 0
     for _ in range(rounds):
-        moved = MultinomialNB(alpha=alpha).fit(matrix, current).predict(matrix)
+        predicted = MultinomialNB(alpha=alpha).fit(matrix, current).predict(matrix)
+        moved = np.where(worded, predicted, current)
         if np.array_equal(moved, current):
             break
         current = moved

@@ -1,9 +1,11 @@
-"""k-means told the true k on the product's vectors, then its themes refined by multinomial naive Bayes on
-character 1–2-gram counts (`analysis.text.refine`), for several smoothing values and rounds.
+"""k-means told the true k on the product's vectors, then its themes refined by multinomial naive Bayes
+(`analysis.text.refine`) on each comment's character 1–2-gram counts or its jieba word counts (what the product
+uses: `CommentVectoriser.counts` given tokens), for several smoothing values and rounds.
 
     .venv/bin/python benchmarks/experiments/refine.py --design shopping-400|shopping-imbalanced|toutiao-150
 
-Prints the mean NMI over seeds 0–4 and each seed's, without refinement ("base") and with it.
+Prints the mean NMI over seeds 0–4 and each seed's, without refinement ("base") and with it. Seventh
+session: words 0.640 against characters 0.629 (shopping 400/topic), 0.187 against 0.181 (headlines 13 × 150).
 """
 
 from __future__ import annotations
@@ -34,14 +36,15 @@ def main() -> None:
             vectoriser = CommentVectoriser(random_state=0)
             vectors = vectoriser.fit_transform(texts, tokens)
             labels = KMeans(len(set(truth)), n_init=10, random_state=0).fit(vectors).labels_
-            counts = vectoriser.counts(texts)
+            every_counts = {"chars": vectoriser.counts(texts), "words": vectoriser.counts(texts, tokens)}
             scores.setdefault("base", []).append(normalized_mutual_info_score(truth, labels))
-            for alpha in (0.03, 0.1, 0.3, 1.0):
-                for rounds in (1, 3, 10):
-                    refined = refine_labels(counts, labels, alpha=alpha, rounds=rounds)
-                    scores.setdefault(f"alpha {alpha}, rounds {rounds}", []).append(
-                        normalized_mutual_info_score(truth, refined)
-                    )
+            for kind, counts in every_counts.items():
+                for alpha in (0.03, 0.1, 0.3, 1.0):
+                    for rounds in (1, 3, 10):
+                        refined = refine_labels(counts, labels, alpha=alpha, rounds=rounds)
+                        scores.setdefault(f"{kind}, alpha {alpha}, rounds {rounds}", []).append(
+                            normalized_mutual_info_score(truth, refined)
+                        )
     for name, values in scores.items():
         each = " ".join(f"{value:.3f}" for value in values)
         print(f"{args.design} {name}: told-k NMI {np.mean(values):.3f} ({each})", flush=True)

@@ -1,4 +1,4 @@
-"""Themes refined by their comments' own wording: naive Bayes on character n-gram counts (issue 17 item 1)."""
+"""Themes refined by their comments' own wording: naive Bayes on word (or character n-gram) counts (issue 17 item 1)."""
 
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -28,6 +28,31 @@ def test_the_catch_all_stays_and_a_single_theme_is_left_alone():
     assert refine_labels(counts, labels)[-1] == OTHER
     single = np.array([0] * 9 + [OTHER])
     assert list(refine_labels(counts, single)) == list(single)
+
+
+def test_a_member_with_no_counted_term_stays_where_it_is():
+    texts = SCHEDULE * 2 + EXPENSE * 4
+    counter = CountVectorizer(analyzer="char", ngram_range=(1, 2)).fit(texts)
+    counts = counter.transform(texts + ["好", "嗯"])  # the last two share no term with the others
+    labels = np.array([0] * 10 + [1] * 20 + [0, 0])
+    # on its priors alone naive Bayes would put them in the larger theme (expense, 1)
+    assert list(refine_labels(counts, labels)) == list(labels)
+    explicit = counts.tolil()
+    explicit[30:, :] = 0  # stored zeros count as no term too
+    assert list(refine_labels(explicit.tocsr(), labels)[30:]) == [0, 0]
+
+
+def test_the_vectoriser_counts_its_fitted_words_when_given_tokens():
+    texts = SCHEDULE + EXPENSE
+    tokens = [["排班", text[2:]] if text.startswith("排班") else ["报销", text[2:]] for text in texts]
+    vectoriser = CommentVectoriser(n_components=3, min_df=2, max_df=0.9).fit(texts, tokens)
+    counts = vectoriser.counts(["排班排班报销", "x"], [["排班", "排班", "报销", "未见过"], []])
+    names = list(vectoriser.words_.get_feature_names_out())
+    assert counts.shape == (2, len(names)) and counts.sum() == 3 and counts[1].sum() == 0
+    assert counts[0, names.index("排班")] == 2 and counts[0, names.index("报销")] == 1
+    # without words the character n-grams are counted
+    chars = CommentVectoriser(n_components=3, word_weight=0).fit(texts, tokens).counts(["排班表"], [["排班"]])
+    assert chars.shape[1] > len(names)
 
 
 def test_counts_are_scikit_learns_char_counts_in_the_columns_of_the_tfidf():
