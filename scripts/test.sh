@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the whole test suite. Installs what the tests need (Debian chromium, postgresql, redis and CJK
+# Run the whole test suite, one pytest worker per core. Installs what the tests need (Debian chromium, postgresql, redis and CJK
 # fonts via apt when missing; Python packages into .venv), checks lint and formatting (ruff) and types (mypy),
 # starts a throw-away PostgreSQL cluster on a loopback port, runs pytest (extra arguments are passed on), and
 # removes the cluster afterwards.
@@ -31,4 +31,5 @@ echo "==> mypy (settings in pyproject.toml: strict on surveys/ and analysis/, th
 CHANGEPULSE_CODE_VERSION="${CHANGEPULSE_CODE_VERSION:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
 export CHANGEPULSE_CODE_VERSION
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
-exec "$ROOT/scripts/with_postgres.sh" "$VENV/bin/python" -m pytest "$@"
+# one pytest worker per core (pytest-xdist); TEST_WORKERS=0 runs the tests in this process, one after another
+exec "$ROOT/scripts/with_postgres.sh" "$VENV/bin/python" -m pytest -n "${TEST_WORKERS:-auto}" "$@"
