@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Run the whole test suite, one pytest worker per core. Installs what the tests need (Debian chromium, postgresql, redis and CJK
-# fonts via apt when missing; Python packages into .venv), checks lint and formatting (ruff) and types (mypy),
+# Run the whole test suite, one pytest worker per core. Installs what the tests need (Debian chromium,
+# postgresql, redis and CJK fonts via apt when missing; Python packages into .venv), checks lint and
+# formatting (ruff) and types (mypy),
 # starts a throw-away PostgreSQL cluster on a loopback port, runs pytest (extra arguments are passed on), and
 # removes the cluster afterwards.
 set -euo pipefail
