@@ -31,8 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 OTHER = -1
-# beyond this many comments a run takes the fast path: mini-batch k-means, and its themes are not refined by
-# naive Bayes (`analysis.text.refine`: with character n-gram counts that cost 3.9 s of a 100k run on a slow machine)
+# beyond this many comments a run takes the fast path: mini-batch k-means
 EXACT_LIMIT = 20000
 
 

@@ -107,17 +107,16 @@ def test_the_pipeline_s_themes_are_the_refined_ones(monkeypatch):
     assert refined.result_.k == plain.result_.k == 3
 
 
-def test_a_run_beyond_the_exact_limit_is_not_refined(monkeypatch):
+def test_a_run_on_the_fast_path_is_refined_too(monkeypatch):
+    import analysis.text.cluster as cluster
     import analysis.text.pipeline as pipeline
 
     texts = SCHEDULE * 8 + EXPENSE * 8 + ["排班和报销都要改进"] * 2
     comments = [Comment(str(i), f"r{i}", text) for i, text in enumerate(texts)]
     calls = []
-    monkeypatch.setattr(pipeline, "EXACT_LIMIT", 20)
-    monkeypatch.setattr(pipeline, "refine_labels", lambda *args: calls.append(args))
-    ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3)).fit(comments)
-    assert calls == []
-    monkeypatch.setattr(pipeline, "EXACT_LIMIT", 1000)
-    monkeypatch.setattr(pipeline, "refine_labels", lambda counts, labels: calls.append(labels) or labels)
-    ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3)).fit(comments)
-    assert len(calls) == 1
+    monkeypatch.setattr(cluster, "EXACT_LIMIT", 20)  # mini-batch k-means for these 82 comments
+    monkeypatch.setattr(pipeline, "EXACT_LIMIT", 20, raising=False)  # where the limit once stopped the refinement
+    monkeypatch.setattr(pipeline, "refine_labels", lambda counts, labels: calls.append(counts.shape) or labels)
+    fitted = ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3)).fit(comments)
+    words = len(fitted.vectoriser_.words_.vocabulary_)
+    assert calls == [(len(texts), words)]  # learnt from every comment's word counts
