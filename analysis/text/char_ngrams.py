@@ -75,12 +75,6 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         pair_keys, pair_counts = _pair_counts(documents, keys, len(texts))
         return self._matrix(pair_keys, pair_counts, len(texts))
 
-    def counts(self, texts: Sequence[str]) -> csr_matrix:
-        """How often each fitted n-gram occurs in each comment (the columns of `transform`, unweighted)."""
-        documents, keys = _grams(texts)
-        pair_keys, pair_counts = _pair_counts(documents, keys, len(texts))
-        return self._matrix(pair_keys, pair_counts, len(texts), weighted=False)
-
     def get_feature_names_out(self, input_features: Sequence[str] | None = None) -> np.ndarray:
         names = np.empty(len(self.keys_), dtype=object)
         names[self.column_] = [_text_of(int(key)) for key in self.keys_]
@@ -92,7 +86,6 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         pair_counts: np.ndarray,
         n: int,
         position: np.ndarray | None = None,
-        weighted: bool = True,
     ) -> csr_matrix:
         rows, keys = pair_keys
         if position is None:
@@ -100,15 +93,12 @@ class CharNgramTfidf(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             position = np.where(self.keys_[position] == keys, position, -1)
         known = position >= 0
         position = position[known]
-        if weighted:
-            values = (1 + np.log(pair_counts[known])).astype(np.float32) * self.idf_[position]
-        else:
-            values = pair_counts[known].astype(np.float32)
+        values = (1 + np.log(pair_counts[known])).astype(np.float32) * self.idf_[position]
         matrix = csr_matrix(
             (values, (rows[known], self.column_[position])), shape=(n, len(self.keys_)), dtype=np.float32
         )
         matrix.sort_indices()
-        return normalize(matrix) if weighted else matrix
+        return normalize(matrix)
 
 
 def _pair_counts(documents: np.ndarray, keys: np.ndarray, n: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:

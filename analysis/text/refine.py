@@ -2,7 +2,7 @@
 
 k-means groups comments by their LSA vectors, 100 directions that keep the broad strokes of the text. A
 classifier trained on those groups, over every jieba word a comment has (`CommentVectoriser.counts`: the
-vectoriser's fitted words; its character 1–2-grams when it uses no words), moves the comments whose own
+vectoriser's fitted words), moves the comments whose own
 wording belongs to another theme; repeated until nothing moves (or `rounds`). Told the true number of
 topics (benchmarks/experiments/refine.py, seeds 0–4), k-means → refined on characters → on words:
 shopping 400/topic 0.617 → 0.629 → 0.640, imbalanced 0.442 → 0.460 → 0.461, headlines 13 × 150 0.178 →

@@ -139,21 +139,13 @@ class CommentVectoriser(BaseEstimator, TransformerMixin):  # type: ignore[misc] 
         self.fit_transform(texts, tokens)
         return self
 
-    def counts(self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None) -> Any:
-        """What `refine_labels` learns from (sparse, one row per comment): each comment's counts of the fitted
-        jieba words when the vectoriser uses words and `tokens` are given, else of the fitted character n-grams.
-
-        Words moved members better than character n-grams on every design of benchmarks/experiments/refine.py
-        (told the true k, seeds 0–4): shopping 400/topic 0.629 → 0.640, imbalanced 0.460 → 0.461,
-        headlines 13 × 150 0.181 → 0.187.
+    def counts(self, tokens: Sequence[list[str]]) -> Any:
+        """Each comment's counts of the fitted jieba words (sparse, one row per token list): what `refine_labels`
+        learns from. Words moved members better than character 1–2-gram counts on every design of
+        benchmarks/experiments/refine.py (told the true k, seeds 0–4): shopping 400/topic 0.629 → 0.640,
+        imbalanced 0.460 → 0.461, headlines 13 × 150 0.181 → 0.187.
         """
-        if self.word_weight and tokens is not None:
-            return CountVectorizer(analyzer=_identity, vocabulary=self.words_.vocabulary_).transform(tokens)
-        chars = [NON_TEXT.sub("", text) for text in texts]
-        if isinstance(self.chars_, CharNgramTfidf):
-            return self.chars_.counts(chars)
-        counter = CountVectorizer(analyzer="char", ngram_range=self.char_ngrams, vocabulary=self.chars_.vocabulary_)
-        return counter.transform(chars)
+        return CountVectorizer(analyzer=_identity, vocabulary=self.words_.vocabulary_).transform(tokens)
 
     def transform(self, texts: Sequence[str], tokens: Sequence[list[str]] | None = None) -> np.ndarray:
         matrix = self._parts(texts, tokens, fit=False)

@@ -58,7 +58,7 @@ def collect_one(design: str, seed: int, args: argparse.Namespace) -> dict:
     tokens = [tokeniser.tokens(text) for text in texts]
     vectoriser = CommentVectoriser(n_components=args.components, word_weight=args.word_weight, random_state=0)
     vectors = vectoriser.fit_transform(texts, tokens)
-    counts = vectoriser.counts(texts, tokens)
+    counts = vectoriser.counts(tokens)
     model = StableKMeans(random_state=0)
     rng = np.random.default_rng(0)  # the sample and subsets StableKMeans draws
     chosen = vectors

@@ -1,6 +1,6 @@
 """k-means told the true k on the product's vectors, then its themes refined by multinomial naive Bayes
 (`analysis.text.refine`) on each comment's character 1–2-gram counts or its jieba word counts (what the product
-uses: `CommentVectoriser.counts` given tokens), for several smoothing values and rounds.
+uses: `CommentVectoriser.counts`), for several smoothing values and rounds.
 
     .venv/bin/python benchmarks/experiments/refine.py --design shopping-400|shopping-imbalanced|toutiao-150
 
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.metrics import normalized_mutual_info_score
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from analysis.text.refine import refine_labels
-from analysis.text.vectorise import CommentVectoriser
+from analysis.text.vectorise import NON_TEXT, CommentVectoriser
 from benchmarks.experiments.vectoriser_grid import DESIGNS, prepared
 
 
@@ -36,7 +37,11 @@ def main() -> None:
             vectoriser = CommentVectoriser(random_state=0)
             vectors = vectoriser.fit_transform(texts, tokens)
             labels = KMeans(len(set(truth)), n_init=10, random_state=0).fit(vectors).labels_
-            every_counts = {"chars": vectoriser.counts(texts), "words": vectoriser.counts(texts, tokens)}
+            chars = [NON_TEXT.sub("", text) for text in texts]  # as the vectoriser sees them
+            char_counts = CountVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, max_df=0.5).fit_transform(
+                chars
+            )
+            every_counts = {"chars": char_counts, "words": vectoriser.counts(tokens)}
             scores.setdefault("base", []).append(normalized_mutual_info_score(truth, labels))
             for kind, counts in every_counts.items():
                 for alpha in (0.03, 0.1, 0.3, 1.0):

@@ -1,10 +1,9 @@
-"""Themes refined by their comments' own wording: naive Bayes on word (or character n-gram) counts (issue 17 item 1)."""
+"""Themes refined by their comments' own wording: naive Bayes on word counts (issue 17 item 1)."""
 
 import numpy as np
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 
 from analysis.text import Comment, ThemePipeline
-from analysis.text.char_ngrams import CharNgramTfidf
 from analysis.text.cluster import OTHER, StableKMeans
 from analysis.text.refine import refine_labels
 from analysis.text.vectorise import CommentVectoriser
@@ -42,34 +41,28 @@ def test_a_member_with_no_counted_term_stays_where_it_is():
     assert list(refine_labels(explicit.tocsr(), labels)[30:]) == [0, 0]
 
 
-def test_the_vectoriser_counts_its_fitted_words_when_given_tokens():
+def test_the_vectoriser_counts_its_fitted_words():
     texts = SCHEDULE + EXPENSE
     tokens = [["排班", text[2:]] if text.startswith("排班") else ["报销", text[2:]] for text in texts]
     vectoriser = CommentVectoriser(n_components=3, min_df=2, max_df=0.9).fit(texts, tokens)
-    counts = vectoriser.counts(["排班排班报销", "x"], [["排班", "排班", "报销", "未见过"], []])
+    counts = vectoriser.counts([["排班", "排班", "报销", "未见过"], []])
     names = list(vectoriser.words_.get_feature_names_out())
     assert counts.shape == (2, len(names)) and counts.sum() == 3 and counts[1].sum() == 0
     assert counts[0, names.index("排班")] == 2 and counts[0, names.index("报销")] == 1
-    # without words the character n-grams are counted
-    chars = CommentVectoriser(n_components=3, word_weight=0).fit(texts, tokens).counts(["排班表"], [["排班"]])
-    assert chars.shape[1] > len(names)
 
 
-def test_counts_are_scikit_learns_char_counts_in_the_columns_of_the_tfidf():
-    texts = SCHEDULE + EXPENSE + ["排班", "报销太慢了太慢了"]
-    ours = CharNgramTfidf(min_df=2, max_df=0.5).fit(texts)
-    theirs = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, max_df=0.5).fit(texts)
-    assert list(ours.get_feature_names_out()) == list(theirs.get_feature_names_out())
-    expected = CountVectorizer(analyzer="char", ngram_range=(1, 2), vocabulary=theirs.vocabulary_).transform(texts)
-    assert np.array_equal(ours.counts(texts).toarray(), expected.toarray())
+def test_a_pipeline_whose_vectoriser_uses_no_words_is_not_refined(monkeypatch):
+    import analysis.text.pipeline as pipeline
 
-
-def test_the_vectoriser_counts_other_ngram_ranges_with_its_own_vocabulary():
-    texts = SCHEDULE + EXPENSE
-    vectoriser = CommentVectoriser(char_ngrams=(1, 3), n_components=3).fit(texts, [list(t) for t in texts])
-    counts = vectoriser.counts(["排班表经常出错"])
-    names = vectoriser.chars_.get_feature_names_out()
-    assert counts.shape == (1, len(names)) and counts[0, list(names).index("排班")] == 1
+    texts = SCHEDULE * 8 + EXPENSE * 8
+    comments = [Comment(str(i), f"r{i}", text) for i, text in enumerate(texts)]
+    calls = []
+    monkeypatch.setattr(pipeline, "refine_labels", lambda counts, labels: calls.append(labels) or labels)
+    vectoriser = CommentVectoriser(word_weight=0, random_state=0)
+    ThemePipeline(random_state=0, vectoriser=vectoriser, clusterer=StableKMeans(n_clusters=2)).fit(comments)
+    assert calls == []
+    ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=2)).fit(comments)
+    assert len(calls) == 1
 
 
 def test_relabel_moves_the_centres_to_their_new_members_and_keeps_the_rules_of_fit():
