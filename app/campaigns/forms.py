@@ -24,9 +24,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class CampaignForm(FlaskForm):
-    instrument = SelectField(_l("问卷"), validators=[DataRequired(message=_l("请选择问卷"))])
-    quarter = QuarterField(_l("季度"), validators=[DataRequired(message=_l("请填写季度"))])
+class PlanFields(FlaskForm):
+    """What can still change before a campaign opens (app.campaigns.service.CampaignPlan): title, audience
+    and dates; the new-campaign form and the edit form both have them (macros/campaigns.html, plan_fields)."""
+
     title = StringField(_l("标题"), validators=[Length(max=200)])
     departments = SelectMultipleField(
         _l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=True, render_kw=USER_DATA
@@ -35,6 +36,13 @@ class CampaignForm(FlaskForm):
     waves = MultiCheckboxField(_l("上线批次（不选则为全部）"), choices=[], render_kw=USER_DATA)
     opens_at = DateTimeLocalField(_l("开始时间（不填则立即开始）"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     closes_at = DateTimeLocalField(_l("结束时间"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
+
+
+class CampaignForm(PlanFields):
+    """A new campaign: its plan, and what is fixed when it is created (app.campaigns.service.CampaignSpec)."""
+
+    instrument = SelectField(_l("问卷"), validators=[DataRequired(message=_l("请选择问卷"))])
+    quarter = QuarterField(_l("季度"), validators=[DataRequired(message=_l("请填写季度"))])
     mode = RadioField(
         _l("模式"),
         default="anonymous",
@@ -72,15 +80,9 @@ class RepeatForm(FlaskForm):
     submit = SubmitField(_l("保存重复设置"))
 
 
-class PlanForm(FlaskForm):
-    """What can still change before a campaign opens: title, audience and dates."""
+class PlanForm(PlanFields):
+    """A campaign's plan changed before it opens."""
 
-    title = StringField(_l("标题"), validators=[Length(max=200)])
-    departments = SelectMultipleField(_l("部门（含下级部门；不选则为全部）"), choices=[], validate_choice=True)
-    roles = MultiCheckboxField(_l("角色（不选则为全部）"), choices=[SelectChoice(k, v) for k, v in ROLE_LABELS.items()])
-    waves = MultiCheckboxField(_l("上线批次（不选则为全部）"), choices=[])
-    opens_at = DateTimeLocalField(_l("开始时间"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("结束时间"), validators=[Optional()], format="%Y-%m-%dT%H:%M")
     submit = SubmitField(_l("保存"))
 
 

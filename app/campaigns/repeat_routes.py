@@ -6,18 +6,16 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
 from app.campaigns.forms import ActionForm, PlanForm, RepeatForm
 from app.campaigns.repeat import creation_time, successor_of
-from app.campaigns.routes import MANAGERS, bp
+from app.campaigns.routes import MANAGERS, bp, plan_of, with_audience_choices
 from app.campaigns.service import CampaignError, CampaignPlan, availability, change_plan, set_repeat
 from app.extensions import db
-from app.i18n import local_or_none, utc_from_local
+from app.i18n import local_or_none
 from app.models import Campaign
 from app.notices import dismiss, unread
-from app.people.directory import department_paths, known_waves
 
 
 def _campaign_or_404(campaign_id: int) -> Campaign:
@@ -61,9 +59,7 @@ def repeat_settings(campaign_id: int):
 
 
 def _plan_form(campaign: Campaign) -> PlanForm:
-    form = PlanForm(obj=campaign) if request.method == "GET" else PlanForm()
-    form.departments.choices = [SelectChoice(path) for path in department_paths(db.session)]
-    form.waves.choices = [SelectChoice(wave) for wave in known_waves(db.session)]
+    form = with_audience_choices(PlanForm(obj=campaign) if request.method == "GET" else PlanForm())
     if request.method == "GET":
         audience = campaign.audience or {}
         form.departments.data, form.roles.data = audience.get("departments"), audience.get("roles")
@@ -80,11 +76,7 @@ def edit(campaign_id: int):
     form = _plan_form(campaign)
     if not form.validate_on_submit():
         return render_template("campaigns/edit.html", campaign=campaign, form=form)
-    plan = CampaignPlan(
-        title=form.title.data, departments=form.departments.data or [], roles=form.roles.data or [],
-        waves=form.waves.data or [], opens_at=utc_from_local(form.opens_at.data),
-        closes_at=utc_from_local(form.closes_at.data),
-    )  # fmt: skip
+    plan = CampaignPlan(**plan_of(form))
     try:
         change_plan(db.session, campaign, plan, current_user.id)
     except CampaignError as exc:

@@ -1,5 +1,7 @@
 """Manager pages: list, create, open/close campaigns, response rates, invitation links and QR codes."""
 
+from typing import TypeVar
+
 import segno
 from flask import (
     Blueprint,
@@ -20,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.access import allow
 from app.audit import record
-from app.campaigns.forms import ActionForm, CampaignForm, ExportForm
+from app.campaigns.forms import ActionForm, CampaignForm, ExportForm, PlanFields
 from app.campaigns.service import (
     DEFAULT_LEAD_DAYS,
     CampaignError,
@@ -78,12 +80,32 @@ def new():
     return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
 
 
-def _campaign_form() -> CampaignForm:
-    """The form with today's choices; a new form starts at this quarter and the configured threshold."""
-    form = CampaignForm()
-    form.instrument.choices = instrument_choices(db.session)
+F = TypeVar("F", bound=PlanFields)
+
+
+def with_audience_choices(form: F) -> F:
+    """A plan's form with today's departments and waves to choose from."""
     form.departments.choices = [SelectChoice(path) for path in department_paths(db.session)]
     form.waves.choices = [SelectChoice(wave) for wave in known_waves(db.session)]
+    return form
+
+
+def plan_of(form: PlanFields) -> dict:
+    """The plan fields of a submitted form, as CampaignPlan (and CampaignSpec) take them."""
+    return {
+        "title": form.title.data,
+        "departments": form.departments.data or [],
+        "roles": form.roles.data or [],
+        "waves": form.waves.data or [],
+        "opens_at": utc_from_local(form.opens_at.data),
+        "closes_at": utc_from_local(form.closes_at.data),
+    }
+
+
+def _campaign_form() -> CampaignForm:
+    """The form with today's choices; a new form starts at this quarter and the configured threshold."""
+    form = with_audience_choices(CampaignForm())
+    form.instrument.choices = instrument_choices(db.session)
     if request.method == "GET":
         form.quarter.data = current_quarter()
         form.min_group.data = current_app.config["ANONYMITY_MIN_GROUP"]
@@ -92,14 +114,9 @@ def _campaign_form() -> CampaignForm:
 
 def _campaign_spec(form: CampaignForm) -> CampaignSpec:
     return CampaignSpec(
+        **plan_of(form),
         instrument_version_id=int(form.instrument.data),
         quarter=form.quarter.parsed,
-        title=form.title.data,
-        departments=form.departments.data or [],
-        roles=form.roles.data or [],
-        waves=form.waves.data or [],
-        opens_at=utc_from_local(form.opens_at.data),
-        closes_at=utc_from_local(form.closes_at.data),
         mode=form.mode.data,
         min_group=form.min_group.data,
         min_group_text=text_threshold(form.min_group.data, current_app.config["ANONYMITY_MIN_GROUP_TEXT"]),
