@@ -1,8 +1,10 @@
-"""Rules for choosing k compared offline on stored candidate fits (issue 17, seventh session).
+"""Rules for choosing k compared offline on stored candidate fits (issue 17, seventh and eighth sessions).
 
     .venv/bin/python benchmarks/experiments/k_rule_offline.py collect --out /tmp/fits.json \
-        [--designs shopping-400 ...] [--seeds 0 1 2 3 4] [--components 100] [--word-weight 0.3] [--subset-inits 3]
-    .venv/bin/python benchmarks/experiments/k_rule_offline.py score /tmp/fits.json [more.json ...]
+        [--designs shopping-400 ...] [--seeds 0 1 2 3 4] [--components 100] [--word-weight 0.3] [--subset-inits 3] \
+        [--resamples 8]
+    .venv/bin/python benchmarks/experiments/k_rule_offline.py score /tmp/fits.json [more.json ...] \
+        [--resamples N] [--rules SUBSTRING] [--detail]
 
 `collect` runs, for each design and seed, what `StableKMeans` does for every candidate k on the product's
 vectors (the reference fit and the 8 subset fits of the 2,000-comment sample), and stores each theme's
@@ -65,7 +67,7 @@ def collect_one(design: str, seed: int, args: argparse.Namespace) -> dict:
     if len(vectors) > model.selection_size:
         chosen = vectors[rng.choice(len(vectors), model.selection_size, replace=False)]
     subsets = [
-        rng.choice(len(chosen), int(model.sample_fraction * len(chosen)), replace=False) for _ in range(model.resamples)
+        rng.choice(len(chosen), int(model.sample_fraction * len(chosen)), replace=False) for _ in range(args.resamples)
     ]
     rows = {}
     for k in model._candidates(len(chosen)):
@@ -131,6 +133,22 @@ def rules() -> dict[str, Score]:
         found[f"soft k^{a} × share-weighted mean Jaccard^{p}"] = lambda jaccards, sizes, distinct_, a=a, p=p: (
             len(sizes) ** a * float(((jaccards.mean(axis=0) ** p) * sizes * distinct_).sum() / sizes.sum())
         )
+    for threshold, a, p in itertools.product((0.65, 0.7, 0.75), (1.0, 1.5), (1, 2, 3, 4, 8)):
+        # themes reproduced, times a share in which a theme short of the threshold still counts in part
+        def partial(jaccards, sizes, distinct_, threshold=threshold, a=a, p=p):
+            mean = jaccards.mean(axis=0)
+            kept = (mean >= threshold) & distinct_
+            credit = np.clip(mean / threshold, 0, 1) ** p * distinct_
+            return float(kept.sum() ** a * (sizes * credit).sum() / sizes.sum())
+
+        found[f"partial {threshold}, count^{a} × share with (J/t)^{p}"] = partial
+
+        # and with the count in part too: each theme counts (J/t)^p of one
+        def soft(jaccards, sizes, distinct_, threshold=threshold, a=a, p=p):
+            credit = np.clip(jaccards.mean(axis=0) / threshold, 0, 1) ** p * distinct_
+            return float(credit.sum() ** a * (sizes * credit).sum() / sizes.sum())
+
+        found[f"soft count {threshold}, count^{a} × share with (J/t)^{p}"] = soft
     return found
 
 
@@ -140,6 +158,8 @@ def score(args: argparse.Namespace) -> None:
         results.update(json.loads(Path(path).read_text()))
     designs = sorted({key.split("/")[0] for key in results})
     for name, rule in rules().items():
+        if args.rules not in name:
+            continue
         line, holds = [], True
         for design in designs:
             nmis, ks = [], []
@@ -148,7 +168,9 @@ def score(args: argparse.Namespace) -> None:
                     continue
                 candidates = entry["candidates"]
                 scores = {
-                    int(k): rule(np.array(row["jaccards"]), np.array(row["sizes"]), np.array(row["distinct"]))
+                    int(k): rule(
+                        np.array(row["jaccards"][: args.resamples]), np.array(row["sizes"]), np.array(row["distinct"])
+                    )
                     for k, row in candidates.items()
                 }
                 best = max(scores.values())
@@ -156,6 +178,8 @@ def score(args: argparse.Namespace) -> None:
                 nmis.append(candidates[str(k)]["nmi"])
                 ks.append(k)
             nmi, k = float(np.mean(nmis)), float(np.mean(ks))
+            if args.detail:
+                print(f"  {design}: k {ks}, NMI {nmis}")
             holds &= nmi >= TARGETS.get(design, 0.15 if design == "toutiao-150" else 0.0)
             holds &= design != "toutiao-150" or 7 <= k <= 26
             line.append(f"{design} {nmi:.3f} k {k:.1f}")
@@ -172,8 +196,12 @@ def main() -> None:
     gather.add_argument("--components", type=int, default=100)
     gather.add_argument("--word-weight", type=float, default=0.3)
     gather.add_argument("--subset-inits", type=int, default=3)
+    gather.add_argument("--resamples", type=int, default=8, help="subset fits per candidate (the product: 8)")
     judge = commands.add_parser("score")
     judge.add_argument("files", nargs="+")
+    judge.add_argument("--resamples", type=int, help="score on the first N stored subset fits only")
+    judge.add_argument("--rules", default="", help="only the rules whose name contains this")
+    judge.add_argument("--detail", action="store_true", help="each seed's k and NMI")
     args = parser.parse_args()
     collect(args) if args.command == "collect" else score(args)
 
