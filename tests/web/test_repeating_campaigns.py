@@ -3,6 +3,7 @@ that quarter with the same audience, anonymity and delivery settings and the ins
 manager is told and can change it; it opens on its date by itself; and it is created once, whoever runs it."""
 
 import json
+import re
 from datetime import datetime
 
 from freezegun import freeze_time
@@ -178,3 +179,21 @@ def test_a_refused_change_of_plan_is_explained_in_the_readers_language(client, r
     page = client.get(f"/campaigns/{campaign.id}/edit").get_data(as_text=True)
     response = client.post(f"/campaigns/{campaign.id}/edit", data={"csrf_token": csrf_token_from(page), "title": "x"})
     assert response.status_code == 422 and "活动已经开始" not in response.get_data(as_text=True)
+
+
+def test_the_edit_forms_departments_and_waves_are_marked_as_user_data_like_the_new_campaign_forms(
+    client, runner, login_as
+):
+    """A department path or a wave stays in the language it was written in (app.i18n.USER_DATA): the edit form
+    shares the new-campaign form's plan fields, so both mark them."""
+    login_as("manager")
+    repeating_erp_campaign(runner)
+    with freeze_time(AFTER_LEAD):
+        successor = db.session.get(Campaign, schedule(db.session).created[0])
+    for url in (f"/campaigns/{successor.id}/edit", "/campaigns/new"):
+        page = client.get(url).get_data(as_text=True)
+        assert re.search(
+            r'<select[^>]*class="data"[^>]*name="departments"|<select[^>]*name="departments"[^>]*class="data"', page
+        ), url
+        assert re.search(r'<ul[^>]*class="data"[^>]*id="waves"|<ul[^>]*id="waves"[^>]*class="data"', page), url
+        assert EAST in page, url
