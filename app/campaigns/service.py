@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
 
+from analysis.ordering import naturally_sorted
 from analysis.quarters import Quarter, QuarterError
 from app.campaigns.links import derive_token, invitation_url, token_hash
 from app.models import AuditLog, Campaign, Department, Invitation, Person, Response
@@ -49,7 +50,7 @@ class CampaignPlan:
         return {
             "departments": sorted(set(self.departments)),
             "roles": sorted(set(self.roles)),
-            "waves": sorted(set(self.waves)),
+            "waves": naturally_sorted(self.waves),
         }
 
 

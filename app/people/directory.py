@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from analysis.ordering import naturally_sorted
 from app.models import Department, Person
 from app.people.importer import PersonRow
 
@@ -138,9 +139,7 @@ def department_paths(session) -> list[str]:
 
 def known_waves(session) -> list[str]:
     """The rollout waves people belong to, for choosing an audience."""
-    return list(
-        session.execute(select(Person.wave).where(Person.wave.is_not(None)).distinct().order_by(Person.wave)).scalars()
-    )
+    return naturally_sorted(session.execute(select(Person.wave).where(Person.wave.is_not(None)).distinct()).scalars())
 
 
 def _shown(value):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
+from analysis.ordering import natural_key
 from analysis.release import OVERALL, RECORDS, group_key
 from app.instruments import instrument_for
 from app.models import Answer, Campaign, Response
@@ -52,9 +53,12 @@ def comments_view(session, campaign: Campaign, by: str = "", value: str = "", pa
         next_update_in=state.next_step_in,
     )
     view.segments = sorted(
-        tuple(k.split("=", 1))
-        for (channel, k), d in state.decisions.items()
-        if channel == RECORDS and DIMENSION.match(k.split("=", 1)[0]) and d.shown_step is not None
+        (
+            tuple(k.split("=", 1))
+            for (channel, k), d in state.decisions.items()
+            if channel == RECORDS and DIMENSION.match(k.split("=", 1)[0]) and d.shown_step is not None
+        ),
+        key=lambda segment: (segment[0], natural_key(segment[1]), segment[1]),
     )
     if not view.allowed:
         return view

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from analysis.ordering import naturally_sorted
 from analysis.privacy import suppression_message
 from analysis.quarters import Quarter
 from analysis.release import BELOW_K, FIGURES, OVERALL, STALE, Decision, group_key
@@ -125,9 +126,10 @@ def results(
 
 
 def group_values(state: ReleaseState, dimension: str) -> list[str]:
+    """The values of a dimension that have a figures decision, in natural order (第一批, 第二批, …, 第十批)."""
     prefix = dimension + "="
-    return sorted(
-        {key[len(prefix) :] for channel, key in state.decisions if channel == FIGURES and key.startswith(prefix)}
+    return naturally_sorted(
+        key[len(prefix) :] for channel, key in state.decisions if channel == FIGURES and key.startswith(prefix)
     )
 
 

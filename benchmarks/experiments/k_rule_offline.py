@@ -69,18 +69,22 @@ def collect_one(design: str, seed: int, args: argparse.Namespace) -> dict:
     subsets = [
         rng.choice(len(chosen), int(model.sample_fraction * len(chosen)), replace=False) for _ in range(args.resamples)
     ]
+    chosen_counts = counts if chosen is vectors else None
+    if chosen is not vectors:
+        rng_again = np.random.default_rng(0)
+        chosen_counts = counts[rng_again.choice(len(vectors), model.selection_size, replace=False)]
     rows = {}
     for k in model._candidates(len(chosen)):
         fitted = KMeans(k, n_init=10, random_state=0).fit(chosen)
         reference = fitted.labels_
-        jaccards = [
-            best_jaccard(
-                reference[index],
-                KMeans(k, n_init=args.subset_inits, random_state=repeat + 1).fit(chosen[index]).labels_,
-                k,
-            )
-            for repeat, index in enumerate(subsets)
-        ]
+        if args.refine_subsets:
+            reference = refine_labels(chosen_counts, reference)
+        jaccards = []
+        for repeat, index in enumerate(subsets):
+            labels = KMeans(k, n_init=args.subset_inits, random_state=repeat + 1).fit(chosen[index]).labels_
+            if args.refine_subsets:
+                labels = refine_labels(chosen_counts[index], labels)
+            jaccards.append(best_jaccard(reference[index], labels, k))
         told = StableKMeans(n_clusters=k, random_state=0).fit(vectors)
         if len(np.unique(told.labels_[told.labels_ >= 0])) >= 2:
             told.relabel(vectors, refine_labels(counts, told.labels_))
@@ -197,6 +201,9 @@ def main() -> None:
     gather.add_argument("--word-weight", type=float, default=0.3)
     gather.add_argument("--subset-inits", type=int, default=3)
     gather.add_argument("--resamples", type=int, default=8, help="subset fits per candidate (the product: 8)")
+    gather.add_argument(
+        "--refine-subsets", action="store_true", help="refine the reference and every subset fit on words first"
+    )
     judge = commands.add_parser("score")
     judge.add_argument("files", nargs="+")
     judge.add_argument("--resamples", type=int, help="score on the first N stored subset fits only")

@@ -353,3 +353,29 @@ def test_creating_and_issuing_from_the_cli_are_audited_as_on_the_page(runner):
     assert audit_actions(created["id"]) == ["campaign.create", "invitations.issue"]
     issued = db.session.execute(select(AuditLog).where(AuditLog.action == "invitations.issue")).scalar_one()
     assert issued.detail == {"count": 2}
+
+
+def test_the_new_campaign_form_lists_waves_in_their_numbered_order_and_the_campaign_stores_them_so(
+    client, login_as
+):
+    for start, wave in enumerate(("第三批", "第十批", "第一批", "第二批"), start=1):
+        add_people(1, wave=wave, start=start)
+    login_as("manager")
+    page = client.get("/campaigns/new").get_data(as_text=True)
+    listed = re.findall(r'name="waves"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="waves"', page)
+    assert [a or b for a, b in listed] == ["第一批", "第二批", "第三批", "第十批"]
+    result = client.post(
+        "/campaigns/new",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "instrument": re.search(r'<option value="(\d+)">[^<]*满意度', page).group(1),
+            "quarter": "2026Q4",
+            "title": "分批",
+            "mode": "anonymous",
+            "min_group": "5",
+            "waves": ["第十批", "第二批"],
+        },
+    )
+    assert result.status_code == 302, result.get_data(as_text=True)
+    campaign = db.session.execute(select(Campaign).where(Campaign.title == "分批")).scalar_one()
+    assert campaign.audience["waves"] == ["第二批", "第十批"]

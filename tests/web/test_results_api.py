@@ -258,3 +258,26 @@ def test_every_comment_is_reachable_page_by_page(client, login_as):
     assert 'rel="next"' not in second and 'rel="prev"' in second
     past = client.get(f"/results/{campaign.id}/comments?page=9").get_data(as_text=True)
     assert re.findall(r"<blockquote[^>]*>([^<]*)</blockquote>", past) == shown[1]
+
+
+def test_waves_are_listed_in_their_numbered_order_in_the_api_the_page_and_the_export(client, login_as, make_staff):
+    campaign = campaign_with(
+        [
+            (6, "employee", EAST, "第三批", satisfaction(4)),
+            (6, "employee", EAST, "第十批", satisfaction(3)),
+            (6, "employee", SOUTH, "第一批", satisfaction(2)),
+            (6, "employee", SOUTH, "第二批", satisfaction(5)),
+        ]
+    )
+    numbered = ["第一批", "第二批", "第三批", "第十批"]
+    plain = token_for("manager", make_staff)
+    body = client.get(
+        f"/api/v1/campaigns/{campaign.id}/results?by=wave", headers={"Authorization": f"Bearer {plain}"}
+    ).json
+    assert [s["key"] for s in body["segments"]] == numbered  # code points: 第一批, 第三批, 第二批, 第十批
+    login_as("manager")
+    page = client.get(f"/results/{campaign.id}/breakdown?by=wave").get_data(as_text=True)
+    assert sorted(numbered, key=page.index) == numbered
+    export = client.get(f"/campaigns/{campaign.id}/export.csv?table=segments").get_data(as_text=True)
+    waves = [line.split(",")[1] for line in export.splitlines() if line.startswith("批次,")]
+    assert waves == numbered
