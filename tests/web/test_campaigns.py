@@ -355,9 +355,7 @@ def test_creating_and_issuing_from_the_cli_are_audited_as_on_the_page(runner):
     assert issued.detail == {"count": 2}
 
 
-def test_the_new_campaign_form_lists_waves_in_their_numbered_order_and_the_campaign_stores_them_so(
-    client, login_as
-):
+def test_the_new_campaign_form_lists_waves_in_their_numbered_order_and_the_campaign_stores_them_so(client, login_as):
     for start, wave in enumerate(("第三批", "第十批", "第一批", "第二批"), start=1):
         add_people(1, wave=wave, start=start)
     login_as("manager")
