@@ -9,11 +9,14 @@ Each theme is judged on its own instead, as clusterboot does (Hennig 2007): a ca
 (a sample of) the comments and on `resamples` subsets of them, and a theme is *reproduced* when its best
 match in each subset's fit has a mean Jaccard similarity of at least `min_jaccard` and its centre is
 distinct from every other centre (cosine below `max_centre_cosine`: pieces of one tight cloud reproduce
-too, but point the same way). The chosen k maximises (themes reproduced) × (share of comments in them),
+too, but point the same way). The chosen k maximises (themes reproduced)² × (share of comments in them),
 the smaller k on ties: more themes only count when they hold comments that come back as the same theme.
-Measured through the product path (benchmarks/themes_quality.py, 5 seeds; README has the table): news
-headlines of 13 topics get about 22 themes where the ARI rule gave 4, long reviews of 5 topics stay at
-about 5. Comments far from every centre, and themes too small to be themes, go to a catch-all.
+Given the comments' word counts, every fit is first refined as the pipeline refines its themes
+(`refine_labels`), so what must reproduce is the themes a run shows; refined partitions agree more, hence
+the threshold of 0.7 rather than 0.65, and the square, without which 5 review topics got 3 themes on one
+seed in five. Measured through the product path (benchmarks/themes_quality.py, 5 seeds; README has the
+table): news headlines of 13 topics get about 21 themes where the ARI rule gave 4, long reviews of 5
+topics about 5. Comments far from every centre, and themes too small to be themes, go to a catch-all.
 
 The fits are many and small, so they run on one thread: with OpenMP's threads spinning against other
 processes, the search of a 100k run took 548 s on a loaded 2-core machine (3.8 s on one thread).
@@ -23,12 +26,16 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
+
+from analysis.text.refine import refine_labels
 
 OTHER = -1
 # beyond this many comments a run takes the fast path: mini-batch k-means
@@ -67,7 +74,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
     a theme counts only with at least `min_counted_size` comments (the pipeline passes its text threshold:
     a smaller theme could never be shown).
 
-    After fitting: `k_` (the k used), `stability_` (candidate k → themes reproduced × share of comments in
+    After fitting: `k_` (the k used), `stability_` (candidate k → themes reproduced² × share of comments in
     them; empty when k was given), `centres_` (unit vectors of the themes kept), `labels_` (catch-all OTHER
     for comments far from every centre and for themes smaller than `min_theme_size` or `min_theme_share`)
     and `similarity_` (cosine to the own centre).
@@ -81,7 +88,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         resamples: int = 8,
         sample_fraction: float = 0.8,
         selection_size: int = 2000,
-        min_jaccard: float = 0.65,
+        min_jaccard: float = 0.7,
         max_centre_cosine: float = 0.9,
         min_similarity: float = 0.1,
         min_theme_share: float = 0.01,
@@ -111,16 +118,21 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         upper = min(self.k_max, n // max(self.min_mean_size, 1))
         return list(range(self.k_min, upper + 1))
 
-    def _reproduced(self, vectors: np.ndarray, n: int) -> dict[int, float]:
-        """Candidate k → (themes reproduced) × (share of the sampled comments in them), on a seeded sample
+    def _reproduced(self, vectors: np.ndarray, n: int, counts: Any = None) -> dict[int, float]:
+        """Candidate k → (themes reproduced)² × (share of the sampled comments in them), on a seeded sample
         of at most `selection_size` vectors; fewer candidates when there are few distinct vectors. `vectors`
-        are all `n` comments or a uniform sample of them."""
+        are all `n` comments or a uniform sample of them; `counts`, when given, their word counts (a row
+        each), by which every fit is refined before it is compared."""
         rng = np.random.default_rng(self.random_state)
         sample = vectors
         # the sample scored stands for all n comments: a theme of it counts from its share of the threshold
         counted = self.min_counted_size * min(self.selection_size, len(vectors)) / max(n, 1)
         if len(vectors) > self.selection_size:
-            sample = vectors[rng.choice(len(vectors), self.selection_size, replace=False)]
+            picked = rng.choice(len(vectors), self.selection_size, replace=False)
+            sample = vectors[picked]
+            counts = None if counts is None else csr_matrix(counts)[picked]
+        elif counts is not None:
+            counts = csr_matrix(counts)
         subsets = [
             rng.choice(len(sample), int(self.sample_fraction * len(sample)), replace=False)
             for _ in range(self.resamples)
@@ -130,25 +142,28 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         # (OpenMP's thread count is per thread, so a new thread would take the default and oversubscribe)
         workers = self.workers or os.cpu_count() or 1
         with ThreadPoolExecutor(max_workers=workers, initializer=_one_openmp_thread) as pool:
-            scores = pool.map(lambda k: self._score(sample, subsets, k, counted), candidates)
+            scores = pool.map(lambda k: self._score(sample, subsets, k, counted, counts), candidates)
             return dict(zip(candidates, scores))
 
-    def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float) -> float:
-        """(themes reproduced) × (their share of the sample) for one candidate k."""
-        _, sizes, reproduced = self._candidate(sample, subsets, k, counted)
-        return float(reproduced.sum() * sizes[reproduced].sum() / len(sample))
+    def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float, counts: Any) -> float:
+        """(themes reproduced)² × (their share of the sample) for one candidate k."""
+        _, sizes, reproduced = self._candidate(sample, subsets, k, counted, counts)
+        return float(reproduced.sum() ** 2 * sizes[reproduced].sum() / len(sample))
 
     def _candidate(
-        self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float
+        self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float, counts: Any = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """One candidate k fitted on the sample and on each subset: the sample's labels, each theme's size,
-        and whether it is reproduced (mean best Jaccard, distinct centre, at least `counted` comments)."""
+        """One candidate k fitted on the sample and on each subset (each fit refined on `counts` when given):
+        the sample's labels, each theme's size, and whether it is reproduced (mean best Jaccard, distinct
+        centre, at least `counted` comments)."""
         fitted = KMeans(k, n_init=10, random_state=self.random_state).fit(sample)
-        reference = fitted.labels_
+        reference = fitted.labels_ if counts is None else refine_labels(counts, fitted.labels_)
         jaccard = np.zeros(k)
         sizes = np.bincount(reference, minlength=k)
         for repeat, index in enumerate(subsets):
             labels = KMeans(k, n_init=3, random_state=self.random_state + repeat + 1).fit(sample[index]).labels_
+            if counts is not None:
+                labels = refine_labels(counts[index], labels)
             jaccard += best_jaccard(reference[index], labels, k) / len(subsets)
         reproduced = (
             (jaccard >= self.min_jaccard)
@@ -157,27 +172,34 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         )
         return reference, sizes, reproduced
 
-    def choose_k(self, X: np.ndarray, n: int | None = None) -> tuple[int, dict[int, float]]:
+    def choose_k(self, X: np.ndarray, n: int | None = None, counts: Any = None) -> tuple[int, dict[int, float]]:
         """The candidate k with the highest score (the smallest of equal ones), and every candidate's score.
 
         `X` holds all comments' vectors, or a uniform sample of the `n` comments `fit` will be given (a
-        theme run chooses k on the vectoriser's fitting sample while the other comments are transformed).
+        theme run chooses k on the vectoriser's fitting sample while the other comments are transformed);
+        `counts` their word counts (one row per row of `X`) when the themes will be refined on them.
         """
         with threadpool_limits(limits=1):
             vectors = np.asarray(X)
-            scores = self._reproduced(vectors, len(vectors) if n is None else n)
+            scores = self._reproduced(vectors, len(vectors) if n is None else n, counts)
         if not scores:
             return 1, scores
         best = max(scores.values())
         return min(k for k, score in scores.items() if score >= best - 1e-9), scores
 
-    def fit(self, X: np.ndarray, y: object = None, choice: tuple[int, dict[int, float]] | None = None) -> StableKMeans:
+    def fit(
+        self,
+        X: np.ndarray,
+        y: object = None,
+        choice: tuple[int, dict[int, float]] | None = None,
+        counts: Any = None,
+    ) -> StableKMeans:
         """Fit on `X`; `choice` is what `choose_k` gave on (a sample of) them, when k is chosen from the data
-        and was chosen beforehand."""
+        and was chosen beforehand; otherwise k is chosen here, on `counts` as `choose_k` does."""
         with threadpool_limits(limits=1):
-            return self._fit(np.asarray(X), choice)
+            return self._fit(np.asarray(X), choice, counts)
 
-    def _fit(self, vectors: np.ndarray, choice: tuple[int, dict[int, float]] | None) -> StableKMeans:
+    def _fit(self, vectors: np.ndarray, choice: tuple[int, dict[int, float]] | None, counts: Any) -> StableKMeans:
         n = len(vectors)
         self.stability_: dict[int, float] = {}
         if n < 2 * self.min_theme_size:
@@ -187,7 +209,7 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
             return self
         if self.n_clusters is None:
             # a chosen k is at most the number of distinct vectors in its sample (_candidates)
-            self.k_, self.stability_ = choice if choice is not None else self.choose_k(vectors)
+            self.k_, self.stability_ = choice if choice is not None else self.choose_k(vectors, counts=counts)
         else:  # a given k, at most the number of distinct vectors
             self.k_ = min(self.n_clusters, len(np.unique(np.round(vectors, 6), axis=0)))
         if self.k_ <= 1:

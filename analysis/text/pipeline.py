@@ -156,8 +156,15 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
 
             started = time.perf_counter()
             self._report("cluster", 65)
-            clusterer = self.clusterer_.fit(vectors) if choice is None else self.clusterer_.fit(vectors, choice=choice)
-            self._refine(clusterer, [made_tokens[i] for i in kept], vectors)
+            kept_tokens = [made_tokens[i] for i in kept]
+            counts = self._counts(kept_tokens) if len(kept_tokens) >= 2 else None
+            if choice is not None:
+                clusterer = self.clusterer_.fit(vectors, choice=choice)
+            elif counts is not None and self._chooses_k_on_counts(self.clusterer_):
+                clusterer = self.clusterer_.fit(vectors, counts=counts)
+            else:
+                clusterer = self.clusterer_.fit(vectors)
+            self._refine(clusterer, counts, vectors)
             timings["cluster"] = time.perf_counter() - started
 
             started = time.perf_counter()
@@ -181,17 +188,30 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         self.timings_ = timings
         return self
 
-    def _refine(self, clusterer: Any, tokens: list[list[str]], vectors: np.ndarray) -> None:
-        """Members moved by their own words (`refine_labels`), when the steps allow it (a vectoriser that counts
-        words: `word_weight` > 0) and it moves any; on the
-        fast path (mini-batch k-means) too: on 100k reviews NMI 0.394 → 0.484 (seeds 0–4) for about 1 s of word
-        counts and naive Bayes (benchmarks/experiments/fit_sample.py, benchmarks/themes_speed.py)."""
-        if not self.refine or not hasattr(clusterer, "relabel") or not getattr(self.vectoriser_, "word_weight", 0):
+    def _counts(self, tokens: list[list[str]]) -> Any:
+        """The comments' word counts the themes are refined on, when the steps allow it (refinement on, and a
+        vectoriser that counts words: `word_weight` > 0); None otherwise."""
+        vectoriser = self.vectoriser_
+        if not self.refine or not getattr(vectoriser, "word_weight", 0) or not hasattr(vectoriser, "counts"):
+            return None
+        return self.vectoriser_.counts(tokens)
+
+    @staticmethod
+    def _chooses_k_on_counts(clusterer: Any) -> bool:
+        """Whether the clusterer chooses k itself and judges its candidates refined (`StableKMeans`)."""
+        return getattr(clusterer, "n_clusters", 0) is None and hasattr(clusterer, "choose_k")
+
+    def _refine(self, clusterer: Any, counts: Any, vectors: np.ndarray) -> None:
+        """Members moved by their own words (`refine_labels` on `counts`, None when refinement does not apply)
+        when it moves any; on the fast path (mini-batch k-means) too: on 100k reviews NMI 0.394 → 0.484
+        (seeds 0–4) for about 1 s of word counts and naive Bayes (benchmarks/experiments/fit_sample.py,
+        benchmarks/themes_speed.py)."""
+        if counts is None or not hasattr(clusterer, "relabel"):
             return
         labels = getattr(clusterer, "labels_", None)
-        if labels is None or len(labels) != len(tokens) or len(np.unique(labels[labels >= 0])) < 2:
+        if labels is None or len(labels) != counts.shape[0] or len(np.unique(labels[labels >= 0])) < 2:
             return  # nothing to move a comment between
-        refined = refine_labels(self.vectoriser_.counts(tokens), labels)
+        refined = refine_labels(counts, labels)
         if not np.array_equal(refined, labels):
             clusterer.relabel(vectors, refined)
 
@@ -245,11 +265,13 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
             return np.zeros((len(texts), 1)), None
         vectoriser, clusterer = self.vectoriser_, self.clusterer_
         positions = vectoriser.fit_positions(len(texts)) if hasattr(vectoriser, "fit_positions") else None
-        if positions is None or getattr(clusterer, "n_clusters", 0) is not None or not hasattr(clusterer, "choose_k"):
+        if positions is None or not self._chooses_k_on_counts(clusterer):
             return vectoriser.fit_transform(texts, tokens), None
-        sample = vectoriser.fit_transform([texts[i] for i in positions], [tokens[i] for i in positions])
+        sample_tokens = [tokens[i] for i in positions]
+        sample = vectoriser.fit_transform([texts[i] for i in positions], sample_tokens)
+        counts = self._counts(sample_tokens)
         with ThreadPoolExecutor(max_workers=1) as thread:
-            choice = thread.submit(clusterer.choose_k, sample, len(texts))
+            choice = thread.submit(clusterer.choose_k, sample, len(texts), counts)
             vectors = vectoriser.transform(texts, tokens)
             return vectors, choice.result()
 

@@ -37,6 +37,7 @@ def cohesion_ratio(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarra
 
 class CohesiveStableKMeans(StableKMeans):
     def __init__(self, variant: str = "count", min_ratio: float = 1.05, **params):
+        params.setdefault("min_jaccard", 0.65)  # the fourth session's threshold (the product's is now 0.7)
         super().__init__(**params)
         self.variant = variant
         self.min_ratio = min_ratio
@@ -48,7 +49,8 @@ class CohesiveStableKMeans(StableKMeans):
     def _get_param_names(cls) -> list[str]:
         return sorted({*StableKMeans._get_param_names(), "variant", "min_ratio"})
 
-    def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float) -> float:
+    def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float, counts=None) -> float:
+        # the fourth session's rule: count × share on the unrefined fits, whatever the counts
         reference, sizes, reproduced = self._candidate(sample, subsets, k, counted)
         tight = reproduced & (cohesion_ratio(sample, reference, k) >= self.min_ratio)
         if self.variant == "count":

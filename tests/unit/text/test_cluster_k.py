@@ -52,12 +52,12 @@ def test_round_clouds_are_not_cut_into_pieces_that_do_not_reproduce():
     assert max(model.stability_, key=model.stability_.get) == 3
 
 
-def test_the_score_of_each_candidate_is_reproduced_themes_times_their_share():
+def test_the_score_of_each_candidate_is_reproduced_themes_squared_times_their_share():
     vectors, _ = nested_blobs(inner=False)
     model = StableKMeans(k_max=6, random_state=0).fit(vectors)
     assert sorted(model.stability_) == [2, 3, 4, 5, 6]
-    assert model.stability_[3] == 3.0  # all three clouds reproduce and hold every comment
-    assert all(0 <= score <= k for k, score in model.stability_.items())
+    assert model.stability_[3] == 9.0  # all three clouds reproduce and hold every comment: 3² × 1
+    assert all(0 <= score <= k * k for k, score in model.stability_.items())
 
 
 def test_best_jaccard_matches_each_reference_cluster_to_its_closest_one():
@@ -116,7 +116,7 @@ def test_k_chosen_on_a_sample_counts_a_theme_by_the_comments_it_stands_for_among
     alone, _ = model.choose_k(sample)
     of_many, scores = model.choose_k(sample, n=10000)
     assert alone == 2 and of_many == 6
-    assert scores[6] == pytest.approx(6.0)
+    assert scores[6] == pytest.approx(36.0)  # 6 themes reproduced, squared, × all of the sample
     fitted = StableKMeans(min_counted_size=120, random_state=0).fit(
         groups_of([4000] * 2 + [200] * 4), choice=(6, scores)
     )

@@ -73,9 +73,13 @@ def test_a_run_that_fits_its_vectoriser_on_a_sample_chooses_k_on_that_sample_mea
     vectoriser = CommentVectoriser(fit_sample=300)
     positions = vectoriser.fit_positions(len(kept))
     assert positions is not None and len(positions) == 300
-    sample = vectoriser.fit_transform([texts[p] for p in positions], [result.tokens[kept[p]] for p in positions])
-    k, scores = StableKMeans(min_counted_size=K_TEXT, random_state=0).choose_k(sample, len(kept))
+    sample_tokens = [result.tokens[kept[p]] for p in positions]
+    sample = vectoriser.fit_transform([texts[p] for p in positions], sample_tokens)
+    # judged as the themes are shown: each fit refined on the sample's word counts
+    chooser = StableKMeans(min_counted_size=K_TEXT, random_state=0)
+    k, scores = chooser.choose_k(sample, len(kept), vectoriser.counts(sample_tokens))
     assert result.k == k and result.stability == scores
+    assert scores != chooser.choose_k(sample, len(kept))[1]  # the unrefined fits score otherwise
     assert CommentVectoriser(fit_sample=300).fit_positions(300) is None  # no sample: k is chosen on all of them
 
 
