@@ -6,10 +6,11 @@ vectoriser's fitted words), moves the comments whose own
 wording belongs to another theme; repeated until nothing moves (or `rounds`). Told the true number of
 topics (benchmarks/experiments/refine.py, seeds 0–4), k-means → refined on characters → on words:
 shopping 400/topic 0.617 → 0.629 → 0.640, imbalanced 0.442 → 0.460 → 0.461, headlines 13 × 150 0.178 →
-0.181 → 0.187. With k chosen, through the product path (benchmarks/themes_quality.py, seeds 0–4), without
-refinement → characters → words: 400/topic 0.596 → 0.613 → 0.619, 200/topic 0.565 → 0.581 → 0.587,
-800/topic 0.574 → 0.596 → 0.608, imbalanced 0.479 → 0.494 → 0.506, headlines 0.243 → 0.244 → 0.252; on 100k
-reviews (the fast path, benchmarks/experiments/fit_sample.py) unrefined 0.394 → words 0.484.
+0.181 → 0.187. With k chosen (on unrefined fits, the eighth session's search), through the product path
+(benchmarks/themes_quality.py, seeds 0–4), without refinement → characters → words: 400/topic 0.596 → 0.613
+→ 0.619, 200/topic 0.565 → 0.581 → 0.587, 800/topic 0.574 → 0.596 → 0.608, imbalanced 0.479 → 0.494 →
+0.506, headlines 0.243 → 0.244 → 0.252; on 100k reviews (the fast path, benchmarks/experiments/fit_sample.py)
+unrefined 0.394 → words 0.484. The k search now refines its candidate fits the same way (`StableKMeans`).
 """
 
 from __future__ import annotations
