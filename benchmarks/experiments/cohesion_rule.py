@@ -15,24 +15,15 @@ Measure through the product path:
     .venv/bin/python benchmarks/themes_quality.py --data toutiao --per-topic 60 --method cohesion
     .venv/bin/python benchmarks/themes_quality.py --data shopping --per-topic 400 --method cohesion
 
-The closing note of issue 17's fourth session has the figures.
+The closing note of issue 17's fourth session has the figures. The ninth session adopted the third variant,
+on refined fits: such a cluster is counted but holds no share (`StableKMeans.min_cohesion_ratio`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from analysis.text.cluster import StableKMeans
-
-
-def cohesion_ratio(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
-    """Each cluster's cohesion (length of the mean of its unit vectors) ÷ the cohesion of all the vectors."""
-    unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    sums = np.zeros((k, unit.shape[1]))
-    np.add.at(sums, labels, unit)
-    cohesion = np.linalg.norm(sums, axis=1) / np.maximum(np.bincount(labels, minlength=k), 1)
-    ratio: np.ndarray = cohesion / max(float(np.linalg.norm(unit.mean(axis=0))), 1e-12)
-    return ratio
+from analysis.text.cluster import StableKMeans, cohesion_ratio
 
 
 class CohesiveStableKMeans(StableKMeans):

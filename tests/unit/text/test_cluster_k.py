@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from analysis.text import Comment, ThemePipeline
-from analysis.text.cluster import StableKMeans, best_jaccard, distinct
+from analysis.text.cluster import StableKMeans, best_jaccard, cohesion_ratio, distinct
 from app.demo_comments import demo_comment
 from config import Config
 
@@ -121,3 +121,24 @@ def test_k_chosen_on_a_sample_counts_a_theme_by_the_comments_it_stands_for_among
         groups_of([4000] * 2 + [200] * 4), choice=(6, scores)
     )
     assert fitted.k_ == 6 and fitted.stability_ == scores  # the choice made beforehand, not a search of its own
+
+
+def test_a_cluster_as_loose_as_the_whole_set_has_a_cohesion_ratio_near_one_and_real_themes_above():
+    # two tight themes either side of the direction everything shares, and a remainder spread around it
+    rng = np.random.default_rng(0)
+    shared, aside = np.ones(8) / np.sqrt(8), np.array([1.0, -1.0, 0, 0, 0, 0, 0, 0]) / np.sqrt(2)
+    tight = [shared + sign * aside + rng.normal(0, 0.05, (50, 8)) for sign in (1, -1)]
+    spread = np.abs(rng.normal(0, 1, (400, 8)))
+    labels = np.repeat([0, 1, 2], [50, 50, 400])
+    ratio = cohesion_ratio(np.vstack([*tight, spread]), labels, 3)
+    assert ratio[0] > 1.15 and ratio[1] > 1.15
+    assert 0.9 < ratio[2] < 1.05  # a remainder: the whole set's looseness
+
+
+def test_reproduced_themes_too_loose_to_be_themes_hold_no_share():
+    vectors, _ = nested_blobs(inner=False)
+    model = StableKMeans(k_max=6, random_state=0).fit(vectors)
+    assert model.stability_[3] == 9.0  # three clouds, each far tighter than all of them together
+    loose = StableKMeans(k_max=6, random_state=0, min_cohesion_ratio=100.0).fit(vectors)
+    assert all(score == 0 for score in loose.stability_.values())  # counted, but no share: every candidate 0
+    assert loose.k_ == 2  # the smallest candidate on the tie
