@@ -49,7 +49,9 @@ CLAUSE_BREAK = re.compile(r"[,，。.!！?？;；:：~～…、()（）\[\]【�
 FILLERS = (
     "我觉得 我感觉 个人觉得 个人认为 个人感觉 我认为 我想说 说实话 老实说 说真的 总的来说 总之 感觉 觉得 "
     "认为 建议 希望 就是 还有 然后 而且 并且 另外 其实 真的 反正 主要是 因为 所以 但是 不过 可是 只是 "
-    "同时 目前 现在 我们 咱们 大家 我 呢 啊 哎 唉 嗯"
+    "同时 目前 现在 我们 咱们 大家 我 呢 啊 哎 唉 嗯 "
+    # a request's auxiliary, after its filler ("希望能简化审批流程" → "简化审批流程")
+    "希望能够 希望能 希望可以 建议能 建议可以 能不能 能否 可不可以 可否"
 )
 LEADING_FILLERS = tuple(sorted(FILLERS.split(), key=len, reverse=True))
 FILLERS_BY_FIRST = {

@@ -39,6 +39,9 @@ def test_a_clause_every_comment_shares_loses_to_the_one_with_the_keywords():
 def test_fillers_and_trailing_particles_are_cleaned():
     assert clean_clause("我觉得汇报模板太复杂了") == "汇报模板太复杂"
     assert clean_clause("希望少发DING消息啊") == "少发DING消息"
+    assert clean_clause("希望能简化审批流程") == "简化审批流程"  # not "能简化审批流程"
+    assert clean_clause("能不能少开几个会") == "少开几个会"
+    assert clean_clause("能用") == "能用"  # a bare 能 is not a request's auxiliary
 
 
 def test_a_negative_ending_is_kept():
