@@ -45,6 +45,11 @@ def _value(number: str) -> int:
     return int(number) if number.isdigit() else chinese_number(number)
 
 
+def natural_order(name: str) -> tuple[tuple[str | int, ...], str]:
+    """The sort key of a group's name: `natural_key`, ties (such as "第2批" and "第二批") by code point."""
+    return natural_key(name), name
+
+
 def naturally_sorted(names: Iterable[str]) -> list[str]:
-    """`names` without repeats, in natural order (ties, such as "第2批" and "第二批", by code point)."""
-    return sorted(set(names), key=lambda name: (natural_key(name), name))
+    """`names` without repeats, in natural order."""
+    return sorted(set(names), key=natural_order)

@@ -160,7 +160,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
             counts = self._counts(kept_tokens) if len(kept_tokens) >= 2 else None
             if choice is not None:
                 clusterer = self.clusterer_.fit(vectors, choice=choice)
-            elif counts is not None and self._chooses_k_on_counts(self.clusterer_):
+            elif self._chooses_k(self.clusterer_):  # judging its candidates refined on the counts
                 clusterer = self.clusterer_.fit(vectors, counts=counts)
             else:
                 clusterer = self.clusterer_.fit(vectors)
@@ -194,11 +194,12 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         vectoriser = self.vectoriser_
         if not self.refine or not getattr(vectoriser, "word_weight", 0) or not hasattr(vectoriser, "counts"):
             return None
-        return self.vectoriser_.counts(tokens)
+        return vectoriser.counts(tokens)
 
     @staticmethod
-    def _chooses_k_on_counts(clusterer: Any) -> bool:
-        """Whether the clusterer chooses k itself and judges its candidates refined (`StableKMeans`)."""
+    def _chooses_k(clusterer: Any) -> bool:
+        """Whether the clusterer chooses k itself (`StableKMeans`: `choose_k`, refining its candidates on the
+        word counts it is given)."""
         return getattr(clusterer, "n_clusters", 0) is None and hasattr(clusterer, "choose_k")
 
     def _refine(self, clusterer: Any, counts: Any, vectors: np.ndarray) -> None:
@@ -265,7 +266,7 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
             return np.zeros((len(texts), 1)), None
         vectoriser, clusterer = self.vectoriser_, self.clusterer_
         positions = vectoriser.fit_positions(len(texts)) if hasattr(vectoriser, "fit_positions") else None
-        if positions is None or not self._chooses_k_on_counts(clusterer):
+        if positions is None or not self._chooses_k(clusterer):
             return vectoriser.fit_transform(texts, tokens), None
         sample_tokens = [tokens[i] for i in positions]
         sample = vectoriser.fit_transform([texts[i] for i in positions], sample_tokens)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
-from analysis.ordering import natural_key
+from analysis.ordering import natural_order
 from analysis.release import OVERALL, RECORDS, group_key
 from app.instruments import instrument_for
 from app.models import Answer, Campaign, Response
@@ -58,7 +58,7 @@ def comments_view(session, campaign: Campaign, by: str = "", value: str = "", pa
             for (channel, k), d in state.decisions.items()
             if channel == RECORDS and DIMENSION.match(k.split("=", 1)[0]) and d.shown_step is not None
         ),
-        key=lambda segment: (segment[0], natural_key(segment[1]), segment[1]),
+        key=lambda segment: (segment[0], natural_order(segment[1])),
     )
     if not view.allowed:
         return view

@@ -8,7 +8,7 @@ which groups may be analysed and at which step. Nothing here decides a release.
 from __future__ import annotations
 
 from analysis.drivers import MIN_RESPONDENTS, DriverError, relative_importance
-from analysis.ordering import natural_key
+from analysis.ordering import natural_order
 from analysis.release import FIGURES, OVERALL, parse_group_key
 from app.models import Campaign
 from app.results.releases import ReleaseState, release_state
@@ -22,7 +22,7 @@ def analysable_groups(state: ReleaseState) -> list[tuple[str, int]]:
     for (channel, key), decision in state.decisions.items():
         if channel == FIGURES and decision.shown_step is not None and (decision.n or 0) >= MIN_RESPONDENTS:
             groups.append((key, decision.n))
-    return sorted(groups, key=lambda group: (group[0] != OVERALL, natural_key(group[0]), group[0]))
+    return sorted(groups, key=lambda group: (group[0] != OVERALL, natural_order(group[0])))
 
 
 def drivers_view(session, campaign: Campaign, key: str = OVERALL) -> dict:

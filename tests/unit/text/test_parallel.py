@@ -91,3 +91,19 @@ def test_workers_started_at_a_lower_priority_run_below_the_caller():
     # the lexicon's workers yield the cores to the run that chooses k meanwhile
     started = start_in_workers(niceness, list(range(PARALLEL_THRESHOLD)), 2, initializer=lower_priority, initarg=5)
     assert set(started.result()) == {min(os.nice(0) + 5, 19)}
+
+
+def test_a_run_without_a_fitting_sample_chooses_k_on_refined_fits_of_all_its_comments():
+    # fewer comments than the vectoriser's fitting sample: k is chosen inside fit, on every kept comment's counts
+    comments = demo_comments(400)
+    result = run_of(comments, 1)
+    kept = [i for i in range(len(comments)) if i not in set(result.non_answers)]
+    texts = Normaliser().normalise_many([comments[i].text for i in kept])
+    vectoriser = CommentVectoriser()
+    assert vectoriser.fit_positions(len(kept)) is None
+    tokens = [result.tokens[i] for i in kept]
+    vectors = vectoriser.fit_transform(texts, tokens)
+    chooser = StableKMeans(min_counted_size=K_TEXT, random_state=0)
+    k, scores = chooser.choose_k(vectors, counts=vectoriser.counts(tokens))
+    assert result.k == k and result.stability == scores
+    assert scores != chooser.choose_k(vectors)[1]  # unrefined fits score otherwise
