@@ -21,8 +21,10 @@ the product path (benchmarks/themes_quality.py, 5 seeds; README has the table): 
 topics get about 21 themes where the ARI rule gave 4, long reviews of 5 topics about 5. Comments far from
 every centre, and themes too small to be themes, go to a catch-all.
 
-The fits are many and small, so they run on one thread: with OpenMP's threads spinning against other
-processes, the search of a 100k run took 548 s on a loaded 2-core machine (3.8 s on one thread).
+The fits are many and small, so they run on one thread each, seeded by `kmeans_plusplus` (scikit-learn's
+seeds without its overhead) and refined by a lean naive Bayes (`naive_bayes_predictions`): the same scores at
+two thirds of the time. One thread each, because with OpenMP's threads spinning against other processes
+the search of a 100k run took 548 s on a loaded 2-core machine (3.8 s on one thread).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from analysis.text.refine import refine_labels
+from analysis.text.seeding import kmeans_plusplus
 
 OTHER = -1
 # beyond this many comments a run takes the fast path: mini-batch k-means
@@ -76,6 +79,12 @@ def cohesion_ratio(vectors: np.ndarray, labels: np.ndarray, k: int) -> np.ndarra
     cohesion = np.linalg.norm(sums, axis=1) / np.maximum(np.bincount(labels, minlength=k), 1)
     ratio: np.ndarray = cohesion / max(float(np.linalg.norm(unit.mean(axis=0))), 1e-12)
     return ratio
+
+
+def _kmeans_labels(vectors: np.ndarray, k: int, random_state: int) -> np.ndarray:
+    """The labels of a subset's fit in the k search (3 inits, k-means++ seeds)."""
+    labels: np.ndarray = KMeans(k, n_init=3, init=kmeans_plusplus, random_state=random_state).fit(vectors).labels_
+    return labels
 
 
 def _one_openmp_thread() -> None:
@@ -156,11 +165,15 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         ]
         candidates = self._candidates(len(np.unique(np.round(sample, 6), axis=0)))
         # each candidate is independent and k-means releases the GIL: one thread per core, one OpenMP thread each
-        # (OpenMP's thread count is per thread, so a new thread would take the default and oversubscribe)
+        # (OpenMP's thread count is per thread, so a new thread would take the default and oversubscribe); the
+        # largest k, the longest fits, go first, so that no thread is left with one while the others wait
         workers = self.workers or os.cpu_count() or 1
         with ThreadPoolExecutor(max_workers=workers, initializer=_one_openmp_thread) as pool:
-            scores = pool.map(lambda k: self._score(sample, subsets, k, counted, counts), candidates)
-            return dict(zip(candidates, scores))
+            longest_first = sorted(candidates, reverse=True)
+            scores = dict(
+                zip(longest_first, pool.map(lambda k: self._score(sample, subsets, k, counted, counts), longest_first))
+            )
+            return {k: scores[k] for k in candidates}
 
     def _score(self, sample: np.ndarray, subsets: list[np.ndarray], k: int, counted: float, counts: Any) -> float:
         """(themes reproduced)² × (their share of the sample) for one candidate k; a reproduced theme no tighter
@@ -175,12 +188,12 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
         """One candidate k fitted on the sample and on each subset (each fit refined on `counts` when given):
         the sample's labels, each theme's size, and whether it is reproduced (mean best Jaccard, distinct
         centre, at least `counted` comments)."""
-        fitted = KMeans(k, n_init=10, random_state=self.random_state).fit(sample)
+        fitted = KMeans(k, n_init=10, init=kmeans_plusplus, random_state=self.random_state).fit(sample)
         reference = fitted.labels_ if counts is None else refine_labels(counts, fitted.labels_)
         jaccard = np.zeros(k)
         sizes = np.bincount(reference, minlength=k)
         for repeat, index in enumerate(subsets):
-            labels = KMeans(k, n_init=3, random_state=self.random_state + repeat + 1).fit(sample[index]).labels_
+            labels = _kmeans_labels(sample[index], k, self.random_state + repeat + 1)
             if counts is not None:
                 labels = refine_labels(counts[index], labels)
             jaccard += best_jaccard(reference[index], labels, k) / len(subsets)
@@ -241,9 +254,11 @@ class StableKMeans(BaseEstimator, ClusterMixin):  # type: ignore[misc]  # scikit
 
     def _kmeans(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         if len(vectors) > EXACT_LIMIT:
-            model = MiniBatchKMeans(k, n_init=3, batch_size=4096, random_state=self.random_state).fit(vectors)
+            model = MiniBatchKMeans(
+                k, n_init=3, init=kmeans_plusplus, batch_size=4096, random_state=self.random_state
+            ).fit(vectors)
         else:
-            model = KMeans(k, n_init=10, random_state=self.random_state).fit(vectors)
+            model = KMeans(k, n_init=10, init=kmeans_plusplus, random_state=self.random_state).fit(vectors)
         return model.labels_, model.cluster_centers_
 
     def relabel(self, X: np.ndarray, labels: np.ndarray) -> StableKMeans:

@@ -113,3 +113,19 @@ def test_a_run_on_the_fast_path_is_refined_too(monkeypatch):
     fitted = ThemePipeline(random_state=0, clusterer=StableKMeans(n_clusters=3)).fit(comments)
     words = len(fitted.vectoriser_.words_.vocabulary_)
     assert calls == [(len(texts), words)]  # learnt from every comment's word counts
+
+
+def test_the_lean_naive_bayes_predicts_what_scikit_learns_multinomial_nb_predicts():
+    from scipy.sparse import random as sparse_random
+    from sklearn.naive_bayes import MultinomialNB
+
+    from analysis.text.refine import naive_bayes_predictions
+
+    rng = np.random.default_rng(3)
+    for classes in (1, 2, 3, 12):
+        counts = sparse_random(400, 300, density=0.03, format="csr", random_state=classes, dtype=np.float64)
+        counts.data = np.ceil(counts.data * 4)
+        counts = counts.astype(np.int64)  # whole counts, as CountVectorizer gives
+        labels = rng.integers(0, classes, 400) * 3 + 1  # labels need not start at 0 nor be consecutive
+        expected = MultinomialNB(alpha=0.3).fit(counts, labels).predict(counts)
+        assert np.array_equal(naive_bayes_predictions(counts, labels, 0.3), expected)
