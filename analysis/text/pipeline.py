@@ -151,13 +151,14 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
                 lambda: StableKMeans(min_counted_size=self.k_text or 0, random_state=self.random_state),
                 fitted=True,
             )
-            vectors, choice = self._vectorise([texts[i] for i in kept], [made_tokens[i] for i in kept])
+            kept_tokens = [made_tokens[i] for i in kept]
+            vectors, choice, counts = self._vectorise([texts[i] for i in kept], kept_tokens)
             timings["vectorise"] = time.perf_counter() - started
 
             started = time.perf_counter()
             self._report("cluster", 65)
-            kept_tokens = [made_tokens[i] for i in kept]
-            counts = self._counts(kept_tokens) if len(kept_tokens) >= 2 else None
+            if counts is None and len(kept_tokens) >= 2:
+                counts = self._counts(kept_tokens)
             if choice is not None:
                 clusterer = self.clusterer_.fit(vectors, choice=choice)
             elif self._chooses_k(self.clusterer_):  # judging its candidates refined on the counts
@@ -189,12 +190,15 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         return self
 
     def _counts(self, tokens: list[list[str]]) -> Any:
-        """The comments' word counts the themes are refined on, when the steps allow it (refinement on, and a
-        vectoriser that counts words: `word_weight` > 0); None otherwise."""
+        """The comments' word counts the themes are refined on, when the steps allow it (`_refines`); None
+        otherwise."""
+        return self.vectoriser_.counts(tokens) if self._refines() else None
+
+    def _refines(self) -> bool:
+        """Whether themes are refined on word counts: refinement on, and a vectoriser that counts words
+        (`word_weight` > 0)."""
         vectoriser = self.vectoriser_
-        if not self.refine or not getattr(vectoriser, "word_weight", 0) or not hasattr(vectoriser, "counts"):
-            return None
-        return vectoriser.counts(tokens)
+        return bool(self.refine and getattr(vectoriser, "word_weight", 0) and hasattr(vectoriser, "counts"))
 
     @staticmethod
     def _chooses_k(clusterer: Any) -> bool:
@@ -255,26 +259,30 @@ class ThemePipeline(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships 
         timings["tokenise"] = time.perf_counter() - started
         return texts, non_answer, missing, made_tokens
 
-    def _vectorise(self, texts: list[str], tokens: list[list[str]]) -> tuple[np.ndarray, Any]:
-        """The kept comments' vectors, and the clusterer's choice of k when it was made meanwhile.
+    def _vectorise(self, texts: list[str], tokens: list[list[str]]) -> tuple[np.ndarray, Any, Any]:
+        """The kept comments' vectors, the clusterer's choice of k when it was made meanwhile, and their word
+        counts (`_counts`) when they were made on the way (else None).
 
         When the vectoriser fits on a sample (`fit_positions`) and the clusterer chooses k from the data
         (`choose_k`), k is chosen on the sample's vectors in a thread while the other comments are
-        transformed: a 100k run's k search then costs no time of its own.
+        transformed: a 100k run's k search then costs no time of its own. Its transform counts the words for
+        the refinement as it goes (`transform_with_counts`), where they were counted twice.
         """
         if len(texts) < 2:
-            return np.zeros((len(texts), 1)), None
+            return np.zeros((len(texts), 1)), None, None
         vectoriser, clusterer = self.vectoriser_, self.clusterer_
         positions = vectoriser.fit_positions(len(texts)) if hasattr(vectoriser, "fit_positions") else None
         if positions is None or not self._chooses_k(clusterer):
-            return vectoriser.fit_transform(texts, tokens), None
+            return vectoriser.fit_transform(texts, tokens), None, None
         sample_tokens = [tokens[i] for i in positions]
         sample = vectoriser.fit_transform([texts[i] for i in positions], sample_tokens)
-        counts = self._counts(sample_tokens)
         with ThreadPoolExecutor(max_workers=1) as thread:
-            choice = thread.submit(clusterer.choose_k, sample, len(texts), counts)
-            vectors = vectoriser.transform(texts, tokens)
-            return vectors, choice.result()
+            choice = thread.submit(clusterer.choose_k, sample, len(texts), self._counts(sample_tokens))
+            if self._refines() and hasattr(vectoriser, "transform_with_counts"):
+                vectors, counts = vectoriser.transform_with_counts(texts, tokens)
+            else:
+                vectors, counts = vectoriser.transform(texts, tokens), None
+            return vectors, choice.result(), counts
 
     def _themes(
         self,

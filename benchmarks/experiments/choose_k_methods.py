@@ -23,7 +23,7 @@ def vectors_of(texts, tokens, word_weight=1.0):
 
 
 def sparse_of(vectoriser, texts, tokens):
-    return normalize(vectoriser._parts(texts, tokens, fit=False))
+    return normalize(vectoriser.tfidf_with_counts(texts, tokens)[0])
 
 
 def product_stability(texts, tokens, word_weight=1.0, **params):
@@ -60,7 +60,7 @@ def merge(texts, tokens, over=None, threshold=0.5, profile="ctfidf", method="ave
     big = over or max(10, min(60, n // 30))
     labels = KMeans(big, n_init=3, random_state=0).fit(vectors).labels_
     if profile == "ctfidf":
-        sparse = vectoriser._parts(texts, tokens, fit=False)
+        sparse = vectoriser.tfidf_with_counts(texts, tokens)[0]
         counts = np.vstack([np.asarray(sparse[labels == c].sum(axis=0)).ravel() for c in range(big)])
         tf = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1e-9)
         average = counts.sum() / big
