@@ -34,23 +34,39 @@ def may_refresh(run: ThemeRun, refreshed: ThemeRun | None) -> bool:
 
 
 def incremental_base(session, run: ThemeRun, comments, refreshed: ThemeRun | None):
-    """The comments the earlier run has not seen, when the run may refresh it with them; None when a full run is
-    needed."""
+    """The comments the earlier run has not seen, and its members (theme id → (answer id, polarity) of each),
+    when the run may refresh it with them; None when a full run is needed."""
     if refreshed is None or not may_refresh(run, refreshed):
         return None
-    seen = set(session.execute(select(ThemeMember.answer_id).join(Theme).where(Theme.run_id == refreshed.id)).scalars())
+    members: dict[int, list[tuple[str, str]]] = {}
+    for theme_id, answer_id, polarity_ in session.execute(
+        select(ThemeMember.theme_id, ThemeMember.answer_id, ThemeMember.polarity)
+        .join(Theme)
+        .where(Theme.run_id == refreshed.id)
+    ):
+        members.setdefault(theme_id, []).append((answer_id, polarity_))
+    seen = {answer_id for rows in members.values() for answer_id, _ in rows}
     known = seen | set(refreshed.params.get("non_answer_ids", []))
     new = [c for c in comments if c.answer_id not in known]
     if not seen or len(new) > MAX_NEW_SHARE * len(seen):
         return None
-    return new
+    return new, members
 
 
 def refresh(
-    session, run: ThemeRun, base: ThemeRun, new_comments, extra_terms, k_text: int, progress, comments=()
+    session,
+    run: ThemeRun,
+    base: ThemeRun,
+    new_comments,
+    extra_terms,
+    k_text: int,
+    progress,
+    comments=(),
+    base_members: dict[int, list[tuple[str, str]]] | None = None,
 ) -> None:
-    """`comments`: all the run's comments as loaded (their respondents, roles and departments recount the
-    themes without reading them again)."""
+    """`comments`: all the run's comments as loaded, and `base_members` the base run's members by theme (what
+    `incremental_base` read): with both, the themes are recounted without reading their members, answers and
+    responses again (100k comments: 0.9 s)."""
     progress("normalise", 10)
     normaliser, filter_ = Normaliser(session.execute(select(Person.name)).scalars()), NonAnswers()
     texts = [normaliser.normalise(c.text) for c in new_comments]
@@ -134,7 +150,13 @@ def refresh(
         rows.append((target.id, comment.answer_id, polarity(text)))
     add_members(session, rows)
     progress("store", 85)
-    recount(session, run, k_text, {c.answer_id: (c.respondent_id, c.role, c.department) for c in comments} or None)
+    members = None
+    if base_members is not None:
+        members = {copy.id: list(base_members.get(theme_id, [])) for theme_id, copy in copies.items()}
+        for theme_id, answer_id, polarity_ in rows:
+            members.setdefault(theme_id, []).append((answer_id, polarity_))
+    answers = {c.answer_id: (c.respondent_id, c.role, c.department) for c in comments} or None
+    recount(session, run, k_text, answers, members)
     run.params = {
         **run.params,
         "refresh_of": base.id,

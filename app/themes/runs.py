@@ -183,11 +183,12 @@ def execute_run(run_id: int) -> None:
             run.stage, run.progress = stage, percent
             session.commit()
 
-        new_comments = incremental_base(session, run, comments, base)
-        if base is not None and new_comments is not None:  # a refresh always has its base
+        increment = incremental_base(session, run, comments, base)
+        if base is not None and increment is not None:  # a refresh always has its base
             started = time.perf_counter()
+            new_comments, base_members = increment
             new_comments = attach_texts(session, run, new_comments)
-            refresh(session, run, base, new_comments, extra_terms(session), k_text, progress, comments)
+            refresh(session, run, base, new_comments, extra_terms(session), k_text, progress, comments, base_members)
             run.n_comments = len(comments)
             run.timings = {"refresh": round(time.perf_counter() - started, 3)}
             reapply_edits(session, run)
