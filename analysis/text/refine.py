@@ -14,7 +14,8 @@ unrefined 0.394 → words 0.484. The k search now refines its candidate fits the
 
 The k search refines some 200 fits of a 2,000-comment sample per run, and scikit-learn's `MultinomialNB` spends
 most of each fit checking its input; `naive_bayes_predictions` is the same classifier (the same counts,
-smoothing, priors and products: the same predictions, tested) without the checks: 1.08 s → 0.20 s of refinement in three candidates' fits (k = 5, 12, 20).
+smoothing, priors and products: the same predictions, tested) without the checks: 1.08 s → 0.20 s of
+refinement in three candidates' fits (k = 5, 12, 20).
 """
 
 from __future__ import annotations
