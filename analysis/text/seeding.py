@@ -1,11 +1,11 @@
 """k-means++ seeding as scikit-learn does it, for `KMeans(init=kmeans_plusplus)`, without its per-call overhead.
 
-The k search fits some 800 k-means models of a 2,000-comment sample per run (`StableKMeans`), and on float32
-vectors scikit-learn's seeding spends most of its time preparing each of its ~15 distance computations per
-model (input checks, float64 chunks, norms recomputed chunk by chunk): 45 % of the search once naive Bayes
-was made lean. `kmeans_plusplus` makes the same random draws in the same order and computes the same
-distances (float64 products of the float32 vectors, stored as float32), so it picks the same seeds (tested
-against scikit-learn's) and the fitted models do not change.
+The k search seeds some 800 k-means initialisations (216 fits) of a 2,000-comment sample per run
+(`StableKMeans`), and on float32 vectors scikit-learn's seeding spends most of its time preparing each of its
+~15 distance computations per initialisation (input checks, float64 chunks, norms recomputed chunk by chunk):
+45 % of the search once naive Bayes was made lean. `kmeans_plusplus` makes the same random draws in the same
+order and computes the same distances (float64 products of the float32 vectors, stored as float32), so it
+picks the same seeds (tested against scikit-learn's) and the fitted models do not change.
 """
 
 from __future__ import annotations
